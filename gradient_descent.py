@@ -54,8 +54,9 @@ class GradientDescent:
         """
         check_source_fits(data_src, self.neural_net)
         self._snapshot = self.neural_net.parameters().copy()
-        gradient = self._full_gradient(data_src)
-        self._apply(gradient, batch_index=0)
+        with np.errstate(over='ignore', invalid='ignore'):
+            gradient = self._full_gradient(data_src)
+            self._apply(gradient, batch_index=0)
         self.epochs_done += 1
         if on_batch is not None:
             on_batch(0, 1)
@@ -78,6 +79,10 @@ class GradientDescent:
             gradient *= (stop - start) / total
             self._accumulator += gradient
         return self._accumulator
+
+    # Epochs run under np.errstate(over='ignore', invalid='ignore'): overflow is caught by the
+    # finiteness check of every step, which raises TrainingDivergedError; NumPy's warnings about
+    # it would only be noise before that.
 
     def _apply(self, gradient, batch_index):
         """theta <- theta - learning_rate * gradient, unless the gradient is not finite.
@@ -159,12 +164,13 @@ class StochasticGradientDescent(GradientDescent):
         order = self.rng.permutation(total)
         n_batches = -(-total // self.batch_size)
         self._snapshot = net.parameters().copy()
-        for batch_index in range(n_batches):
-            indices = order[batch_index * self.batch_size:(batch_index + 1) * self.batch_size]
-            X, Y = data_src.take(indices, dtype=net.dtype, out=self._batch_buffers(len(indices)))
-            self._apply(cost.gradient(X, Y), batch_index)
-            if on_batch is not None:
-                on_batch(batch_index, n_batches)
+        with np.errstate(over='ignore', invalid='ignore'):
+            for batch_index in range(n_batches):
+                indices = order[batch_index * self.batch_size:(batch_index + 1) * self.batch_size]
+                X, Y = data_src.take(indices, dtype=net.dtype, out=self._batch_buffers(len(indices)))
+                self._apply(cost.gradient(X, Y), batch_index)
+                if on_batch is not None:
+                    on_batch(batch_index, n_batches)
         self.epochs_done += 1
 
     def _batch_buffers(self, n):

@@ -31,6 +31,9 @@ MODEL_FORMAT = 'feedforward-neural-net'
 #: The newest ``version`` of the model file that ``save`` writes.
 MODEL_VERSION = 1
 
+# Initial biases of Sigmoid and Tanh units are spread uniformly over (-r, r): where the unit responds.
+_BIAS_RANGE = {'Sigmoid': 4.0, 'Tanh': 2.0}
+
 # Rows fed through the net at once when evaluating a large data set: bounds memory.
 EVALUATION_CHUNK = 4096
 
@@ -144,30 +147,38 @@ class NeuralNet:
     def randomize_parameters(self, seed=None):
         """Draw fresh parameters; ``seed`` (int, ``numpy.random.Generator`` or None) makes them repeatable.
 
-        Weights into a hidden layer of ``n_in`` inputs are drawn from
+        Hidden layers: weights into a layer of ``n_in`` inputs are drawn from
         N(0, 1/n_in), or N(0, 2/n_in) for Rectifier layers (He et al., 2015),
-        so that pre-activations start with about unit variance; the random
-        hidden weights break the symmetry between units. Biases start at 0,
-        and at 0.1 in Rectifier layers so that their units start active.
+        so that pre-activations start with about unit spread; these random
+        weights break the symmetry between units. Sigmoid and Tanh units draw
+        their biases uniformly over the range in which they respond, [-4, 4]
+        for Sigmoid and [-2, 2] for Tanh (sigma(4) = 0.982): each unit's
+        transition sits at a different place, so the layer starts as a varied
+        basis of functions rather than every unit switching at the origin.
+        Rectifier biases start at 0.1, so that their units start active;
+        others at 0.
 
-        The output layer of a net with hidden layers starts with zero weights:
-        every output starts at f(bias), whatever the input (a uniform Softmax,
-        an active Rectifier for every example), and the first steps fit the
-        output weights to the random hidden features. A net without hidden
-        layers draws its only layer's weights like a hidden layer's.
+        The output layer of a net with hidden layers starts with zero weights
+        and the biases above (Rectifier 0.1, others 0): every output starts
+        at f(bias) whatever the input (a uniform Softmax, a Rectifier active
+        for every example), and the first steps fit the output weights to
+        the random hidden features. A net without hidden layers draws its
+        only layer like a hidden one.
         """
         rng = np.random.default_rng(seed)
         last = len(self._layers) - 1
         for l, (layer, n_in) in enumerate(zip(self._layers, self._sizes[:-1])):
-            rectifier = layer.activation.name == 'Rectifier'
+            name = layer.activation.name
             if l == last and last > 0:
                 layer.weights[...] = 0.0
+                layer.biases[...] = 0.1 if name == 'Rectifier' else 0.0
+                continue
+            gain = 2.0 if name == 'Rectifier' else 1.0
+            layer.weights[...] = rng.standard_normal(layer.weights.shape) * math.sqrt(gain / n_in)
+            if name in _BIAS_RANGE:
+                layer.biases[...] = rng.uniform(-_BIAS_RANGE[name], _BIAS_RANGE[name], layer.biases.shape)
             else:
-                layer.weights[...] = rng.standard_normal(layer.weights.shape) * math.sqrt((2.0 if rectifier else 1.0) / n_in)
-            if rectifier or (l == last and last > 0):
-                layer.biases[...] = 0.1 if rectifier else 0.0
-            else:
-                layer.biases[...] = rng.standard_normal(layer.biases.shape)
+                layer.biases[...] = 0.1 if name == 'Rectifier' else 0.0
 
     # ----- the forward pass --------------------------------------------------
 

@@ -1,0 +1,157 @@
+import numpy as np
+import pytest
+
+import gradient_descent
+import reference
+from activation_functions import Identity, Rectifier, Sigmoid, Softmax, Tanh
+from cost_functions import CrossEntropyCost, QuadraticCost
+from data_source import PreloadSource
+from gradient_descent import GradientDescent, StochasticGradientDescent, TrainingDivergedError
+from neural_net import NetFactory
+
+
+def problem(n=10, seed=0, hidden=Tanh, output=Softmax):
+    rng = np.random.default_rng(seed)
+    net = NetFactory.create_neural_net([3, 4, 2], hidden, output)
+    net.parameters()[...] = rng.normal(0, 0.5, net.parameters().size)
+    X = rng.normal(size=(n, 3))
+    Y = np.eye(2)[rng.integers(0, 2, n)]
+    return net, X, Y
+
+
+def numerical_step(net, X, Y, cost_name, l2, learning_rate):
+    names = [f.name for f in net.activations()]
+
+    def cost():
+        return reference.cost(cost_name, net.weights(), net.biases(), names, X, Y, l2)
+
+    return learning_rate * reference.numerical_gradient(cost, net.parameters())
+
+
+@pytest.mark.parametrize('cost_class', [QuadraticCost, CrossEntropyCost])
+def test_full_batch_step_is_the_learning_rate_times_the_gradient(cost_class):
+    net, X, Y = problem()
+    before = net.parameters().copy()
+    step = numerical_step(net, X, Y, cost_class.__name__, 0.05, 0.3)
+    GradientDescent(net, cost_class(net, l2_reg_term=0.05), 0.3).training_epoch(PreloadSource((X, Y)))
+    assert reference.relative_error(before - net.parameters(), step) < 1e-8
+
+
+def test_stochastic_epoch_steps_through_a_fresh_shuffle_in_mini_batches():
+    net, X, Y = problem(n=10)
+    twin = NetFactory.create_neural_net([3, 4, 2], Tanh, Softmax)
+    twin.parameters()[...] = net.parameters()
+    # Independently: the same generator gives the same shuffle; batches of 3, 3, 3 and 1.
+    rng = np.random.default_rng(5)
+    for epoch in range(2):
+        order = rng.permutation(10)
+        for start in range(0, 10, 3):
+            rows = order[start:start + 3]
+            twin.parameters()[...] -= numerical_step(twin, X[rows], Y[rows], 'CrossEntropyCost', 0.01, 0.2)
+    sgd = StochasticGradientDescent(net, CrossEntropyCost(net, l2_reg_term=0.01), 0.2, batch_size=3, seed=5)
+    batches = []
+    for epoch in range(2):
+        sgd.training_epoch(PreloadSource((X, Y)), on_batch=lambda i, n: batches.append((i, n)))
+    assert batches == [(0, 4), (1, 4), (2, 4), (3, 4)] * 2
+    assert reference.relative_error(net.parameters(), twin.parameters()) < 1e-8
+
+
+def test_same_seed_same_training_different_seed_different():
+    results = []
+    for seed in (1, 1, 2):
+        net, X, Y = problem(n=30)
+        StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, batch_size=4, seed=seed).train(
+            PreloadSource((X, Y)), 2)
+        results.append(net.parameters().copy())
+    np.testing.assert_array_equal(results[0], results[1])
+    assert not np.array_equal(results[0], results[2])
+
+
+def test_full_batch_over_many_examples_sums_chunks_exactly(monkeypatch):
+    net, X, Y = problem(n=23)
+    twin = NetFactory.create_neural_net([3, 4, 2], Tanh, Softmax)
+    twin.parameters()[...] = net.parameters()
+    GradientDescent(net, QuadraticCost(net, 0.1), 0.5).training_epoch(PreloadSource((X, Y)))
+    monkeypatch.setattr(gradient_descent, 'FULL_BATCH_CHUNK', 5)
+    GradientDescent(twin, QuadraticCost(twin, 0.1), 0.5).training_epoch(PreloadSource((X, Y)))
+    np.testing.assert_allclose(twin.parameters(), net.parameters(), rtol=1e-13, atol=1e-15)
+
+
+def test_float32_training_uses_float32_data_once():
+    net, X, Y = problem(n=40)
+    net32 = NetFactory.create_neural_net([3, 4, 2], Tanh, Softmax, dtype=np.float32)
+    net32.parameters()[...] = net.parameters()
+    src = PreloadSource((X, Y))
+    StochasticGradientDescent(net32, CrossEntropyCost(net32), 0.1, batch_size=8, seed=0).train(src, 2)
+    StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, batch_size=8, seed=0).train(src, 2)
+    assert net32.parameters().dtype == np.float32
+    np.testing.assert_allclose(net32.parameters(), net.parameters(), rtol=1e-4, atol=1e-5)
+
+
+def test_train_returns_a_history_of_costs():
+    net, X, Y = problem(n=20)
+    src = PreloadSource((X, Y))
+    cost = CrossEntropyCost(net)
+    seen = []
+    history = StochasticGradientDescent(net, cost, 0.1, batch_size=5, seed=0).train(
+        src, 3, evaluation_data=src, callback=lambda epoch, h: seen.append(epoch))
+    assert seen == [1, 2, 3]
+    assert len(history) == 3
+    assert history['training_cost'][-1] == pytest.approx(cost.get_cost(src))
+    assert history['evaluation_cost'] == history['training_cost']
+
+
+@pytest.mark.parametrize('learning_rate', [0, -0.1, float('nan'), float('inf'), None, '0.1', True])
+def test_bad_learning_rates(learning_rate):
+    net, _, _ = problem()
+    with pytest.raises((TypeError, ValueError), match='learning_rate'):
+        GradientDescent(net, QuadraticCost(net), learning_rate)
+
+
+@pytest.mark.parametrize('batch_size', [0, -5, 2.5, None, True])
+def test_bad_batch_sizes(batch_size):
+    net, _, _ = problem()
+    with pytest.raises((TypeError, ValueError), match='batch_size'):
+        StochasticGradientDescent(net, QuadraticCost(net), 0.1, batch_size=batch_size)
+
+
+def test_cost_must_belong_to_the_net():
+    net, _, _ = problem()
+    other, _, _ = problem()
+    with pytest.raises(ValueError, match='same net'):
+        GradientDescent(net, QuadraticCost(other), 0.1)
+    with pytest.raises(TypeError, match='cost'):
+        GradientDescent(net, 'quadratic', 0.1)
+
+
+def test_data_of_the_wrong_width_changes_nothing():
+    net, X, Y = problem()
+    before = net.parameters().copy()
+    sgd = StochasticGradientDescent(net, QuadraticCost(net), 0.1)
+    with pytest.raises(ValueError, match='3 input columns'):
+        sgd.training_epoch(PreloadSource((X[:, :2], Y)))
+    with pytest.raises(ValueError, match='2 target columns'):
+        sgd.train(PreloadSource((X, Y[:, :1])), 1)
+    np.testing.assert_array_equal(net.parameters(), before)
+
+
+def test_divergence_stops_training_and_keeps_finite_parameters():
+    rng = np.random.default_rng(0)
+    net = NetFactory.create_neural_net([3, 50, 50, 2], Rectifier, Identity)
+    net.randomize_parameters(0)
+    X = rng.normal(0, 10, size=(200, 3))
+    Y = rng.normal(0, 10, size=(200, 2))
+    sgd = StochasticGradientDescent(net, QuadraticCost(net), 10.0, batch_size=10, seed=0)
+    with pytest.raises(TrainingDivergedError, match=r'epoch \d+ at batch \d+'):
+        sgd.train(PreloadSource((X, Y)), 5)
+    assert np.isfinite(net.parameters()).all()
+
+
+def test_sigmoid_full_batch_learns_xor():
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
+    Y = np.array([[0], [1], [1], [0]], float)
+    net = NetFactory.create_neural_net([2, 8, 1], Sigmoid, Sigmoid)
+    net.randomize_parameters(3)
+    src = PreloadSource((X, Y))
+    GradientDescent(net, CrossEntropyCost(net), 2.0).train(src, 2000)
+    np.testing.assert_array_equal(net.feed(X) > 0.5, Y > 0.5)
