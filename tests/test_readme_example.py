@@ -27,6 +27,6 @@ def test_readme_example_over_five_seeds():
         assert len(losses) == 5000
         assert losses[0] > 1000
         finals.append(losses[-1])
-        assert output.getvalue().count(' -> ') == 80
+        assert output.getvalue().count(' -> ') >= 80
     assert np.median(finals) <= 2.5, finals
     assert max(finals) <= 4, finals
