@@ -1,0 +1,49 @@
+import numpy as np
+import pytest
+
+from activation_functions import Identity, Sigmoid
+from data_source import PreloadSource
+from evaluation import accuracy, classes, confusion_matrix
+from neural_net import NetFactory
+
+
+def identity_net(k):
+    """A net whose output equals its input, so that the test chooses the outputs."""
+    net = NetFactory.create_neural_net([k, k], output_layer_activation=Identity)
+    net.weights()[0][...] = np.eye(k)
+    return net
+
+
+def test_confusion_matrix_by_hand():
+    outputs = np.array([[0.9, 0.1, 0.0],   # true 0, predicted 0
+                        [0.2, 0.7, 0.1],   # true 1, predicted 1
+                        [0.6, 0.3, 0.1],   # true 1, predicted 0
+                        [0.1, 0.1, 0.8],   # true 2, predicted 2
+                        [0.0, 0.9, 0.1]])  # true 2, predicted 1
+    targets = np.eye(3)[[0, 1, 1, 2, 2]]
+    src = PreloadSource((outputs, targets))
+    expected = np.array([[1, 0, 0], [1, 1, 0], [0, 1, 1]])
+    np.testing.assert_array_equal(confusion_matrix(identity_net(3), src), expected)
+    assert accuracy(identity_net(3), src) == pytest.approx(3 / 5)
+
+
+def test_single_output_is_read_as_binary():
+    net = NetFactory.create_neural_net([1, 1], output_layer_activation=Sigmoid)
+    net.weights()[0][...] = 1.0
+    X = np.array([[-2.0], [-1.0], [1.0], [3.0]])
+    Y = np.array([[0.0], [1.0], [1.0], [1.0]])
+    np.testing.assert_array_equal(confusion_matrix(net, PreloadSource((X, Y))), [[1, 0], [1, 2]])
+    assert accuracy(net, PreloadSource((X, Y))) == pytest.approx(0.75)
+
+
+def test_many_examples_go_in_chunks():
+    rng = np.random.default_rng(0)
+    outputs = rng.normal(size=(70000, 4))
+    labels = rng.integers(0, 4, 70000)
+    src = PreloadSource((outputs, np.eye(4)[labels]))
+    assert accuracy(identity_net(4), src) == pytest.approx((outputs.argmax(1) == labels).mean())
+
+
+def test_classes_needs_a_matrix():
+    with pytest.raises(ValueError, match='shape'):
+        classes(np.zeros(3))
