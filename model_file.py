@@ -3,90 +3,150 @@
 A model file is JSON (see the README for its fields). It may come from
 anyone, so reading one never evaluates or unpickles anything, refuses sizes
 beyond caller-set bounds before allocating, and turns every problem into a
-``ModelFileError`` that names the file and what is wrong with it.
+``ModelFileError`` that names the file and what is wrong with it. A missing
+file raises ``FileNotFoundError``; nothing else escapes.
+
+Each version of the format has its own reader (``_READERS``), so that files
+written by an older version stay loadable when the format changes.
 """
 import json
 import os
+import stat
 
 import numpy as np
 
 from activation_functions import ACTIVATIONS
+from data_source import check_positive_int
 from neural_net import MODEL_FORMAT, MODEL_VERSION, ModelFileError, NeuralNet
 
-#: Default bound on the number of parameters a model file may declare (float64: 400 MB).
-DEFAULT_MAX_PARAMETERS = 50_000_000
+#: Default bound on the number of parameters a model file may declare (float64: 80 MB).
+DEFAULT_MAX_PARAMETERS = 10_000_000
 #: Default bound on a model file's size in bytes.
-DEFAULT_MAX_BYTES = 1 << 30
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+#: Bound on the number of layers: each costs Python objects and buffers whatever its size.
+MAX_LAYERS = 1000
+#: Activations whose outputs lie in [-1, 1] whatever their input.
+BOUNDED_ACTIVATIONS = ('Sigmoid', 'Tanh', 'Softmax')
 
 _NUMBER_TYPES = (int, float)
+_FIELDS = ('format', 'version', 'dtype', 'layer_sizes', 'activations', 'weights', 'biases')
 
 
-def read_json(path, max_bytes=None):
+def read_json(path, max_bytes=None, max_values=None):
     """The JSON value in the file at ``path``; NaN and Infinity literals are refused.
 
-    Raises ``FileNotFoundError`` for a missing file and ``ModelFileError`` for
-    one that is too large, not UTF-8, not JSON, or nested too deeply.
+    ``max_bytes`` bounds the file's size and ``max_values`` the number of
+    JSON values in it (counted, before parsing, as the commas that separate
+    them): parsing turns each number into a Python object of some 30 bytes,
+    so this bounds the memory parsing takes. Raises ``FileNotFoundError``
+    for a missing file and ``ModelFileError`` for anything else: a file that
+    cannot be read or is not a regular file, too large, not UTF-8, not JSON,
+    or nested too deeply.
     """
-    max_bytes = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
+    max_bytes = DEFAULT_MAX_BYTES if max_bytes is None else check_positive_int(max_bytes, 'max_bytes')
     path = os.fspath(path)
-    size = os.stat(path).st_size
-    if size > max_bytes:
-        raise ModelFileError('{}: the file has {} bytes, more than the limit of {} (raise max_bytes to read it)'.format(
-            path, size, max_bytes))
-    with open(path, 'rb') as stream:
-        raw = stream.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        raise ModelFileError('{}: the file has more than the limit of {} bytes'.format(path, max_bytes))
+    try:
+        raw = _read_regular_file(path, max_bytes)
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        raise ModelFileError('{}: cannot be read: {}'.format(path, error.strerror or error)) from None
+    if max_values is not None and raw.count(b',') + 1 > max_values:
+        raise ModelFileError('{}: the file holds more than {} JSON values, more than its limits allow '
+                             '(raise max_parameters to read it)'.format(path, max_values))
     try:
         text = raw.decode('utf-8')
     except UnicodeDecodeError as error:
         raise ModelFileError('{}: not UTF-8 text ({})'.format(path, error)) from None
+    del raw
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:
         raise ModelFileError('{}: JSON nested too deeply'.format(path)) from None
+    except MemoryError:
+        raise ModelFileError('{}: too large to parse in the memory available'.format(path)) from None
     except ValueError as error:
         raise ModelFileError('{}: not valid JSON: {}'.format(path, error)) from None
+
+
+def _read_regular_file(path, max_bytes):
+    """The bytes of the regular file at ``path``, or ModelFileError; never blocks on a pipe or device."""
+    # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_BINARY', 0))
+    with open(descriptor, 'rb') as stream:
+        status = os.fstat(stream.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise ModelFileError('{}: not a regular file'.format(path))
+        if status.st_size > max_bytes:
+            raise ModelFileError('{}: the file has {} bytes, more than the limit of {} '
+                                 '(raise max_bytes to read it)'.format(path, status.st_size, max_bytes))
+        raw = stream.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise ModelFileError('{}: the file has more than the limit of {} bytes (raise max_bytes to read it)'.format(
+            path, max_bytes))
+    return raw
 
 
 def _refuse_constant(name):
     raise ValueError('{} is not a finite number'.format(name))
 
 
+def max_json_values(max_parameters):
+    """How many JSON values a model file within ``max_parameters`` may hold: parameters and a little more."""
+    return max_parameters + 4 * MAX_LAYERS + 64
+
+
 def load_net(path, max_parameters=None, max_bytes=None):
     """The net saved in the file at ``path``; see ``NeuralNet.create_from_file``."""
-    data = read_json(path, max_bytes=max_bytes)
+    max_parameters = _max_parameters(max_parameters)
+    data = read_json(path, max_bytes=max_bytes, max_values=max_json_values(max_parameters))
     return net_from_dict(data, source=os.fspath(path), max_parameters=max_parameters)
+
+
+def _max_parameters(max_parameters):
+    if max_parameters is None:
+        return DEFAULT_MAX_PARAMETERS
+    return check_positive_int(max_parameters, 'max_parameters')
 
 
 def net_from_dict(data, source='<dict>', max_parameters=None):
     """The net described by ``data`` (as ``NeuralNet.to_dict`` makes it), after checking all of it."""
-    max_parameters = DEFAULT_MAX_PARAMETERS if max_parameters is None else max_parameters
+    max_parameters = _max_parameters(max_parameters)
 
     def fail(problem):
         raise ModelFileError('{}: {}'.format(source, problem))
 
     if not isinstance(data, dict):
-        fail('expected a JSON object at the top, got {}'.format(_json_type(data)))
+        fail('expected a JSON object at the top, got {}'.format(_describe(data)))
     if data.get('format') != MODEL_FORMAT:
         fail('expected "format": "{}", got {}'.format(MODEL_FORMAT, _describe(data.get('format'))))
     version = data.get('version')
-    if type(version) is not int or not 1 <= version <= MODEL_VERSION:
-        fail('expected "version" to be an integer from 1 to {}, got {}'.format(MODEL_VERSION, _describe(version)))
-    for key in ('dtype', 'layer_sizes', 'activations', 'weights', 'biases'):
+    if type(version) is not int or version not in _READERS:
+        fail('expected "version" to be one of the versions this library reads ({}), got {}'.format(
+            ', '.join(str(v) for v in sorted(_READERS)), _describe(version)))
+    return _READERS[version](data, fail, max_parameters)
+
+
+def _net_from_version_1(data, fail, max_parameters):
+    """Version 1: the fields of ``_FIELDS``, no others."""
+    for key in _FIELDS:
         if key not in data:
             fail('the field "{}" is missing'.format(key))
+    unknown = sorted(key for key in data if key not in _FIELDS)
+    if unknown:
+        fail('unknown field {}; a version 1 file has only {}'.format(_describe(unknown[0]), ', '.join(_FIELDS)))
 
     dtype = data['dtype']
     if dtype not in ('float32', 'float64'):
         fail('expected "dtype" to be "float32" or "float64", got {}'.format(_describe(dtype)))
 
     sizes = data['layer_sizes']
-    if not isinstance(sizes, list) or len(sizes) < 2:
-        fail('expected "layer_sizes" to be a list of at least two sizes, got {}'.format(_describe(sizes)))
+    if not isinstance(sizes, list) or not 2 <= len(sizes) <= MAX_LAYERS + 1:
+        fail('expected "layer_sizes" to be a list of 2 to {} sizes, got {}'.format(MAX_LAYERS + 1, _describe(sizes)))
     for size in sizes:
         if type(size) is not int or size < 1:
             fail('expected every layer size to be a positive integer, got {}'.format(_describe(size)))
+    # Python integers: the count is exact however large the sizes are, and nothing is allocated yet.
     n_parameters = sum(i * o + o for i, o in zip(sizes[:-1], sizes[1:]))
     if n_parameters > max_parameters:
         fail('the layer sizes {} need {} parameters, more than the limit of {} '
@@ -108,35 +168,68 @@ def net_from_dict(data, source='<dict>', max_parameters=None):
                 key, n_layers, _describe(value)))
     arrays = []
     for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        w = _number_matrix(weights[l], n_in, n_out, 'weights[{}]'.format(l), fail)
-        b = _number_matrix([biases[l]], 1, n_out, 'biases[{}]'.format(l), fail)[0]
-        for what, array in (('weights[{}]'.format(l), w), ('biases[{}]'.format(l), b)):
-            converted = array.astype(dtype)
+        what = 'weights[{}]'.format(l)
+        if not isinstance(weights[l], list) or len(weights[l]) != n_in:
+            fail('expected {} to be a list of {} rows (layer_sizes[{}]), got {}'.format(
+                what, n_in, l, _describe(weights[l])))
+        w = np.stack([_number_row(row, n_out, '{} row {}'.format(what, i), fail)
+                      for i, row in enumerate(weights[l])])
+        b = _number_row(biases[l], n_out, 'biases[{}]'.format(l), fail)
+        for name, array in ((what, w), ('biases[{}]'.format(l), b)):
+            with np.errstate(over='ignore'):
+                converted = array.astype(dtype)
             if not np.isfinite(converted).all():
-                fail('{} holds a number that is not finite in {}'.format(what, dtype))
+                fail('{} holds a number that is not finite in {}'.format(name, dtype))
         arrays.append((w, b))
 
-    net = NeuralNet(sizes, [ACTIVATIONS[name] for name in activations], dtype)
+    _check_outputs_stay_finite(arrays, activations, np.dtype(dtype), fail)
+    try:
+        net = NeuralNet(sizes, [ACTIVATIONS[name] for name in activations], dtype)
+    except MemoryError:
+        fail('not enough memory for a net of {} parameters'.format(n_parameters))
     for layer, (w, b) in zip(net.layers(), arrays):
         layer.weights[...] = w
         layer.biases[...] = b
     return net
 
 
-def _number_matrix(rows, n_rows, n_columns, what, fail):
-    """``rows``, a list of ``n_rows`` lists of ``n_columns`` JSON numbers, as a float64 array."""
-    if not isinstance(rows, list) or len(rows) != n_rows:
-        fail('expected {} to be a list of {} rows, got {}'.format(what, n_rows, _describe(rows)))
-    for i, row in enumerate(rows):
-        if not isinstance(row, list) or len(row) != n_columns:
-            fail('expected {} row {} to be a list of {} numbers, got {}'.format(what, i, n_columns, _describe(row)))
-        for value in row:
-            if type(value) not in _NUMBER_TYPES:
-                fail('expected numbers in {} row {}, got {}'.format(what, i, _describe(value)))
+def _number_row(row, length, what, fail):
+    """``row``, a list of ``length`` JSON numbers, as a 1-d float64 array."""
+    if not isinstance(row, list) or len(row) != length:
+        fail('expected {} to be a list of {} numbers, got {}'.format(what, length, _describe(row)))
+    for value in row:
+        # type(), not isinstance(): True and False are ints to Python but not numbers in a model file.
+        if type(value) not in _NUMBER_TYPES:
+            fail('expected numbers in {}, got {}'.format(what, _describe(value)))
     try:
-        return np.array(rows, dtype=np.float64)
+        return np.array(row, dtype=np.float64)
     except OverflowError:
         fail('{} holds an integer too large for a float'.format(what))
+
+
+def _check_outputs_stay_finite(arrays, activations, dtype, fail):
+    """Refuse a net whose outputs could overflow ``dtype`` for some input with every |x_i| <= 1.
+
+    Bounds each layer's pre-activation, layer by layer::
+
+        |z^l_j| <= sum_i |W^l_ij| B^(l-1)_i + |b^l_j| =: B^l_j,      B^0 = 1
+
+    and then B^l = 1 for Sigmoid, Tanh and Softmax (outputs in [-1, 1]) and
+    stays B^l for Rectifier and Identity (|f(z)| <= |z|). Every B^l must stay
+    below a quarter of the dtype's largest number; the margin covers
+    rounding in the net's own sums. A trained net is nowhere near this; a
+    file that fails it holds weights no training produced.
+    """
+    limit = float(np.finfo(dtype).max) / 4
+    bound = np.ones(arrays[0][0].shape[0])
+    for l, ((w, b), name) in enumerate(zip(arrays, activations)):
+        with np.errstate(over='ignore', invalid='ignore'):
+            bound = np.abs(w).T @ bound + np.abs(b)
+        if not (bound <= limit).all():
+            fail('weights[{}] and biases[{}] are so large that the layer\'s values could overflow {} for '
+                 'inputs in [-1, 1]; no trained net has such weights'.format(l, l, dtype.name))
+        if name in BOUNDED_ACTIVATIONS:
+            bound = np.ones_like(bound)
 
 
 def _json_type(value):
@@ -144,13 +237,23 @@ def _json_type(value):
             int: 'an integer', float: 'a number', type(None): 'null'}.get(type(value), type(value).__name__)
 
 
+def _short(values):
+    text = str(values)
+    return text if len(text) <= 80 else text[:77] + '...'
+
+
 def _describe(value):
+    """A short description of a JSON value for a message; never long, whatever the value."""
     if isinstance(value, (dict, list)):
         return '{} of {} items'.format(_json_type(value), len(value))
+    if isinstance(value, str) and len(value) > 60:
+        value = value[:57] + '...'
+    if type(value) is int and value.bit_length() > 64:
+        return 'an integer of {} bits'.format(value.bit_length())
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + '...'
 
 
-def _short(values):
-    text = str(values)
-    return text if len(text) <= 80 else text[:77] + '...'
+#: The reader of each version of the format, by its number.
+_READERS = {1: _net_from_version_1}
+assert MODEL_VERSION in _READERS
