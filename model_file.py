@@ -80,11 +80,18 @@ def _read_regular_file(path, max_bytes):
         if status.st_size > max_bytes:
             raise ModelFileError('{}: the file has {} bytes, more than the limit of {} '
                                  '(raise max_bytes to read it)'.format(path, status.st_size, max_bytes))
-        raw = stream.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        raise ModelFileError('{}: the file has more than the limit of {} bytes (raise max_bytes to read it)'.format(
-            path, max_bytes))
-    return raw
+        # read(n) sets aside n bytes at once: ask for what the file holds, not for the limit.
+        chunks, total = [], 0
+        want = status.st_size + 1
+        while total <= max_bytes:
+            chunk = stream.read(min(want, max_bytes + 1 - total))
+            if not chunk:
+                return b''.join(chunks)
+            chunks.append(chunk)
+            total += len(chunk)
+            want = 1 << 20
+    raise ModelFileError('{}: the file has more than the limit of {} bytes (raise max_bytes to read it)'.format(
+        path, max_bytes))
 
 
 def _refuse_constant(name):
@@ -246,12 +253,11 @@ def _describe(value):
     """A short description of a JSON value for a message; never long, whatever the value."""
     if isinstance(value, (dict, list)):
         return '{} of {} items'.format(_json_type(value), len(value))
-    if isinstance(value, str) and len(value) > 60:
-        value = value[:57] + '...'
+    if isinstance(value, str) and len(value) > 50:
+        return repr(value[:50]) + '... ({} characters)'.format(len(value))
     if type(value) is int and value.bit_length() > 64:
         return 'an integer of {} bits'.format(value.bit_length())
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + '...'
+    return repr(value)
 
 
 #: The reader of each version of the format, by its number.

@@ -1,0 +1,360 @@
+"""Attacks on model files: every file either loads as a working net or is refused with ModelFileError.
+
+The property tests (hypothesis) mutate valid files and make up JSON; the
+cases below them are attacks that were tried by hand, each kept as a test.
+"""
+import copy
+import json
+import math
+import os
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import model_file
+from activation_functions import ACTIVATIONS
+from neural_net import ModelFileError, NeuralNet
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures')
+PROPERTY_SETTINGS = settings(max_examples=150, deadline=None,
+                             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+def load_quietly(path, **limits):
+    """Load with every warning turned into an error, so that no warning can pass as a success."""
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        return NeuralNet.create_from_file(path, **limits)
+
+
+def assert_loads_or_refuses(path):
+    """The property: a working net (finite outputs for inputs in [-1, 1]) or ModelFileError naming the file."""
+    try:
+        net = load_quietly(path)
+    except ModelFileError as error:
+        assert str(path) in str(error)
+        return None
+    sizes = net.layer_sizes()
+    X = np.random.default_rng(0).uniform(-1, 1, size=(5, sizes[0]))
+    X[0] = 1.0
+    X[1] = -1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        output = net.feed(X)
+    assert output.shape == (5, sizes[-1])
+    assert np.isfinite(output).all()
+    assert np.isfinite(net.parameters()).all()
+    return net
+
+
+# ----- the version-1 fixture: files written by version 1 stay loadable ------
+
+def test_a_version_1_file_loads_and_computes_what_its_numbers_say():
+    net = NeuralNet.create_from_file(os.path.join(FIXTURES, 'model_v1.json'))
+    assert net.layer_sizes() == [2, 2, 1]
+    assert [f.name for f in net.activations()] == ['Rectifier', 'Sigmoid']
+    assert net.dtype == np.float64
+
+    # By hand: x = (1, 2): z1 = (1 + 4, -1 + 1 + 0.25) = (5, 0.25), a1 = relu(z1) = (5, 0.25),
+    # z2 = 5 - 0.5 + 0.5 = 5.  x = (-1, 0): z1 = (-1, 1.25), a1 = (0, 1.25), z2 = -2.5 + 0.5 = -2.
+    def sigmoid(z):
+        return 1 / (1 + math.exp(-z))
+
+    output = net.feed(np.array([[1.0, 2.0], [-1.0, 0.0]]))
+    np.testing.assert_allclose(output[:, 0], [sigmoid(5), sigmoid(-2)], rtol=1e-15)
+
+
+def test_an_unknown_version_is_refused_naming_the_versions_read(tmp_path):
+    data = json.load(open(os.path.join(FIXTURES, 'model_v1.json')))
+    for version in (0, 2, 10 ** 30, '1', 1.0, True):
+        data['version'] = version
+        path = tmp_path / 'v.json'
+        path.write_text(json.dumps(data))
+        with pytest.raises(ModelFileError, match=r'"version" to be one of the versions this library reads \(1\)'):
+            NeuralNet.create_from_file(path)
+
+
+def test_save_writes_the_current_version_and_it_reads_back(tmp_path):
+    net = NeuralNet.create_from_file(os.path.join(FIXTURES, 'model_v1.json'))
+    net.save(tmp_path / 'again.json')
+    again = json.loads((tmp_path / 'again.json').read_text())
+    assert again['version'] == 1
+    assert again == json.load(open(os.path.join(FIXTURES, 'model_v1.json')))
+
+
+# ----- property tests ------------------------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=8), children, max_size=5),
+    max_leaves=25)
+
+# Values that have broken readers before: huge, tiny, negative, not numbers, almost numbers.
+nasty_values = st.sampled_from([
+    0, -1, 1, 2, 10 ** 9, 10 ** 400, 2 ** 63, -0.0, 1e-320, 1e38, 1e39, 1e300, 1e308, -1e308, 1.5, True, False,
+    None, '', 'Sigmoid', 'sigmoid', 'float16', 'NaN', [], {}, [[]], [1e308], [[1e308]], [1, 2], 'feedforward-neural-net',
+])
+
+
+@st.composite
+def valid_model_dicts(draw):
+    """The dictionary of a random small net, as ``to_dict`` writes it."""
+    sizes = draw(st.lists(st.integers(1, 4), min_size=2, max_size=4))
+    names = draw(st.lists(st.sampled_from(sorted(ACTIVATIONS)), min_size=len(sizes) - 1, max_size=len(sizes) - 1))
+    dtype = draw(st.sampled_from(['float32', 'float64']))
+    net = NeuralNet(sizes, [ACTIVATIONS[name] for name in names], dtype)
+    net.parameters()[...] = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1))).normal(
+        0, 1, net.parameters().size)
+    return net.to_dict()
+
+
+def children(node):
+    if isinstance(node, dict):
+        return list(node)
+    if isinstance(node, list):
+        return list(range(len(node)))
+    return []
+
+
+@st.composite
+def mutated_model_dicts(draw):
+    """A valid model dictionary with one to three mutations at random places in its tree."""
+    data = copy.deepcopy(draw(valid_model_dicts()))
+    for _ in range(draw(st.integers(1, 3))):
+        parent, key = None, None
+        node = data
+        # Walk down to a random node; the deeper levels hold the numbers.
+        while children(node) and draw(st.integers(0, 3)) > 0:
+            parent, key = node, draw(st.sampled_from(children(node)))
+            node = parent[key]
+        if parent is None:
+            continue
+        action = draw(st.sampled_from(['replace', 'nasty', 'delete', 'duplicate']))
+        if action == 'replace':
+            parent[key] = draw(json_values)
+        elif action == 'nasty':
+            parent[key] = draw(nasty_values)
+        elif action == 'delete':
+            del parent[key]
+        elif isinstance(parent, list):
+            parent.insert(key, copy.deepcopy(node))
+        else:
+            parent[key + 'x'] = copy.deepcopy(node)
+    return data
+
+
+@PROPERTY_SETTINGS
+@given(data=mutated_model_dicts())
+def test_mutated_model_files_load_as_working_nets_or_are_refused(tmp_path, data):
+    path = tmp_path / 'mutated.json'
+    path.write_text(json.dumps(data))
+    assert_loads_or_refuses(path)
+
+
+@PROPERTY_SETTINGS
+@given(data=valid_model_dicts(), cuts=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255), st.integers(0, 2)),
+                                                min_size=1, max_size=3))
+def test_files_with_damaged_bytes_load_as_working_nets_or_are_refused(tmp_path, data, cuts):
+    raw = bytearray(json.dumps(data).encode())
+    for where, byte, action in cuts:
+        i = min(int(where * len(raw)), len(raw) - 1)
+        if action == 0:
+            raw[i] = byte            # overwrite one byte
+        elif action == 1:
+            del raw[i:]              # truncate, as a crash in the middle of a plain write would
+            if not raw:
+                break
+        else:
+            raw.insert(i, byte)      # insert one byte
+    path = tmp_path / 'damaged.json'
+    path.write_bytes(bytes(raw))
+    assert_loads_or_refuses(path)
+
+
+@PROPERTY_SETTINGS
+@given(data=json_values | st.fixed_dictionaries(
+    {'format': st.just('feedforward-neural-net'), 'version': st.just(1)},
+    optional={key: json_values | nasty_values for key in ('dtype', 'layer_sizes', 'activations', 'weights', 'biases')}))
+def test_arbitrary_json_loads_as_a_working_net_or_is_refused(tmp_path, data):
+    path = tmp_path / 'arbitrary.json'
+    path.write_text(json.dumps(data))
+    assert assert_loads_or_refuses(path) is None
+
+
+@PROPERTY_SETTINGS
+@given(data=valid_model_dicts())
+def test_every_valid_file_round_trips_exactly(tmp_path, data):
+    path = tmp_path / 'valid.json'
+    path.write_text(json.dumps(data))
+    net = assert_loads_or_refuses(path)
+    assert net is not None
+    assert net.to_dict() == data
+
+
+# ----- attacks tried by hand ------------------------------------------------
+
+def valid_dict(sizes=(2, 3, 2), names=('Tanh', 'Identity'), dtype='float64'):
+    net = NeuralNet(list(sizes), [ACTIVATIONS[name] for name in names], dtype)
+    net.parameters()[...] = np.random.default_rng(0).normal(0, 1, net.parameters().size)
+    return net.to_dict()
+
+
+def changed(change, **kwargs):
+    data = valid_dict(**kwargs)
+    change(data)
+    return data
+
+
+def stack_of_unit_layers(n):
+    return {'format': 'feedforward-neural-net', 'version': 1, 'dtype': 'float64', 'layer_sizes': [1] * (n + 1),
+            'activations': ['Identity'] * n, 'weights': [[[0]]] * n, 'biases': [[0]] * n}
+
+
+@pytest.mark.parametrize('data,message', [
+    # Finite in float64 but not in float32: the cast used to warn (an error under -W error) instead of refusing.
+    (changed(lambda d: d['weights'][0][0].__setitem__(0, 1e39), dtype='float32'), 'not finite in float32'),
+    # Finite weights whose products overflow: the net loaded and fed out infinity.
+    (changed(lambda d: d['weights'][1].__setitem__(0, [1e308, 1e308])), 'could overflow float64'),
+    (changed(lambda d: d['biases'][0].__setitem__(0, 1e308), names=('Identity', 'Identity')), 'could overflow'),
+    # ... but a Sigmoid between them bounds what the next layer sees: not refused (see the next test).
+    (changed(lambda d: d.update(extra=1)), "unknown field 'extra'"),
+    (changed(lambda d: d['biases'].__setitem__(0, [[1.0], 1.0, 1.0])), r'numbers in biases\[0\]'),
+    (changed(lambda d: d['weights'][0].__setitem__(1, 'abc')), r'weights\[0\] row 1'),
+    (changed(lambda d: d['weights'].__setitem__(0, {'0': 1})), r'weights\[0\] to be a list of 2 rows'),
+    (changed(lambda d: d['weights'][0][0].__setitem__(0, 10 ** 400)), 'too large for a float'),
+    (changed(lambda d: d.update(layer_sizes=[2, 10 ** 400, 2])), 'limit'),
+    (changed(lambda d: d.update(layer_sizes=[2, 2 ** 63, 2])), 'limit'),
+    (changed(lambda d: d.update(layer_sizes=[2, 3.0, 2])), 'positive integer'),
+    (changed(lambda d: d.update(dtype='float16')), 'dtype'),
+    (changed(lambda d: d.update(dtype=['float64'])), 'dtype'),
+    (changed(lambda d: d.update(activations=['Tanh', ['Identity']])), 'unknown activation'),
+    (changed(lambda d: d.update(activations=['Tanh', '__class__'])), 'unknown activation'),
+    (changed(lambda d: d.update(format='x' * 10 ** 6)), r"got 'x{50}'\.\.\. \(1000000 characters\)$"),
+    # 200 000 layers of one unit: a 4.6 MB file took 370 MB and 13 s before layers were bounded.
+    (stack_of_unit_layers(200_000), 'list of 2 to 1001 sizes'),
+    ('[' * 100_000 + ']' * 100_000, 'nested too deeply'),
+    ('{"format": "feedforward-neural-net", "version": 1, "weights": [Infinity]}', 'not a finite number'),
+    ('{"format": "feedforward-neural-net", "version": 1, "weights": [-Infinity]}', 'not a finite number'),
+    ('{"a": 1} trailing', 'not valid JSON'),
+    ('"' + '\\ud800' + '"', 'JSON object'),
+    ('', 'not valid JSON'),
+])
+def test_attacks_are_refused_with_the_file_named(tmp_path, data, message):
+    path = tmp_path / 'attack.json'
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    with pytest.raises(ModelFileError, match=message) as caught:
+        load_quietly(path)
+    assert str(caught.value).startswith(str(path) + ': ')
+
+
+def test_large_weights_behind_a_squashing_layer_are_kept():
+    data = changed(lambda d: d['weights'][0].__setitem__(0, [1e300, -1e300, 1e300]), names=('Sigmoid', 'Identity'))
+    net = NeuralNet.from_dict(data)
+    assert np.isfinite(net.feed(np.array([[1.0, 1.0], [-1.0, 1.0]]))).all()
+
+
+@pytest.mark.parametrize('raw,message', [
+    (b'\xff\xfe{}', 'not UTF-8'),
+    (b'\xef\xbb\xbf{}', 'BOM'),
+    (b'\x00' * 64, 'not valid JSON'),
+])
+def test_bytes_that_are_not_json_text(tmp_path, raw, message):
+    path = tmp_path / 'bytes.json'
+    path.write_bytes(raw)
+    with pytest.raises(ModelFileError, match=message):
+        load_quietly(path)
+
+
+def test_a_folder_is_refused(tmp_path):
+    with pytest.raises(ModelFileError, match='cannot be read|not a regular file'):
+        load_quietly(tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, 'mkfifo'), reason='needs named pipes')
+def test_a_named_pipe_is_refused_without_blocking(tmp_path):
+    # Opening a FIFO for reading used to wait forever for a writer.
+    os.mkfifo(tmp_path / 'pipe')
+    with pytest.raises(ModelFileError, match='not a regular file'):
+        load_quietly(tmp_path / 'pipe')
+
+
+@pytest.mark.skipif(not os.path.exists('/dev/zero'), reason='needs /dev/zero')
+def test_an_endless_device_is_refused_before_reading():
+    with pytest.raises(ModelFileError, match='not a regular file'):
+        load_quietly('/dev/zero')
+
+
+def test_a_file_larger_than_max_bytes_is_refused_unless_the_caller_raises_it(tmp_path):
+    path = tmp_path / 'net.json'
+    path.write_text(json.dumps(valid_dict()))
+    size = path.stat().st_size
+    with pytest.raises(ModelFileError, match='{} bytes, more than the limit of {}'.format(size, size - 1)):
+        load_quietly(path, max_bytes=size - 1)
+    assert load_quietly(path, max_bytes=size).layer_sizes() == [2, 3, 2]
+
+
+def test_too_many_parameters_are_refused_before_anything_is_built_unless_the_caller_raises_the_limit(tmp_path):
+    path = tmp_path / 'net.json'
+    path.write_text(json.dumps(valid_dict()))   # 2*3 + 3 + 3*2 + 2 = 17 parameters
+    with pytest.raises(ModelFileError, match='need 17 parameters, more than the limit of 16'):
+        load_quietly(path, max_parameters=16)
+    assert load_quietly(path, max_parameters=17).parameters().size == 17
+
+
+def test_a_billion_unit_layer_is_refused_without_allocating(tmp_path):
+    path = tmp_path / 'big.json'
+    path.write_text(json.dumps(changed(lambda d: d.update(layer_sizes=[2, 10 ** 9, 2]))))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelFileError, match='need 5000000002 parameters, more than the limit'):
+            NeuralNet.create_from_file(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10_000_000   # the net would take 40 GB; reading once took 256 MB, the byte limit, at once
+
+
+def test_a_file_of_numbers_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
+    # A 2 MB list of zeros parses into a million Python objects; the commas are counted first.
+    parsed = []
+    monkeypatch.setattr(json, 'loads', lambda *a, **k: parsed.append(1))
+    path = tmp_path / 'zeros.json'
+    path.write_text('[' + ','.join(['0'] * 1_000_000) + ']')
+    with pytest.raises(ModelFileError, match='more than .* JSON values'):
+        NeuralNet.create_from_file(path, max_parameters=1000)
+    assert parsed == []
+
+
+@pytest.mark.parametrize('bad', [0, -1, 1.5, '10', True])
+def test_bad_limits_are_caller_errors(tmp_path, bad):
+    path = tmp_path / 'net.json'
+    path.write_text(json.dumps(valid_dict()))
+    for limit in ('max_bytes', 'max_parameters'):
+        with pytest.raises((TypeError, ValueError), match=limit):
+            NeuralNet.create_from_file(path, **{limit: bad})
+
+
+def test_nothing_is_evaluated_or_unpickled(tmp_path, monkeypatch):
+    # The activation names are looked up in a table, never evaluated, imported or unpickled.
+    import pickle
+    for target in ('builtins.eval', 'builtins.exec', 'pickle.loads', 'pickle.load', 'importlib.import_module'):
+        monkeypatch.setattr(target, lambda *a, _target=target, **k: pytest.fail('called ' + _target))
+    path = tmp_path / 'net.json'
+    path.write_text(json.dumps(changed(lambda d: d.update(activations=['Tanh', '__import__("os")']))))
+    with pytest.raises(ModelFileError, match='unknown activation'):
+        model_file.load_net(path)
+    path.write_text(json.dumps(valid_dict()))
+    assert model_file.load_net(path).layer_sizes() == [2, 3, 2]
+    assert pickle.loads is not None
+
+
+def test_the_readme_documents_every_field_of_the_format():
+    readme = open(os.path.join(os.path.dirname(FIXTURES), '..', 'README.md'), encoding='utf-8').read()
+    section = readme.split('## The model file', 1)[1].split('\n## ', 1)[0]
+    documented = {line.split('`')[1] for line in section.splitlines() if line.startswith('| `')}
+    assert documented == set(model_file._FIELDS)
+    assert 'version' in section and 'ModelFileError' in section
