@@ -104,7 +104,8 @@ nasty_values = st.sampled_from([
 def valid_model_dicts(draw):
     """The dictionary of a random small net, as ``to_dict`` writes it."""
     sizes = draw(st.lists(st.integers(1, 4), min_size=2, max_size=4))
-    names = draw(st.lists(st.sampled_from(sorted(ACTIVATIONS)), min_size=len(sizes) - 1, max_size=len(sizes) - 1))
+    # Identity and Rectifier layers let large numbers through to the output; they come up more often.
+    names = draw(st.lists(st.sampled_from(sorted(ACTIVATIONS) + ['Identity', 'Rectifier']), min_size=len(sizes) - 1, max_size=len(sizes) - 1))
     dtype = draw(st.sampled_from(['float32', 'float64']))
     net = NeuralNet(sizes, [ACTIVATIONS[name] for name in names], dtype)
     net.parameters()[...] = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1))).normal(
@@ -120,11 +121,27 @@ def children(node):
     return []
 
 
+# Numbers (and near-numbers) put in place of a weight or a bias.
+nasty_numbers = st.sampled_from([
+    1.7e308, -1.7e308, 1e308, 1e200, -1e200, 1e39, -1e39, 3.5e38, 1e-320, -0.0, 10 ** 400, 2 ** 64, True, None, '1',
+    [1.0], 0.5,
+]) | st.floats(allow_nan=False, allow_infinity=False)
+
+
 @st.composite
 def mutated_model_dicts(draw):
-    """A valid model dictionary with one to three mutations at random places in its tree."""
+    """A valid model dictionary with a few mutations: of its numbers, then anywhere in its tree."""
     data = copy.deepcopy(draw(valid_model_dicts()))
-    for _ in range(draw(st.integers(1, 3))):
+    n_numbers, n_anywhere = draw(st.tuples(st.integers(0, 3), st.integers(0, 2)).filter(lambda n: sum(n) > 0))
+    for _ in range(n_numbers):
+        # A weight or a bias of a random layer becomes a nasty number.
+        l = draw(st.integers(0, len(data['weights']) - 1))
+        if draw(st.booleans()):
+            row = data['weights'][l][draw(st.integers(0, len(data['weights'][l]) - 1))]
+        else:
+            row = data['biases'][l]
+        row[draw(st.integers(0, len(row) - 1))] = draw(nasty_numbers)
+    for _ in range(n_anywhere):
         parent, key = None, None
         node = data
         # Walk down to a random node; the deeper levels hold the numbers.
