@@ -62,7 +62,11 @@ def _as_matrix(rows, name):
         except TypeError:
             raise TypeError('expected {} as a 2-d array (n_examples, width) or a list of 1-d arrays, '
                             'got {}'.format(name, type(rows).__name__)) from None
-        lengths = {np.shape(row) for row in rows}
+        try:
+            lengths = {np.shape(row) for row in rows}
+        except ValueError:
+            raise ValueError('expected every example of {} to be a flat sequence of numbers, got a ragged '
+                             'nesting of sequences'.format(name)) from None
         if len(lengths) > 1:
             raise ValueError('expected every example of {} to have the same shape, got shapes {}'.format(
                 name, ', '.join(str(s) for s in sorted(lengths, key=str)[:5])))
@@ -80,7 +84,24 @@ def _as_matrix(rows, name):
             hint = '; for one value per example use {0}.reshape(-1, 1) or a list of 1-element arrays'.format(name)
         raise ValueError('expected {} as a 2-d array (n_examples, width) or a list of 1-d arrays, '
                          'got an array of shape {}{}'.format(name, matrix.shape, hint))
+    if matrix.shape[1] == 0:
+        raise ValueError('expected at least one column in {}, got an array of shape {}'.format(name, matrix.shape))
     return matrix
+
+
+def _finite_in(matrix, dtype, name):
+    """``matrix`` converted to ``dtype``, contiguous; ValueError naming the first value that is not finite there."""
+    with np.errstate(over='ignore', invalid='ignore'):
+        converted = np.ascontiguousarray(matrix, dtype=dtype)
+    if not np.isfinite(converted).all():
+        row, column = np.argwhere(~np.isfinite(converted))[0]
+        value = matrix[row, column]
+        if np.isfinite(value):
+            raise ValueError('expected numbers that fit in {} in {}, got {!r} at example {}, column {}, too large '
+                             'for it'.format(np.dtype(dtype).name, name, value.item(), row, column))
+        raise ValueError('expected finite numbers in {}, got {} at example {}, column {}'.format(
+            name, value, row, column))
+    return converted
 
 
 class PreloadSource(DataSource):
@@ -117,13 +138,8 @@ class PreloadSource(DataSource):
         dtype = np.dtype(dtype)
         if not np.issubdtype(dtype, np.floating):
             raise TypeError('expected a floating dtype, got {}'.format(dtype))
-        X = np.ascontiguousarray(X, dtype=dtype)
-        Y = np.ascontiguousarray(Y, dtype=dtype)
-        for name, matrix in (('X', X), ('Y', Y)):
-            if not np.isfinite(matrix).all():
-                bad = np.argwhere(~np.isfinite(matrix))[0]
-                raise ValueError('expected finite numbers in {}, got {} at example {}, column {}'.format(
-                    name, matrix[bad[0], bad[1]], bad[0], bad[1]))
+        X = _finite_in(X, dtype, 'X')
+        Y = _finite_in(Y, dtype, 'Y')
         if shuffled:
             order = np.random.default_rng(seed).permutation(len(X))
             X, Y = X[order], Y[order]
@@ -154,7 +170,8 @@ class PreloadSource(DataSource):
         if dtype == self._X.dtype:
             return self._X, self._Y
         if dtype not in self._converted:
-            self._converted[dtype] = (self._X.astype(dtype), self._Y.astype(dtype))
+            # Finite in the stored dtype need not be finite in a narrower one (1e39 overflows float32).
+            self._converted[dtype] = (_finite_in(self._X, dtype, 'X'), _finite_in(self._Y, dtype, 'Y'))
         return self._converted[dtype]
 
     def take(self, indices, dtype=None, out=None):

@@ -23,7 +23,17 @@ FULL_BATCH_CHUNK = 8192
 
 
 class TrainingDivergedError(FloatingPointError):
-    """The cost or a gradient became NaN or infinite; the net keeps its last finite parameters."""
+    """The cost or a gradient became NaN or infinite; the net keeps its last finite parameters.
+
+    ``epoch`` and ``batch`` (both counted from 1) say where: ``batch`` is the
+    step that was refused, or None when the cost after an epoch was found
+    not finite.
+    """
+
+    def __init__(self, message, epoch=None, batch=None):
+        super().__init__(message)
+        self.epoch = epoch
+        self.batch = batch
 
 
 class GradientDescent:
@@ -44,6 +54,7 @@ class GradientDescent:
         self.epochs_done = 0
         self._accumulator = None
         self._snapshot = None
+        self._candidate = None
 
     # ----- one epoch ---------------------------------------------------------
 
@@ -85,27 +96,39 @@ class GradientDescent:
     # it would only be noise before that.
 
     def _apply(self, gradient, batch_index):
-        """theta <- theta - learning_rate * gradient, unless the gradient is not finite.
+        """theta <- theta - learning_rate * gradient, unless a new parameter would be NaN or infinite.
 
-        The check is one sum over the gradient; only when that sum is not
-        finite is each element looked at, so an overflowing sum of finite
-        values does not stop training.
+        The new parameters are formed aside and checked before they replace
+        the old ones, so a NaN or infinite gradient and a step that
+        overflows a parameter both leave the net as it was. The check is one
+        sum; only when that sum is not finite is each element looked at, so
+        an overflowing sum of finite values does not stop training.
         """
-        step = gradient
-        np.multiply(gradient, self.learning_rate, out=step)
-        if not math.isfinite(step.sum()) and not np.isfinite(step).all():
-            self._diverged('a gradient step holds NaN or infinity', batch_index)
-        self.neural_net.parameters()[...] -= step
+        parameters = self.neural_net.parameters()
+        if self._candidate is None or self._candidate.dtype != parameters.dtype:
+            self._candidate = np.empty_like(parameters)
+        step = np.multiply(gradient, self.learning_rate, out=gradient)
+        candidate = np.subtract(parameters, step, out=self._candidate)
+        if not math.isfinite(candidate.sum()) and not np.isfinite(candidate).all():
+            self._diverged('a step made a parameter NaN or infinite (the gradient held NaN or infinity, '
+                           'or the step overflowed)', batch_index)
+        np.copyto(parameters, candidate)
 
     def _diverged(self, problem, batch_index):
         parameters = self.neural_net.parameters()
-        restored = ''
-        if not np.isfinite(parameters).all() and self._snapshot is not None:
-            parameters[...] = self._snapshot
-            restored = ' (the parameters had overflowed; they are restored to those at the start of the epoch)'
+        kept = 'the net keeps its last finite parameters'
+        if not np.isfinite(parameters).all():
+            # Training never writes a non-finite parameter: something else did, during or before the epoch.
+            if self._snapshot is not None and np.isfinite(self._snapshot).all():
+                parameters[...] = self._snapshot
+                kept = ('the parameters held NaN or infinity set outside training; they are restored to those '
+                        'at the start of the epoch')
+            else:
+                kept = 'the parameters held NaN or infinity before the epoch began'
         raise TrainingDivergedError(
-            'training diverged in epoch {} at batch {}: {}; the net keeps its last finite parameters{}. '
-            'Try a smaller learning rate.'.format(self.epochs_done + 1, batch_index + 1, problem, restored))
+            'training diverged in epoch {} at batch {}: {}; {}. Try a smaller learning rate.'.format(
+                self.epochs_done + 1, batch_index + 1, problem, kept),
+            epoch=self.epochs_done + 1, batch=batch_index + 1)
 
     # ----- many epochs -------------------------------------------------------
 
@@ -136,8 +159,9 @@ class GradientDescent:
     def _finite_cost(self, data_src, which):
         cost = self.cost_function.get_cost(data_src)
         if not math.isfinite(cost):
-            raise TrainingDivergedError('training diverged: after epoch {} the {} cost is {}. '
-                                        'Try a smaller learning rate.'.format(self.epochs_done, which, cost))
+            raise TrainingDivergedError('training diverged: after the last batch of epoch {} the {} cost is {}; '
+                                        'the net keeps the finite parameters it has. Try a smaller learning '
+                                        'rate.'.format(self.epochs_done, which, cost), epoch=self.epochs_done)
         return cost
 
 
