@@ -1,0 +1,189 @@
+"""Training that goes wrong stops with a clear error and keeps the last finite parameters; bad data is refused early."""
+import warnings
+
+import numpy as np
+import pytest
+
+from activation_functions import Identity, Rectifier, Sigmoid, Softmax, Tanh
+from cost_functions import CrossEntropyCost, QuadraticCost
+from data_source import PreloadSource
+from gradient_descent import GradientDescent, StochasticGradientDescent, TrainingDivergedError
+from neural_net import NetFactory
+
+
+def regression_problem(dtype=np.float64, n=200, seed=0):
+    rng = np.random.default_rng(seed)
+    net = NetFactory.create_neural_net([3, 20, 2], Rectifier, Identity, dtype=dtype)
+    net.randomize_parameters(seed)
+    X = rng.normal(0, 10, size=(n, 3))
+    Y = rng.normal(0, 10, size=(n, 2))
+    return net, PreloadSource((X, Y))
+
+
+class StepRecorder:
+    """Keeps a copy of the parameters after every step, to compare with what the net keeps."""
+
+    def __init__(self, net):
+        self.net = net
+        self.after = [net.parameters().copy()]
+
+    def __call__(self, batch_index, n_batches):
+        self.after.append(self.net.parameters().copy())
+
+
+def train_until_it_fails(trainer, src, recorder, max_epochs=50):
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')          # no overflow warning may stand in for the error
+        with pytest.raises(TrainingDivergedError) as caught:
+            for _ in range(max_epochs):
+                trainer.training_epoch(src, on_batch=recorder)
+    return caught.value
+
+
+@pytest.mark.parametrize('dtype', [np.float64, np.float32])
+def test_a_far_too_large_learning_rate_stops_with_epoch_and_batch_and_keeps_the_last_finite_parameters(dtype):
+    net, src = regression_problem(dtype)
+    recorder = StepRecorder(net)
+    sgd = StochasticGradientDescent(net, QuadraticCost(net), learning_rate=10.0, batch_size=10, seed=0)
+    error = train_until_it_fails(sgd, src, recorder)
+    n_batches = 20
+    steps_taken = len(recorder.after) - 1
+    # The refused step is the one after the last recorded one: epoch and batch follow from the count.
+    assert (error.epoch, error.batch) == (steps_taken // n_batches + 1, steps_taken % n_batches + 1)
+    assert 'epoch {} at batch {}'.format(error.epoch, error.batch) in str(error)
+    assert 'learning rate' in str(error)
+    assert np.isfinite(net.parameters()).all()
+    np.testing.assert_array_equal(net.parameters(), recorder.after[-1])
+    assert net.parameters().dtype == dtype
+
+
+def test_a_step_that_overflows_a_parameter_is_refused_and_the_parameter_kept():
+    # a = w x + b with w = 0, b = 1e308; for the target y = 1.79e308 the gradient of 1/2 (a - y)^2 with
+    # respect to b is a - y = -0.79e308, finite; a step of learning rate 2 would make b = 2.58e308 = inf.
+    # Full-batch descent used to finish the epoch with b = inf and no error at all.
+    net = NetFactory.create_neural_net([1, 1], Identity, Identity)
+    net.biases()[0][0] = 1e308
+    src = PreloadSource((np.array([[1.0]]), np.array([[1.79e308]])))
+    gd = GradientDescent(net, QuadraticCost(net), learning_rate=2.0)
+    before = net.parameters().copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        with pytest.raises(TrainingDivergedError, match='epoch 1 at batch 1') as caught:
+            gd.training_epoch(src)
+    assert (caught.value.epoch, caught.value.batch) == (1, 1)
+    np.testing.assert_array_equal(net.parameters(), before)
+    assert gd.epochs_done == 0
+
+
+def test_an_infinite_parameter_cannot_hide_behind_a_saturated_sigmoid():
+    # With a Sigmoid output and the quadratic cost, an infinite output bias gives sigma = 1 and zero
+    # gradients: every step was finite, training went on with b = inf, and saving the net failed later.
+    net = NetFactory.create_neural_net([1, 3, 1], Tanh, Sigmoid)
+    net.randomize_parameters(0)
+    start = net.parameters().copy()
+    src = PreloadSource((np.linspace(-1, 1, 8).reshape(-1, 1), np.linspace(0, 1, 8).reshape(-1, 1)))
+    sgd = StochasticGradientDescent(net, QuadraticCost(net), learning_rate=0.5, batch_size=2, seed=0)
+
+    def poison(batch_index, n_batches):
+        if batch_index == 1:
+            net.biases()[-1][0] = np.inf
+
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        with pytest.raises(TrainingDivergedError, match='epoch 1 at batch 3') as caught:
+            sgd.training_epoch(src, on_batch=poison)
+    assert caught.value.batch == 3
+    np.testing.assert_array_equal(net.parameters(), start)
+
+
+def test_a_parameter_poisoned_during_an_epoch_stops_training_and_the_epoch_start_is_restored():
+    net, src = regression_problem()
+    start = net.parameters().copy()
+    sgd = StochasticGradientDescent(net, QuadraticCost(net), learning_rate=1e-4, batch_size=10, seed=0)
+
+    def poison(batch_index, n_batches):
+        if batch_index == 2:
+            net.weights()[0][1, 3] = np.nan
+
+    with pytest.raises(TrainingDivergedError, match='epoch 1 at batch 4.*set outside training') as caught:
+        sgd.training_epoch(src, on_batch=poison)
+    assert (caught.value.epoch, caught.value.batch) == (1, 4)
+    np.testing.assert_array_equal(net.parameters(), start)
+
+
+def test_a_net_poisoned_before_training_is_not_trained_and_the_error_says_so():
+    net, src = regression_problem()
+    net.biases()[1][0] = np.inf
+    before = net.parameters().copy()
+    sgd = StochasticGradientDescent(net, QuadraticCost(net), learning_rate=1e-4, batch_size=10, seed=0)
+    with pytest.raises(TrainingDivergedError, match='epoch 1 at batch 1.*before the epoch began'):
+        sgd.training_epoch(src)
+    np.testing.assert_array_equal(net.parameters(), before)
+
+
+def test_an_infinite_cost_after_an_epoch_stops_train_naming_the_epoch():
+    # Targets of 1e160: each step is finite (learning rate 1e-170 times a gradient near 1e160),
+    # but the quadratic cost 1/2 (a - y)^2 = 5e319 overflows.
+    net = NetFactory.create_neural_net([1, 1], Identity, Identity)
+    src = PreloadSource((np.array([[1.0], [2.0]]), np.array([[1e160], [2e160]])))
+    sgd = StochasticGradientDescent(net, QuadraticCost(net), learning_rate=1e-170, batch_size=1, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        with pytest.raises(TrainingDivergedError, match='after the last batch of epoch 1 the training cost is inf') \
+                as caught:
+            sgd.train(src, 3)
+    assert (caught.value.epoch, caught.value.batch) == (1, None)
+    assert np.isfinite(net.parameters()).all()
+
+
+def test_cross_entropy_training_with_a_huge_rate_also_stops_cleanly():
+    rng = np.random.default_rng(3)
+    net = NetFactory.create_neural_net([4, 16, 3], Tanh, Softmax)
+    net.randomize_parameters(3)
+    X = rng.normal(0, 1e3, size=(60, 4))
+    Y = np.eye(3)[rng.integers(0, 3, 60)]
+    recorder = StepRecorder(net)
+    sgd = StochasticGradientDescent(net, CrossEntropyCost(net), learning_rate=1e306, batch_size=6, seed=1)
+    train_until_it_fails(sgd, PreloadSource((X, Y)), recorder)
+    np.testing.assert_array_equal(net.parameters(), recorder.after[-1])
+
+
+# ----- data sources refuse bad data when they are made --------------------
+
+ONE = np.array([[1.0]])
+
+
+@pytest.mark.parametrize('examples,kwargs,error,message', [
+    ((np.array([[1.0, np.nan]]), ONE), {}, ValueError, r'finite numbers in X, got nan at example 0, column 1'),
+    (([[1.0], [float('inf')]], [[1.0], [2.0]]), {}, ValueError, 'finite numbers in X, got inf at example 1'),
+    ((ONE, np.array([[-np.inf]])), {}, ValueError, 'finite numbers in Y, got -inf'),
+    # Finite in float64 but not in the dtype asked for: the cast used to warn and leave inf behind.
+    ((np.array([[1e39]]), ONE), {'dtype': np.float32}, ValueError, 'fit in float32 in X, got 1e\\+39'),
+    ((np.array([[1.0], [2.0]], dtype=object), [[1], [2]]), {}, TypeError, 'dtype object'),
+    (([[1.0], [None]], [[1], [2]]), {}, TypeError, 'dtype object'),
+    (([['a'], ['b']], [[1], [2]]), {}, TypeError, 'hold numbers'),
+    (([[1.0, 2.0], [3.0]], [[1], [2]]), {}, ValueError, 'same shape'),
+    # A ragged nesting used to let NumPy's own "inhomogeneous shape" message through.
+    (([[1, [2]], [3, 4]], [[1], [2]]), {}, ValueError, 'flat sequence of numbers'),
+    ((np.zeros((3, 1)), np.zeros((2, 1))), {}, ValueError, r'3 inputs \(X\) and 2 targets \(Y\)'),
+    (([[1.0]] * 3, [[1.0]] * 4), {}, ValueError, r'3 inputs \(X\) and 4 targets \(Y\)'),
+    ((np.zeros((2, 0)), np.zeros((2, 1))), {}, ValueError, 'at least one column in X'),
+])
+def test_data_sources_refuse_bad_data_when_made(examples, kwargs, error, message):
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        with pytest.raises(error, match=message):
+            PreloadSource(examples, **kwargs)
+
+
+def test_data_too_large_for_a_float32_net_is_refused_before_any_step():
+    X = np.array([[1.0], [1e39]])
+    src = PreloadSource((X, np.ones((2, 1))))
+    net = NetFactory.create_neural_net([1, 1], Identity, Identity, dtype=np.float32)
+    before = net.parameters().copy()
+    sgd = StochasticGradientDescent(net, QuadraticCost(net), 0.1, batch_size=1, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        with pytest.raises(ValueError, match='fit in float32 in X, got 1e\\+39 at example 1'):
+            sgd.training_epoch(src)
+    np.testing.assert_array_equal(net.parameters(), before)
