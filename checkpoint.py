@@ -1,0 +1,252 @@
+"""Checkpoints: a trainer saved between epochs and restored to go on exactly where it stopped.
+
+A checkpoint is one JSON file, written as safely as a model file (a synced
+temporary file renamed over the target), holding everything the next epochs
+depend on:
+
+* ``net``: the net, as a model file holds it;
+* ``optimizer``: the trainer's class and settings (learning rate, and the
+  mini-batch size for stochastic gradient descent);
+* ``cost``: the cost's class and its L2 term;
+* ``random_state``: the state of the trainer's random number generator
+  (``numpy.random.Generator``), which decides the shuffles to come;
+* ``epochs_done``.
+
+Training N epochs straight, or k epochs, a checkpoint, a restore (in another
+process, say) and N - k epochs gives bit-identical parameters. Reading a
+checkpoint checks everything, as reading a model file does, and any problem
+raises ``ModelFileError`` naming the file.
+"""
+import os
+
+import numpy as np
+
+import model_file
+from cost_functions import CrossEntropyCost, QuadraticCost
+from gradient_descent import GradientDescent, StochasticGradientDescent
+from neural_net import ModelFileError, write_json_atomically
+
+#: The ``format`` field of a checkpoint file.
+CHECKPOINT_FORMAT = 'feedforward-neural-net-checkpoint'
+#: The newest ``version`` of the checkpoint file that ``save_checkpoint`` writes.
+CHECKPOINT_VERSION = 1
+
+#: The trainers and costs a checkpoint can hold, by the name written in the file.
+OPTIMIZERS = {cls.__name__: cls for cls in (GradientDescent, StochasticGradientDescent)}
+COSTS = {cls.__name__: cls for cls in (QuadraticCost, CrossEntropyCost)}
+#: NumPy's bit generators whose state a checkpoint can hold.
+BIT_GENERATORS = ('PCG64', 'PCG64DXSM', 'MT19937', 'Philox', 'SFC64')
+
+_FIELDS = ('format', 'version', 'epochs_done', 'optimizer', 'cost', 'random_state', 'net')
+# The random state has a few small integers and arrays (MT19937: 624 numbers); bound what it may hold.
+_MAX_STATE_ITEMS = 1000
+_MAX_STATE_DEPTH = 4
+_MAX_INTEGER_DIGITS = 60
+
+
+def save_checkpoint(path, trainer):
+    """Write ``trainer`` (its net, settings, random state and epochs done) to ``path``, atomically."""
+    write_json_atomically(path, checkpoint_dict(trainer))
+
+
+def checkpoint_dict(trainer):
+    """The JSON-ready dictionary ``save_checkpoint`` writes."""
+    name = type(trainer).__name__
+    if OPTIMIZERS.get(name) is not type(trainer):
+        raise TypeError('expected a trainer of class {}, got {}: a checkpoint holds only the state those have'.format(
+            ' or '.join(OPTIMIZERS), name))
+    cost = trainer.cost_function
+    if COSTS.get(type(cost).__name__) is not type(cost):
+        raise TypeError('expected a cost of class {}, got {}'.format(' or '.join(COSTS), type(cost).__name__))
+    optimizer = {'class': name, 'learning_rate': trainer.learning_rate}
+    random_state = None
+    if isinstance(trainer, StochasticGradientDescent):
+        optimizer['batch_size'] = trainer.batch_size
+        random_state = _encode_state(trainer.rng.bit_generator)
+    return {
+        'format': CHECKPOINT_FORMAT,
+        'version': CHECKPOINT_VERSION,
+        'epochs_done': trainer.epochs_done,
+        'optimizer': optimizer,
+        'cost': {'class': type(cost).__name__, 'l2_reg_term': cost.l2_reg_term},
+        'random_state': random_state,
+        'net': trainer.neural_net.to_dict(),
+    }
+
+
+def load_checkpoint(path, max_parameters=None, max_bytes=None):
+    """The trainer saved at ``path``, ready for its next epoch.
+
+    Returns a ``GradientDescent`` or ``StochasticGradientDescent`` whose
+    ``neural_net`` and ``cost_function`` are restored with it. A missing
+    file raises ``FileNotFoundError``, anything else ``ModelFileError``;
+    ``max_parameters`` and ``max_bytes`` bound what the file may ask for,
+    as for model files.
+    """
+    max_parameters = model_file._max_parameters(max_parameters)
+    source = os.fspath(path)
+    data = model_file.read_json(path, max_bytes=max_bytes,
+                                max_values=model_file.max_json_values(max_parameters) + _MAX_STATE_ITEMS)
+    return trainer_from_dict(data, source=source, max_parameters=max_parameters)
+
+
+def trainer_from_dict(data, source='<dict>', max_parameters=None):
+    """The trainer described by ``data`` (as ``checkpoint_dict`` makes it), after checking all of it."""
+    def fail(problem):
+        raise ModelFileError('{}: {}'.format(source, problem))
+
+    if not isinstance(data, dict):
+        fail('expected a JSON object at the top, got {}'.format(model_file._describe(data)))
+    if data.get('format') != CHECKPOINT_FORMAT:
+        fail('expected "format": "{}", got {}'.format(CHECKPOINT_FORMAT, model_file._describe(data.get('format'))))
+    version = data.get('version')
+    if type(version) is not int or version not in _READERS:
+        fail('expected "version" to be one of the versions this library reads ({}), got {}'.format(
+            ', '.join(str(v) for v in sorted(_READERS)), model_file._describe(version)))
+    return _READERS[version](data, source, fail, max_parameters)
+
+
+def _trainer_from_version_1(data, source, fail, max_parameters):
+    for key in _FIELDS:
+        if key not in data:
+            fail('the field "{}" is missing'.format(key))
+    unknown = sorted(key for key in data if key not in _FIELDS)
+    if unknown:
+        fail('unknown field {}; a version 1 checkpoint has only {}'.format(
+            model_file._describe(unknown[0]), ', '.join(_FIELDS)))
+    epochs_done = data['epochs_done']
+    if type(epochs_done) is not int or epochs_done < 0:
+        fail('expected "epochs_done" to be an integer of at least 0, got {}'.format(model_file._describe(epochs_done)))
+
+    optimizer = _settings(data['optimizer'], 'optimizer', OPTIMIZERS, fail)
+    trainer_class = OPTIMIZERS[optimizer['class']]
+    stochastic = trainer_class is StochasticGradientDescent
+    expected = {'class', 'learning_rate'} | ({'batch_size'} if stochastic else set())
+    if set(optimizer) != expected:
+        fail('expected "optimizer" of {} to have the fields {}, got {}'.format(
+            optimizer['class'], ', '.join(sorted(expected)), ', '.join(sorted(optimizer))))
+    learning_rate = _positive_number(optimizer['learning_rate'], 'optimizer "learning_rate"', fail)
+    if stochastic and (type(optimizer['batch_size']) is not int or optimizer['batch_size'] < 1):
+        fail('expected optimizer "batch_size" to be a positive integer, got {}'.format(
+            model_file._describe(optimizer['batch_size'])))
+
+    cost = _settings(data['cost'], 'cost', COSTS, fail)
+    if set(cost) != {'class', 'l2_reg_term'}:
+        fail('expected "cost" to have the fields class, l2_reg_term, got {}'.format(', '.join(sorted(cost))))
+    l2 = cost['l2_reg_term']
+    if l2 != 0:
+        l2 = _positive_number(l2, 'cost "l2_reg_term"', fail)
+    elif type(l2) not in (int, float):
+        fail('expected cost "l2_reg_term" to be a number of at least 0, got {}'.format(model_file._describe(l2)))
+
+    random_state = data['random_state']
+    if stochastic:
+        bit_generator = _decode_state(random_state, fail)
+    elif random_state is not None:
+        fail('expected "random_state" to be null for {}, got {}'.format(
+            optimizer['class'], model_file._describe(random_state)))
+
+    net = model_file.net_from_dict(data['net'], source='{} (field "net")'.format(source),
+                                   max_parameters=max_parameters)
+    try:
+        cost_function = COSTS[cost['class']](net, l2_reg_term=l2)
+    except ValueError as error:
+        fail('the cost does not fit the net: {}'.format(error))
+    if stochastic:
+        trainer = trainer_class(net, cost_function, learning_rate, batch_size=optimizer['batch_size'])
+        trainer.rng = np.random.Generator(bit_generator)
+    else:
+        trainer = trainer_class(net, cost_function, learning_rate)
+    trainer.epochs_done = epochs_done
+    return trainer
+
+
+def _settings(value, what, classes, fail):
+    if not isinstance(value, dict):
+        fail('expected "{}" to be an object, got {}'.format(what, model_file._describe(value)))
+    name = value.get('class')
+    if not isinstance(name, str) or name not in classes:
+        fail('expected "{}" "class" to be one of {}, got {}'.format(
+            what, ', '.join(classes), model_file._describe(name)))
+    return value
+
+
+def _positive_number(value, what, fail):
+    if type(value) not in (int, float) or not 0 < value < float('inf'):
+        fail('expected {} to be a positive finite number, got {}'.format(what, model_file._describe(value)))
+    return float(value)
+
+
+# ----- the random state ------------------------------------------------------
+# NumPy gives a bit generator's state as a dictionary of strings, integers (PCG64's are 128-bit) and
+# unsigned integer arrays. In the file every integer is a string of decimal digits, so that a JSON
+# reader with 64-bit floats loses nothing, and every array is {"dtype": "uint32"/"uint64", "values": [...]}.
+
+def _encode_state(bit_generator):
+    name = type(bit_generator).__name__
+    if name not in BIT_GENERATORS or getattr(np.random, name) is not type(bit_generator):
+        raise TypeError('expected the trainer\'s generator to use one of NumPy\'s bit generators {}, got {}'.format(
+            ', '.join(BIT_GENERATORS), name))
+    return _encode(bit_generator.state)
+
+
+def _encode(value):
+    if isinstance(value, dict):
+        return {str(key): _encode(item) for key, item in value.items()}
+    if isinstance(value, np.ndarray):
+        return {'dtype': value.dtype.name, 'values': [str(int(x)) for x in value.ravel()]}
+    if isinstance(value, (bool, np.bool_)):
+        return str(int(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, str):
+        return {'name': value}
+    raise TypeError('cannot write a random state holding {}'.format(type(value).__name__))
+
+
+def _decode_state(encoded, fail):
+    """The bit generator whose state ``encoded`` holds, after checking it; ModelFileError otherwise."""
+    count = [0]
+    state = _decode(encoded, fail, depth=0, count=count)
+    name = state.get('bit_generator') if isinstance(state, dict) else None
+    if name not in BIT_GENERATORS:
+        fail('expected "random_state" to hold the state of one of {}, got {}'.format(
+            ', '.join(BIT_GENERATORS), model_file._describe(name)))
+    bit_generator = getattr(np.random, name)()
+    try:
+        bit_generator.state = state
+        # NumPy checks names and kinds; compare the round trip to catch anything it let pass unread.
+        if _encode(bit_generator.state) != encoded:
+            raise ValueError('it does not read back the same')
+    except (ValueError, TypeError, KeyError, OverflowError, IndexError, AttributeError) as error:
+        fail('"random_state" is not a valid {} state: {}'.format(name, error))
+    return bit_generator
+
+
+def _decode(value, fail, depth, count):
+    count[0] += 1
+    if depth > _MAX_STATE_DEPTH or count[0] > _MAX_STATE_ITEMS:
+        fail('"random_state" is nested too deeply or holds too much')
+    if isinstance(value, str):
+        if not value.isdigit() or not value.isascii() or len(value) > _MAX_INTEGER_DIGITS:
+            fail('expected integers in "random_state" as strings of at most {} decimal digits, got {}'.format(
+                _MAX_INTEGER_DIGITS, model_file._describe(value)))
+        return int(value)
+    if isinstance(value, dict) and set(value) == {'name'} and isinstance(value['name'], str):
+        return value['name']
+    if isinstance(value, dict) and set(value) == {'dtype', 'values'}:
+        dtype, values = value['dtype'], value['values']
+        if dtype not in ('uint32', 'uint64') or not isinstance(values, list) or len(values) > _MAX_STATE_ITEMS:
+            fail('expected an array in "random_state" as uint32 or uint64 values, got {}'.format(
+                model_file._describe(value)))
+        numbers = [_decode(item, fail, depth + 1, count) for item in values]
+        if any(not isinstance(n, int) or n >= np.iinfo(dtype).max + 1 for n in numbers):
+            fail('"random_state" holds a number that is not a {}'.format(dtype))
+        return np.array(numbers, dtype=dtype)
+    if isinstance(value, dict):
+        return {key: _decode(item, fail, depth + 1, count) for key, item in value.items()}
+    fail('unexpected {} in "random_state"'.format(model_file._describe(value)))
+
+
+#: The reader of each version of the checkpoint format, by its number.
+_READERS = {1: _trainer_from_version_1}
