@@ -250,3 +250,32 @@ def _decode(value, fail, depth, count):
 
 #: The reader of each version of the checkpoint format, by its number.
 _READERS = {1: _trainer_from_version_1}
+
+
+def resume_into(path, trainer, max_parameters=None, max_bytes=None):
+    """Restore the checkpoint at ``path`` into an existing ``trainer``, its net and its cost; returns ``trainer``.
+
+    For scripts that build their net and trainer first and keep references
+    to them: the net's parameters, the trainer's learning rate, batch size,
+    random state and epochs done, and the cost's L2 term all become the
+    checkpoint's. Raises ``ValueError`` (``ModelFileError`` for the file
+    itself) if the checkpoint holds another kind of trainer or cost, or a
+    net of other layer sizes, activations or dtype; nothing is changed then.
+    """
+    saved = load_checkpoint(path, max_parameters=max_parameters, max_bytes=max_bytes)
+    net, saved_net = trainer.neural_net, saved.neural_net
+    mine = (type(trainer).__name__, type(trainer.cost_function).__name__, net.layer_sizes(),
+            [f.name for f in net.activations()], net.dtype.name)
+    theirs = (type(saved).__name__, type(saved.cost_function).__name__, saved_net.layer_sizes(),
+              [f.name for f in saved_net.activations()], saved_net.dtype.name)
+    if mine != theirs:
+        raise ValueError('{}: the checkpoint holds {} with {}, a net {} of {} ({}); this run has {} with {}, '
+                         'a net {} of {} ({})'.format(os.fspath(path), *theirs, *mine))
+    net.parameters()[...] = saved_net.parameters()
+    trainer.learning_rate = saved.learning_rate
+    trainer.cost_function.l2_reg_term = saved.cost_function.l2_reg_term
+    if isinstance(trainer, StochasticGradientDescent):
+        trainer.batch_size = saved.batch_size
+        trainer.rng = saved.rng
+    trainer.epochs_done = saved.epochs_done
+    return trainer

@@ -13,7 +13,14 @@ mini-batches, metrics after each epoch, Ctrl+C stops after the current
 mini-batch) followed by ``finish`` (summary, ``--save``, learning curves into
 ``--out``, and the last line ``test accuracy: NN.NN%``). Demos that measure
 something else pass their own ``evaluate`` to those two; ``run_epochs`` calls
-``on_epoch(record)`` after each epoch, where a demo can checkpoint.
+``on_epoch(record)`` after each epoch.
+
+``--checkpoint PATH`` saves the trainer (net, settings, random state, epochs
+done) after every epoch, and ``--resume PATH`` continues from such a file
+exactly: a run stopped by Ctrl+C or killed loses at most one epoch, and the
+resumed run ends with the same parameters as one that was never stopped.
+``train_classifier`` does both; a demo with its own loop calls ``resume``
+before it and passes ``checkpointing(...)`` as ``on_epoch``.
 """
 import argparse
 import math
@@ -29,6 +36,7 @@ if REPO_ROOT not in sys.path:
 
 import numpy as np  # noqa: E402
 
+import checkpoint  # noqa: E402
 import mnist_loader  # noqa: E402
 
 #: The metrics each epoch's record holds, in the order they are printed.
@@ -53,6 +61,12 @@ def standard_parser(description, epochs, seed=1, out='out'):
                         help='seed of the initial parameters and of the shuffling (default {})'.format(seed))
     parser.add_argument('--save', metavar='PATH', default=None, help='save the trained net to PATH as JSON')
     parser.add_argument('--out', metavar='DIR', default=out, help='folder for the pictures (default {})'.format(out))
+    parser.add_argument('--checkpoint', metavar='PATH', default=None,
+                        help='after every epoch, save the training state (net, settings, random state, epochs '
+                             'done) to PATH, to continue later with --resume PATH')
+    parser.add_argument('--resume', metavar='PATH', default=None,
+                        help='continue the run saved in the checkpoint PATH; --epochs counts every epoch, '
+                             'those done before included')
     return parser
 
 
@@ -245,10 +259,49 @@ def finish(net, run, evaluate, args, name, trainer=None, accuracy_label='accurac
 
 
 def train_classifier(net, cost, trainer, training, test, args, name, on_epoch=None):
-    """``run_epochs`` and ``finish`` for a net classifying digits; returns the summary record."""
+    """``run_epochs`` and ``finish`` for a net classifying digits, with ``--resume`` and ``--checkpoint``.
+
+    Returns the summary record.
+    """
+    resume(trainer, args)
     evaluate = classifier_evaluation(net, cost, training, test)
-    run = run_epochs(trainer, training.source, args.epochs, evaluate, on_epoch=on_epoch)
+    run = run_epochs(trainer, training.source, epochs_left(trainer, args), evaluate,
+                     on_epoch=checkpointing(trainer, args, on_epoch))
+    if run.interrupted and args.checkpoint:
+        print('the checkpoint {} holds the state after epoch {}; continue with --resume {}'.format(
+            args.checkpoint, trainer.epochs_done, args.checkpoint))
     return finish(net, run, evaluate, args, name, trainer=trainer)
+
+
+# ----- checkpoints -------------------------------------------------------------
+
+def resume(trainer, args):
+    """With ``--resume PATH``: restore that checkpoint into ``trainer`` (and its net and cost); exits if it cannot."""
+    if not args.resume:
+        return trainer
+    try:
+        checkpoint.resume_into(args.resume, trainer)
+    except (OSError, ValueError) as error:
+        sys.exit('error: cannot resume from {}: {}'.format(args.resume, error))
+    print('resumed from {} after epoch {}'.format(args.resume, trainer.epochs_done))
+    return trainer
+
+
+def epochs_left(trainer, args):
+    """How many epochs the run still has to train: ``--epochs`` counts those a resumed run did before."""
+    return max(args.epochs - trainer.epochs_done, 0)
+
+
+def checkpointing(trainer, args, on_epoch=None):
+    """An ``on_epoch`` for ``run_epochs``: with ``--checkpoint PATH``, save the trainer there, then call ``on_epoch``."""
+    if not args.checkpoint:
+        return on_epoch
+
+    def save_then(record):
+        checkpoint.save_checkpoint(args.checkpoint, trainer)
+        if on_epoch is not None:
+            on_epoch(record)
+    return save_then
 
 
 # ----- pictures ----------------------------------------------------------------
