@@ -51,6 +51,8 @@ def read_json(path, max_bytes=None, max_values=None):
         raise
     except OSError as error:
         raise ModelFileError('{}: cannot be read: {}'.format(path, error.strerror or error)) from None
+    except ValueError as error:     # a path holding a NUL character
+        raise ModelFileError('{!r}: cannot be read: {}'.format(path, error)) from None
     if max_values is not None and raw.count(b',') + 1 > max_values:
         raise ModelFileError('{}: the file holds more than {} JSON values, more than its limits allow '
                              '(raise max_parameters to read it)'.format(path, max_values))

@@ -251,3 +251,26 @@ def test_mutated_checkpoints_restore_a_working_trainer_or_are_refused(tmp_path, 
     except TrainingDivergedError:
         pass                # a mutated learning rate may be far too large: that is refused safely too
     assert np.isfinite(trainer.neural_net.parameters()).all()
+
+
+def test_resume_into_restores_a_built_trainer_in_place_or_changes_nothing(tmp_path):
+    src = PreloadSource(blobs())
+    straight, saved = make_trainer(), make_trainer()
+    for _ in range(3):
+        straight.training_epoch(src)
+    saved.training_epoch(src)
+    checkpoint.save_checkpoint(tmp_path / 'c.json', saved)
+    built = make_trainer()
+    net = built.neural_net
+    assert checkpoint.resume_into(tmp_path / 'c.json', built) is built and built.neural_net is net
+    for _ in range(2):
+        built.training_epoch(src)
+    np.testing.assert_array_equal(net.parameters(), straight.neural_net.parameters())
+
+    other_net = NetFactory.create_neural_net([8, 16, 3], Tanh, Softmax)
+    other = StochasticGradientDescent(other_net, CrossEntropyCost(other_net), 0.5, batch_size=4, seed=0)
+    before = other_net.parameters().copy(), other.rng.bit_generator.state
+    with pytest.raises(ValueError, match="Rectifier"):
+        checkpoint.resume_into(tmp_path / 'c.json', other)
+    np.testing.assert_array_equal(other_net.parameters(), before[0])
+    assert (other.rng.bit_generator.state, other.epochs_done, other.learning_rate) == (before[1], 0, 0.5)

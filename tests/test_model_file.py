@@ -291,6 +291,20 @@ def test_a_folder_is_refused(tmp_path):
         load_quietly(tmp_path)
 
 
+def test_a_path_with_a_nul_character_is_refused(tmp_path):
+    with pytest.raises(ModelFileError, match='cannot be read'):
+        load_quietly(str(tmp_path / 'a\0b.json'))
+
+
+@pytest.mark.skipif(not hasattr(os, 'geteuid') or os.geteuid() == 0, reason='root reads every file')
+def test_an_unreadable_file_is_refused(tmp_path):
+    path = tmp_path / 'locked.json'
+    path.write_text(json.dumps(valid_dict()))
+    path.chmod(0)
+    with pytest.raises(ModelFileError, match='cannot be read: Permission denied'):
+        load_quietly(path)
+
+
 @pytest.mark.skipif(not hasattr(os, 'mkfifo'), reason='needs named pipes')
 def test_a_named_pipe_is_refused_without_blocking(tmp_path):
     # Opening a FIFO for reading used to wait forever for a writer.
