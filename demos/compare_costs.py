@@ -14,19 +14,16 @@ unit stays wrong. Cross-entropy's delta = a - y has no sigma'(z): the more
 wrong the unit, the faster it learns. Writes ``compare_costs.png`` into
 ``--out``.
 """
-import argparse
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import common
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from activation_functions import Sigmoid  # noqa: E402
-from cost_functions import CrossEntropyCost, QuadraticCost  # noqa: E402
-from data_source import PreloadSource  # noqa: E402
-from gradient_descent import GradientDescent  # noqa: E402
-from neural_net import NetFactory  # noqa: E402
+from activation_functions import Sigmoid
+from cost_functions import CrossEntropyCost, QuadraticCost
+from data_source import PreloadSource
+from gradient_descent import GradientDescent
+from neural_net import NetFactory
 
 START_WEIGHT, START_BIAS = -10.0, 0.0
 
@@ -59,20 +56,11 @@ def train_both(epochs, learning_rate, seed):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--epochs', type=int, default=300, help='full-batch epochs (default 300)')
+    parser = common.standard_parser(__doc__, epochs=300, seed=0)
     parser.add_argument('--learning-rate', type=float, default=0.5, help='learning rate (default 0.5)')
-    parser.add_argument('--seed', type=int, default=0, help='seed of the data (default 0)')
-    parser.add_argument('--out', metavar='DIR', default='out', help='folder for the picture (default out)')
-    parser.add_argument('--data-dir', help='unused: this demo makes its own data')
-    parser.add_argument('--save', help='unused: this demo trains two nets to compare them')
     args = parser.parse_args(argv)
-    if args.epochs < 1:
-        parser.error('--epochs must be at least 1, got {}'.format(args.epochs))
 
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    plt = common.pyplot()
 
     histories = train_both(args.epochs, args.learning_rate, args.seed)
     figure, axes = plt.subplots(2, 2, figsize=(10, 7))

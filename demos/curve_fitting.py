@@ -5,21 +5,19 @@
 Writes ``curve_fitting.png`` into ``--out``: on the left the target curve and
 the net's function at several moments of training (before the first step,
 then at about 1%, 10%, 40% and 100% of the epochs); on the right the training
-cost per epoch, with those moments marked.
+cost per epoch, with those moments marked. ``--data-dir`` is unused: the
+demo makes its own data.
 """
-import argparse
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import common
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from activation_functions import Rectifier, Sigmoid  # noqa: E402
-from cost_functions import QuadraticCost  # noqa: E402
-from data_source import PreloadSource  # noqa: E402
-from gradient_descent import GradientDescent  # noqa: E402
-from neural_net import NetFactory  # noqa: E402
+from activation_functions import Rectifier, Sigmoid
+from cost_functions import QuadraticCost
+from data_source import PreloadSource
+from gradient_descent import GradientDescent
+from neural_net import NetFactory
 
 
 def snapshot_epochs(epochs):
@@ -28,19 +26,10 @@ def snapshot_epochs(epochs):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--epochs', type=int, default=5000, help='full-batch epochs (default 5000)')
-    parser.add_argument('--seed', type=int, default=0, help='seed of the initial parameters (default 0)')
-    parser.add_argument('--save', metavar='PATH', help='save the trained net to PATH as JSON')
-    parser.add_argument('--out', metavar='DIR', default='out', help='folder for the picture (default out)')
-    parser.add_argument('--data-dir', help='unused: this demo makes its own data')
+    parser = common.standard_parser(__doc__, epochs=5000, seed=0)
     args = parser.parse_args(argv)
-    if args.epochs < 1:
-        parser.error('--epochs must be at least 1, got {}'.format(args.epochs))
 
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    plt = common.pyplot()
 
     x = np.arange(2.0, 11.0).reshape(-1, 1)
     src = PreloadSource((x, x ** 2))
