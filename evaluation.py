@@ -40,3 +40,38 @@ def accuracy(neural_net, data_src):
     """The share of examples of ``data_src`` whose class the net predicts correctly, from 0 to 1."""
     counts = confusion_matrix(neural_net, data_src)
     return float(np.trace(counts)) / float(counts.sum())
+
+
+def has_class_targets(data_src):
+    """Whether every target of ``data_src`` names a class: one-hot rows (k > 1), or 0 and 1 alone (k = 1)."""
+    for _, Y in _target_batches(data_src):
+        if not np.isin(Y, (0.0, 1.0)).all():
+            return False
+        if Y.shape[1] > 1 and not (Y.sum(axis=1) == 1.0).all():
+            return False
+    return True
+
+
+def _target_batches(data_src, chunk=8 * 4096):
+    total = data_src.number_of_examples()
+    for start in range(0, total, chunk):
+        yield data_src.get_examples(start, min(start + chunk, total))
+
+
+def cost_and_accuracy(cost, data_src, with_accuracy=True):
+    """The cost over every example of ``data_src`` and, if ``with_accuracy``, the accuracy, in one forward pass.
+
+    Returns ``(cost, accuracy)``: the cost as ``cost.get_cost(data_src)``
+    defines it (mean loss plus L2 term) and the share of examples whose class
+    the net predicts (see ``accuracy``), or None for the accuracy when
+    ``with_accuracy`` is false.
+    """
+    net = cost.neural_net
+    total_loss, count, correct = 0.0, 0, 0
+    for X, Y in evaluation_batches(data_src, net):
+        for rows, z_out, a_out in net.forward_chunks(X):
+            total_loss += float(np.sum(cost.loss(z_out, a_out, Y[rows]), dtype=np.float64))
+            if with_accuracy:
+                correct += int(np.count_nonzero(classes(a_out) == classes(Y[rows])))
+        count += X.shape[0]
+    return total_loss / count + cost.l2_term(), (correct / count if with_accuracy else None)

@@ -16,7 +16,10 @@ import numpy as np
 
 from cost_functions import Cost, check_source_fits
 from data_source import check_positive_int
+from diagnostics import diagnostic_batch, layer_diagnostics
+from evaluation import cost_and_accuracy, has_class_targets
 from neural_net import NeuralNet
+from progress import ProgressBar
 
 # Full-batch gradients over more examples than this are summed chunk by chunk, to bound memory.
 FULL_BATCH_CHUNK = 8192
@@ -132,37 +135,83 @@ class GradientDescent:
 
     # ----- many epochs -------------------------------------------------------
 
-    def train(self, data_src, nepochs, evaluation_data=None, callback=None):
-        """Run ``nepochs`` epochs; returns a ``History`` with the cost after each.
+    def train(self, data_src, nepochs, evaluation_data=None, callback=None, progress=False, diagnostics=False,
+              accuracy=None):
+        """Run ``nepochs`` epochs; returns a ``History`` with one record per epoch.
 
-        ``evaluation_data`` (a data source) has its cost recorded too.
-        ``callback(epoch, history)`` is called after each epoch.
+        Each record holds, measured after the epoch:
+
+        * ``epoch``: the epoch's number (``epochs_done`` after it);
+        * ``seconds``: the time the epoch's steps took; ``wall_time``: seconds
+          since ``train`` began, measurements included;
+        * ``training_cost`` on ``data_src`` and, if ``evaluation_data`` (a data
+          source) is given, ``evaluation_cost`` on it, as ``get_cost``
+          defines the cost;
+        * ``training_accuracy`` (and ``evaluation_accuracy``): the share of
+          examples whose class the net predicts (see ``evaluation``). By
+          default (``accuracy=None``) they are recorded when every target of
+          ``data_src`` names a class (one-hot rows, or 0/1 with a single
+          output); ``accuracy=True`` or ``False`` decides it outright.
+          Accuracy and cost come from the same forward pass.
+        * with ``diagnostics=True``: the per-layer quantities of the
+          ``diagnostics`` module (``weight_gradient_norm``,
+          ``activation_mean``, ``activation_std``, ``saturated``, ``dead``),
+          each a list with one float per non-input layer. They are computed
+          after the epoch's last step on one fixed diagnostic batch: up to
+          ``diagnostics.DIAGNOSTIC_BATCH_SIZE`` (1000) examples of
+          ``data_src`` drawn once, before the first epoch, with a generator
+          seeded by ``diagnostics.DIAGNOSTIC_SEED`` (0) and not with the
+          optimizer's. They cost one forward and one backward pass of that
+          batch per epoch, and change no parameter; when off, nothing at all
+          is computed.
+
+        ``callback(epoch, history)`` is called after each epoch's record.
+        ``progress=True`` shows a tqdm progress bar over the mini-batches (tqdm
+        must then be installed; ImportError otherwise, before any training).
         """
         nepochs = check_positive_int(nepochs, 'nepochs')
         check_source_fits(data_src, self.neural_net)
         if evaluation_data is not None:
             check_source_fits(evaluation_data, self.neural_net)
+        if accuracy is None:
+            accuracy = has_class_targets(data_src)
+        diagnostic_X = diagnostic_Y = None
+        if diagnostics:
+            diagnostic_X, diagnostic_Y = diagnostic_batch(data_src, self.neural_net)
+        bar = ProgressBar(nepochs) if progress else None
         history = History()
-        for _ in range(nepochs):
-            started = time.perf_counter()
-            self.training_epoch(data_src)
-            seconds = time.perf_counter() - started
-            record = {'epoch': self.epochs_done, 'seconds': seconds,
-                      'training_cost': self._finite_cost(data_src, 'training')}
-            if evaluation_data is not None:
-                record['evaluation_cost'] = self._finite_cost(evaluation_data, 'evaluation')
-            history.append(record)
-            if callback is not None:
-                callback(self.epochs_done, history)
+        began = time.perf_counter()
+        try:
+            for _ in range(nepochs):
+                started = time.perf_counter()
+                self.training_epoch(data_src, on_batch=bar.on_batch if bar is not None else None)
+                record = {'epoch': self.epochs_done, 'seconds': time.perf_counter() - started}
+                self._measure(record, 'training', data_src, accuracy)
+                if evaluation_data is not None:
+                    self._measure(record, 'evaluation', evaluation_data, accuracy)
+                if diagnostics:
+                    record.update(layer_diagnostics(self.cost_function, diagnostic_X, diagnostic_Y))
+                record['wall_time'] = time.perf_counter() - began
+                history.append(record)
+                if bar is not None:
+                    bar.end_epoch(record)
+                if callback is not None:
+                    callback(self.epochs_done, history)
+        finally:
+            if bar is not None:
+                bar.close()
         return history
 
-    def _finite_cost(self, data_src, which):
-        cost = self.cost_function.get_cost(data_src)
+    def _measure(self, record, which, data_src, with_accuracy):
+        """Put the cost (and accuracy) on ``data_src`` into ``record`` as ``<which>_cost`` (``<which>_accuracy``)."""
+        cost, accuracy = cost_and_accuracy(self.cost_function, data_src, with_accuracy)
         if not math.isfinite(cost):
             raise TrainingDivergedError('training diverged: after the last batch of epoch {} the {} cost is {}; '
                                         'the net keeps the finite parameters it has. Try a smaller learning '
                                         'rate.'.format(self.epochs_done, which, cost), epoch=self.epochs_done)
-        return cost
+        record[which + '_cost'] = cost
+        if with_accuracy:
+            record[which + '_accuracy'] = accuracy
 
 
 class StochasticGradientDescent(GradientDescent):
@@ -211,7 +260,9 @@ class History:
     """What ``train`` records: one dictionary per epoch, and each quantity as a list over epochs.
 
     ``history.records`` is the list of dictionaries; ``history['training_cost']``
-    is the list of that quantity over epochs (missing epochs give None).
+    is the list of that quantity over epochs (missing epochs give None), and
+    ``history.array('weight_gradient_norm')`` the same as a NumPy array, here
+    of shape (epochs, layers). See ``GradientDescent.train`` for the keys.
     """
 
     def __init__(self):
@@ -228,6 +279,16 @@ class History:
 
     def __iter__(self):
         return iter(self.records)
+
+    def array(self, key):
+        """``self[key]`` as a float array: shape (epochs,) for numbers, (epochs, layers) for per-layer lists.
+
+        Epochs without the key give NaN.
+        """
+        values = self[key]
+        width = next((len(v) for v in values if isinstance(v, (list, tuple))), None)
+        missing = float('nan') if width is None else [float('nan')] * width
+        return np.array([missing if v is None else v for v in values], dtype=float)
 
     def keys(self):
         keys = []

@@ -1,35 +1,35 @@
-"""Fit y = x*x with the README's net, and plot the target against the net's fit.
+"""Fit y = x*x with the README's net, and picture the fit as it forms.
 
-    python demos/curve_fitting.py --epochs 5000 --out out
+    python demos/curve_fitting.py [--epochs 5000] [--seed 0] [--out out] [--save net.json]
+
+Writes ``curve_fitting.png`` into ``--out``: on the left the target curve and
+the net's function at several moments of training (before the first step,
+then at about 1%, 10%, 40% and 100% of the epochs); on the right the training
+cost per epoch, with those moments marked. ``--data-dir`` is unused: the
+demo makes its own data.
 """
-import argparse
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import common
+import numpy as np
 
-import numpy as np  # noqa: E402
+from activation_functions import Rectifier, Sigmoid
+from cost_functions import QuadraticCost
+from data_source import PreloadSource
+from gradient_descent import GradientDescent
+from neural_net import NetFactory
 
-from activation_functions import Rectifier, Sigmoid  # noqa: E402
-from cost_functions import QuadraticCost  # noqa: E402
-from data_source import PreloadSource  # noqa: E402
-from gradient_descent import GradientDescent  # noqa: E402
-from neural_net import NetFactory  # noqa: E402
+
+def snapshot_epochs(epochs):
+    """The epochs after which the fit is drawn: 0 (the start), then about 1%, 10%, 40% and 100% of ``epochs``."""
+    return sorted({0, epochs} | {max(1, round(epochs * share)) for share in (0.01, 0.1, 0.4)})
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--epochs', type=int, default=5000, help='full-batch epochs (default 5000)')
-    parser.add_argument('--seed', type=int, default=None, help='seed of the initial parameters')
-    parser.add_argument('--save', metavar='PATH', help='save the trained net to PATH as JSON')
-    parser.add_argument('--out', metavar='DIR', default='out', help='folder for the picture (default out)')
-    parser.add_argument('--data-dir', help='unused: this demo makes its own data')
+    parser = common.standard_parser(__doc__, epochs=5000, seed=0)
     args = parser.parse_args(argv)
 
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    from tqdm import tqdm
+    plt = common.pyplot()
 
     x = np.arange(2.0, 11.0).reshape(-1, 1)
     src = PreloadSource((x, x ** 2))
@@ -38,27 +38,43 @@ def main(argv=None):
     net.randomize_parameters(args.seed)
     cost = QuadraticCost(net, l2_reg_term=0.0005)
     gd = GradientDescent(net, cost, learning_rate=0.001)
-    with tqdm(total=args.epochs, desc='training', unit='epoch') as bar:
-        history = gd.train(src, args.epochs, callback=lambda epoch, h: bar.update(1))
+
+    grid = np.linspace(1.5, 10.5, 200).reshape(-1, 1)
+    moments = snapshot_epochs(args.epochs)
+    fits = {0: net.feed(grid)}
+
+    def remember_fit(epoch, history):
+        if epoch in moments:
+            fits[epoch] = net.feed(grid)
+
+    history = gd.train(src, args.epochs, callback=remember_fit, progress=True)
     final = history['training_cost'][-1]
 
     os.makedirs(args.out, exist_ok=True)
-    grid = np.linspace(1.5, 10.5, 200).reshape(-1, 1)
-    figure, (fit, curve) = plt.subplots(1, 2, figsize=(10, 4))
-    fit.plot(grid, grid ** 2, label='target y = x\u00b2', color='black', linewidth=1)
-    fit.plot(grid, net.feed(grid), label='net', color='tab:orange')
-    fit.scatter(x, x ** 2, label='training examples', color='black', zorder=3)
-    fit.set(xlabel='x', ylabel='y', title='Fit after {} epochs'.format(args.epochs))
-    fit.legend()
-    curve.semilogy(range(1, len(history) + 1), history['training_cost'])
-    curve.set(xlabel='epoch', ylabel='cost (log scale)', title='Training cost')
+    figure, (fit, curve) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fit.plot(grid, grid ** 2, label='target y = x\u00b2', color='black', linewidth=2.5, alpha=0.35)
+    colours = plt.cm.viridis(np.linspace(0.0, 0.9, len(moments)))
+    for colour, epoch in zip(colours, moments):
+        fit.plot(grid, fits[epoch], color=colour, label='net after {} epochs'.format(epoch))
+    fit.scatter(x, x ** 2, label='training examples', color='black', zorder=3, s=18)
+    fit.set(xlabel='x', ylabel='y', title='The net\u2019s function as training goes on')
+    fit.legend(fontsize=8)
+    epochs = np.arange(1, len(history) + 1)
+    curve.loglog(epochs, history['training_cost'], color='tab:blue')
+    for colour, epoch in zip(colours, moments):
+        if epoch > 0:
+            curve.plot(epoch, history['training_cost'][epoch - 1], 'o', color=colour)
+    curve.set(xlabel='epoch (log scale)', ylabel='training cost (log scale)', title='Training cost; dots: the fits')
+    curve.grid(alpha=0.3, which='both')
     figure.tight_layout()
     picture = os.path.join(args.out, 'curve_fitting.png')
-    figure.savefig(picture, dpi=100)
+    figure.savefig(picture, dpi=80)
+    plt.close(figure)
     if args.save:
         net.save(args.save)
     print('picture: {}'.format(picture))
     print('final cost: {:.4f}'.format(final))
+    return history
 
 
 if __name__ == '__main__':

@@ -47,3 +47,13 @@ def test_many_examples_go_in_chunks():
 def test_classes_needs_a_matrix():
     with pytest.raises(ValueError, match='shape'):
         classes(np.zeros(3))
+
+
+def test_class_targets_are_one_hot_rows_or_binary_values():
+    from evaluation import has_class_targets
+    X = np.zeros((3, 1))
+    assert has_class_targets(PreloadSource((X, np.eye(3))))
+    assert has_class_targets(PreloadSource((X, np.array([[0.0], [1.0], [1.0]]))))
+    assert not has_class_targets(PreloadSource((X, np.array([[0.0], [0.5], [1.0]]))))
+    assert not has_class_targets(PreloadSource((X, np.array([[1.0, 1.0], [0, 1], [1, 0]]))))
+    assert not has_class_targets(PreloadSource((X, np.zeros((3, 2)))))

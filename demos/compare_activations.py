@@ -1,0 +1,78 @@
+"""Sigmoid vs Tanh vs Rectifier hidden layers on MNIST, with the same budget.
+
+    python demos/compare_activations.py [--epochs 10] [--train-size 20000] [--test-size 10000] [--out out]
+
+Three nets 784-HIDDEN-10 differ only in the activation of their hidden layer
+(Softmax output, cross-entropy cost). Each starts from the library's
+initialization for its activation and trains for the same epochs, on the same
+examples, in the same mini-batches, with the same learning rate. Writes
+``compare_activations.png`` into ``--out``: test accuracy and test cost per
+epoch, one line per activation.
+"""
+import os
+
+import common
+import comparison
+import numpy as np
+
+from activation_functions import Rectifier, Sigmoid, Softmax, Tanh
+from cost_functions import CrossEntropyCost
+from gradient_descent import StochasticGradientDescent
+from neural_net import NetFactory
+
+EPOCHS, HIDDEN, LEARNING_RATE, BATCH_SIZE = 10, 100, 0.1, 20
+COLOURS = {'Sigmoid': 'tab:red', 'Tanh': 'tab:green', 'Rectifier': 'tab:blue'}
+
+
+def main(argv=None):
+    parser = common.standard_parser(__doc__, epochs=EPOCHS)
+    comparison.add_size_flags(parser, train_size=20000, test_size=10000)
+    parser.add_argument('--hidden', type=common.positive_int, default=HIDDEN,
+                        help='hidden units (default {})'.format(HIDDEN))
+    parser.add_argument('--learning-rate', type=float, default=LEARNING_RATE,
+                        help='learning rate of every run (default {})'.format(LEARNING_RATE))
+    parser.add_argument('--batch-size', type=common.positive_int, default=BATCH_SIZE,
+                        help='mini-batch size (default {})'.format(BATCH_SIZE))
+    args = parser.parse_args(argv)
+    training, test = comparison.load_subsets(args)
+
+    histories = {}
+    for activation in (Sigmoid, Tanh, Rectifier):
+        # The same seeds for every run: the same shuffles, and draws that differ only by the activation's rule.
+        init_rng, shuffle_rng = common.rngs(args)
+        net = NetFactory.create_neural_net([784, args.hidden, 10], hidden_layer_activation=activation,
+                                           output_layer_activation=Softmax, dtype=np.float32)
+        net.randomize_parameters(init_rng)
+        trainer = StochasticGradientDescent(net, CrossEntropyCost(net), args.learning_rate,
+                                            batch_size=args.batch_size, seed=shuffle_rng)
+        histories[activation.name], interrupted = comparison.train_recording(
+            trainer, training.source, args.epochs, label=activation.name + ' ', evaluation_data=test.source)
+        if interrupted:
+            break
+
+    plt = common.pyplot()
+    figure, (accuracy, cost) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for name, history in histories.items():
+        style = dict(color=COLOURS[name], marker='o', markersize=4, label='{} hidden layer'.format(name))
+        accuracy.plot(history['epoch'], 100 * history.array('evaluation_accuracy'), **style)
+        cost.plot(history['epoch'], history['evaluation_cost'], **style)
+        print('{:>9}: test accuracy {:.2f}% after {} epochs'.format(
+            name, 100 * history['evaluation_accuracy'][-1], len(history)))
+    accuracy.set(xlabel='epoch', ylabel='test accuracy (%)', title='Test accuracy')
+    cost.set(xlabel='epoch', ylabel='test cost (cross-entropy)', title='Test cost')
+    for ax in (accuracy, cost):
+        ax.grid(alpha=0.3)
+        ax.legend()
+    figure.suptitle('784-{}-10 nets, same budget: {} epochs on {} images, mini-batches of {}, learning rate {}'.format(
+        args.hidden, args.epochs, len(training), args.batch_size, args.learning_rate), fontsize=10)
+    figure.tight_layout()
+    os.makedirs(args.out, exist_ok=True)
+    picture = os.path.join(args.out, 'compare_activations.png')
+    figure.savefig(picture, dpi=80)
+    plt.close(figure)
+    print('picture: {}'.format(picture))
+    return histories
+
+
+if __name__ == '__main__':
+    main()

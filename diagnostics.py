@@ -1,0 +1,101 @@
+"""Per-layer diagnostics: how the gradient and the activations of every layer look on one batch.
+
+For a batch ``(X, Y)`` of n examples and every non-input layer l = 1..L
+(the output layer included), ``layer_diagnostics`` measures::
+
+    weight_gradient_norm[l] = ||dC/dW^l||_F    (C: the cost of the batch, with its L2 term, as a step uses it)
+    activation_mean[l]      = mean of a^l over the n examples and the units of layer l
+    activation_std[l]       = standard deviation of a^l over the same n * units values
+    saturated[l]            = share of the n * units outputs a^l within SATURATION_MARGIN of a bound of
+                              the activation: a < 0.01 or a > 0.99 for Sigmoid, |a| > 0.99 for Tanh;
+                              NaN for other activations
+    dead[l]                 = share of the units of a Rectifier layer whose output is 0 for every one of
+                              the n examples; NaN for other activations
+
+Saturated units pass almost no gradient back (sigma' = sigma (1 - sigma) is
+below 0.01 there), and dead rectifiers pass none at all: both show where
+learning stalls. ``train(..., diagnostics=True)`` records them once per epoch
+on a fixed diagnostic batch (see ``diagnostic_batch``), never inside the
+mini-batch loop.
+"""
+import numpy as np
+
+from activation_functions import Rectifier, Sigmoid, Tanh
+from cost_functions import check_source_fits
+
+#: How close to a bound of Sigmoid or Tanh an output must be to count as saturated.
+SATURATION_MARGIN = 0.01
+#: Examples in the diagnostic batch (all of them when a data source holds fewer).
+DIAGNOSTIC_BATCH_SIZE = 1000
+#: The seed of the draw of the diagnostic batch: the same examples every epoch and every run.
+DIAGNOSTIC_SEED = 0
+
+#: The quantities, in the order ``layer_diagnostics`` returns them.
+QUANTITIES = ('weight_gradient_norm', 'activation_mean', 'activation_std', 'saturated', 'dead')
+
+# (lower bound, upper bound) of the activations whose outputs can saturate.
+_BOUNDS = {Sigmoid: (0.0, 1.0), Tanh: (-1.0, 1.0)}
+
+
+def diagnostic_batch(data_src, neural_net, size=DIAGNOSTIC_BATCH_SIZE, seed=DIAGNOSTIC_SEED):
+    """A fixed batch ``(X, Y)`` of ``size`` examples of ``data_src`` (all of them if it holds fewer).
+
+    The examples are drawn without replacement by a generator of their own,
+    seeded by ``seed``, so the draw touches no optimizer's random state.
+    Returns contiguous arrays of the net's dtype, shapes (m, n_inputs) and
+    (m, n_outputs) with m = min(size, number of examples).
+    """
+    check_source_fits(data_src, neural_net)
+    total = data_src.number_of_examples()
+    if total <= size:
+        indices = np.arange(total)
+    else:
+        indices = np.sort(np.random.default_rng(seed).choice(total, size=size, replace=False))
+    X, Y = data_src.take(indices, dtype=neural_net.dtype)
+    return np.ascontiguousarray(X), np.ascontiguousarray(Y)
+
+
+def layer_diagnostics(cost, X, Y):
+    """The diagnostics of every layer of ``cost.neural_net`` on the batch ``X`` (n, n_inputs), ``Y`` (n, n_outputs).
+
+    Returns a dictionary from each name of ``QUANTITIES`` to a list of L
+    floats, one per non-input layer (first hidden layer first); see the
+    module docstring. It runs one forward and one backward pass, which
+    overwrite the net's gradient array; the parameters are not touched.
+    """
+    net = cost.neural_net
+    X = np.ascontiguousarray(X, dtype=net.dtype)
+    Y = np.ascontiguousarray(Y, dtype=net.dtype)
+    cost.gradient(X, Y)
+    result = {name: [] for name in QUANTITIES}
+    result['weight_gradient_norm'] = [float(np.linalg.norm(nabla_w)) for nabla_w in net.nabla_w()]
+    workspace = net.forward(X)
+    for l, activation in enumerate(net.activations(), start=1):
+        a = workspace.a[l]
+        result['activation_mean'].append(float(a.mean(dtype=np.float64)))
+        result['activation_std'].append(float(a.std(dtype=np.float64)))
+        result['saturated'].append(saturated_share(activation, a))
+        result['dead'].append(dead_share(activation, a))
+    return result
+
+
+def saturated_share(activation, a):
+    """The share of the outputs ``a`` (n, units) of a Sigmoid or Tanh layer within SATURATION_MARGIN of a bound.
+
+    NaN for any other activation.
+    """
+    if activation not in _BOUNDS:
+        return float('nan')
+    low, high = _BOUNDS[activation]
+    saturated = np.count_nonzero((a < low + SATURATION_MARGIN) | (a > high - SATURATION_MARGIN))
+    return float(saturated / a.size)
+
+
+def dead_share(activation, a):
+    """The share of the units of a Rectifier layer whose outputs ``a`` (n, units) are 0 for every example.
+
+    NaN for any other activation.
+    """
+    if activation is not Rectifier:
+        return float('nan')
+    return float(np.count_nonzero(~(a > 0).any(axis=0)) / a.shape[1])

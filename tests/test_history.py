@@ -1,0 +1,148 @@
+"""What train() records per epoch, checked against plain re-implementations; diagnostics off is free."""
+import sys
+
+import numpy as np
+import pytest
+
+import gradient_descent
+import reference
+from activation_functions import Identity, Rectifier, Sigmoid, Softmax
+from cost_functions import CrossEntropyCost, QuadraticCost
+from data_source import PreloadSource
+from diagnostics import diagnostic_batch, layer_diagnostics
+from gradient_descent import GradientDescent, StochasticGradientDescent
+from neural_net import NetFactory
+
+
+def classification(n=60, seed=0, sizes=(4, 6, 3), hidden=Sigmoid):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, sizes[0]))
+    Y = np.eye(sizes[-1])[(X[:, 0] > 0).astype(int) + (X[:, 1] > 1)]
+    net = NetFactory.create_neural_net(list(sizes), hidden, Softmax)
+    net.randomize_parameters(seed)
+    return net, X, Y
+
+
+def plain_cost_and_accuracy(net, X, Y):
+    names = [f.name for f in net.activations()]
+    a = reference.forward(net.weights(), net.biases(), names, X)
+    cost = reference.cost('CrossEntropyCost', net.weights(), net.biases(), names, X, Y, 0.01)
+    return cost, np.mean(a.argmax(axis=1) == Y.argmax(axis=1))
+
+
+@pytest.mark.parametrize('full_batch', [False, True])
+def test_history_records_costs_and_accuracies_of_every_epoch(full_batch):
+    net, X, Y = classification()
+    Xe, Ye = X[:20] * 1.5, Y[:20]
+    cost = CrossEntropyCost(net, 0.01)
+    gd = GradientDescent(net, cost, 0.5) if full_batch else StochasticGradientDescent(net, cost, 0.5, 7, seed=1)
+    expected = []
+
+    def check(epoch, history):
+        expected.append(plain_cost_and_accuracy(net, X, Y) + plain_cost_and_accuracy(net, Xe, Ye))
+
+    history = gd.train(PreloadSource((X, Y)), 4, evaluation_data=PreloadSource((Xe, Ye)), callback=check)
+    assert history['epoch'] == [1, 2, 3, 4]
+    for record, (cost_t, acc_t, cost_e, acc_e) in zip(history, expected):
+        assert record['training_cost'] == pytest.approx(cost_t, rel=1e-10)
+        assert record['training_accuracy'] == pytest.approx(acc_t)
+        assert record['evaluation_cost'] == pytest.approx(cost_e, rel=1e-10)
+        assert record['evaluation_accuracy'] == pytest.approx(acc_e)
+    assert len(set(history['training_cost'])) == 4  # it trained
+
+
+def test_wall_time_grows_and_covers_the_epochs():
+    net, X, Y = classification()
+    history = StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, 5, seed=0).train(PreloadSource((X, Y)), 5)
+    wall, seconds = history.array('wall_time'), history.array('seconds')
+    assert (np.diff(wall) > 0).all()
+    assert (wall >= np.cumsum(seconds)).all()
+
+
+def test_accuracy_only_for_class_targets_unless_asked():
+    x = np.linspace(0, 1, 12).reshape(-1, 1)
+    net = NetFactory.create_neural_net([1, 4, 1], Sigmoid, Identity)
+    net.randomize_parameters(0)
+    gd = GradientDescent(net, QuadraticCost(net), 0.1)
+    assert 'training_accuracy' not in gd.train(PreloadSource((x, x ** 2)), 1).keys()
+    binary = PreloadSource((x, (x > 0.5).astype(float)))
+    assert gd.train(binary, 1)['training_accuracy'] == [pytest.approx(np.mean((net.feed(x) > 0.5) == (x > 0.5)))]
+    assert 'training_accuracy' not in gd.train(binary, 1, accuracy=False).keys()
+    assert 'training_accuracy' in gd.train(PreloadSource((x, x ** 2)), 1, accuracy=True).keys()
+
+
+def test_history_array_shapes():
+    net, X, Y = classification(sizes=(4, 6, 5, 3))
+    history = GradientDescent(net, CrossEntropyCost(net), 0.5).train(PreloadSource((X, Y)), 3, diagnostics=True)
+    assert history.array('training_cost').shape == (3,)
+    assert history.array('weight_gradient_norm').shape == (3, 3)
+    assert np.isnan(history.array('evaluation_cost')).all()
+
+
+def test_diagnostics_are_those_of_the_fixed_batch_after_each_epoch():
+    net, X, Y = classification(n=1300, hidden=Rectifier)
+    src = PreloadSource((X, Y))
+    cost = CrossEntropyCost(net, 0.01)
+    Xd, Yd = diagnostic_batch(src, net)
+    assert len(Xd) == 1000
+    expected = []
+    history = StochasticGradientDescent(net, cost, 0.1, 50, seed=0).train(
+        src, 3, diagnostics=True, callback=lambda e, h: expected.append(layer_diagnostics(cost, Xd, Yd)))
+    for record, values in zip(history, expected):
+        for key, per_layer in values.items():
+            np.testing.assert_array_equal(record[key], per_layer)
+            assert len(record[key]) == 2
+
+
+def train_parameters(how, epochs=3):
+    net, X, Y = classification(n=90, sizes=(4, 8, 8, 3))
+    src = PreloadSource((X, Y))
+    cost = CrossEntropyCost(net, 0.001)
+    sgd = StochasticGradientDescent(net, cost, 0.3, batch_size=8, seed=4)
+    if how == 'manual':
+        for _ in range(epochs):
+            sgd.training_epoch(src)
+            cost.get_cost(src)
+    else:
+        sgd.train(src, epochs, evaluation_data=src, diagnostics=(how == 'diagnostics'))
+    return net.parameters().copy()
+
+
+def test_diagnostics_on_or_off_train_the_same_bits_as_the_manual_loop():
+    manual = train_parameters('manual')
+    np.testing.assert_array_equal(train_parameters('plain'), manual)
+    np.testing.assert_array_equal(train_parameters('diagnostics'), manual)
+
+
+def test_diagnostics_off_computes_nothing_extra(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError('diagnostics computed while off')
+    monkeypatch.setattr(gradient_descent, 'layer_diagnostics', refuse)
+    monkeypatch.setattr(gradient_descent, 'diagnostic_batch', refuse)
+    net, X, Y = classification(n=50)
+    cost = CrossEntropyCost(net)
+    calls = []
+    original = cost.gradient
+    monkeypatch.setattr(cost, 'gradient', lambda X, Y: calls.append(len(X)) or original(X, Y))
+    history = StochasticGradientDescent(net, cost, 0.1, batch_size=10, seed=0).train(PreloadSource((X, Y)), 2)
+    assert calls == [10] * 10  # one gradient per mini-batch, nothing more
+    assert 'weight_gradient_norm' not in history.keys()
+
+
+def test_progress_bar_shows_every_batch(capsys):
+    net, X, Y = classification(n=40)
+    StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, batch_size=10, seed=0).train(
+        PreloadSource((X, Y)), 2, progress=True)
+    err = capsys.readouterr().err
+    assert '8/8' in err and 'accuracy=' in err
+
+
+def test_progress_without_tqdm_says_so_and_trains_nothing(monkeypatch):
+    monkeypatch.setitem(sys.modules, 'tqdm', None)
+    net, X, Y = classification()
+    before = net.parameters().copy()
+    sgd = StochasticGradientDescent(net, CrossEntropyCost(net), 0.1)
+    with pytest.raises(ImportError, match='pip install tqdm'):
+        sgd.train(PreloadSource((X, Y)), 2, progress=True)
+    np.testing.assert_array_equal(net.parameters(), before)
+    assert sgd.epochs_done == 0
