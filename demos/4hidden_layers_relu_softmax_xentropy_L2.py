@@ -11,7 +11,7 @@ import common
 
 NAME = '4hidden_layers_relu_softmax_xentropy_L2'
 HIDDEN = [500, 250, 100, 50]
-LEARNING_RATE, DECAY, L2, BATCH_SIZE, EPOCHS = 0.1, 0.93, 0.0005, 50, 30
+LEARNING_RATE, DECAY, L2, BATCH_SIZE, EPOCHS = 0.2, 0.93, 0.0005, 50, 30
 
 
 def main(argv=None):

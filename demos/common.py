@@ -220,11 +220,12 @@ def run_epochs(trainer, source, epochs, evaluate, on_epoch=None, progress=True, 
     return run
 
 
-def finish(net, run, evaluate, args, name, trainer=None, accuracy_label='accuracy'):
+def finish(net, run, evaluate, args, name, trainer=None, accuracy_label='accuracy', title=None):
     """Summary, ``--save``, learning curves, and the last line ``test accuracy: NN.NN%``; returns the summary.
 
     When the run stopped in the middle of an epoch, the summary (of the net
-    as it is) is added to the curves at its fractional epoch.
+    as it is) is added to the curves at its fractional epoch. ``title``
+    (default ``name``) heads the picture.
     """
     summary = run.records[-1] if run.records and not run.batches_into_epoch else None
     if summary is None:
@@ -240,7 +241,7 @@ def finish(net, run, evaluate, args, name, trainer=None, accuracy_label='accurac
         net.save(args.save)
         print('net saved to {}'.format(args.save))
     picture = plot_learning_curves(curve_records, os.path.join(args.out, name + '_learning_curves.png'),
-                                   title=name, accuracy_label=accuracy_label)
+                                   title=title or name, accuracy_label=accuracy_label)
     print('learning curves: {}'.format(picture))
     print('test accuracy: {:.2f}%'.format(100 * summary['test_accuracy']), flush=True)
     return summary

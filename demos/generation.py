@@ -1,8 +1,11 @@
 """Nets that draw digits: trained on MNIST's pairs reversed, a one-hot code of the digit in, 784 pixels out.
 
 Shared by generating_digits.py and noisy_digits.py. The generator is
-10-HIDDEN-784 with Rectifier hidden units and Sigmoid outputs, trained on
-the binary cross-entropy of each pixel (the pixels are in [0, 1]). A digit
+10-100-300-784 with Rectifier hidden units and Sigmoid outputs, trained on
+the binary cross-entropy of each pixel (the pixels are in [0, 1]). It is
+trained on codes with Gaussian noise (``--noise-std``): the cost is lowest
+when it draws, for each code, the mean of the images of the digits that code
+could have come from, so it learns to draw the asked-for digit through noise. A digit
 classifier judges the drawings: the share of drawn digits it reads as the digit
 that was asked for is the generator's accuracy.
 """
@@ -20,7 +23,7 @@ from neural_net import NetFactory, NeuralNet
 # The classifier that judges the drawings is the two-hidden-layer demo's net.
 CLASSIFIER_DEMO = '2hidden_layers_relu_softmax_xentropy_L2'
 CLASSIFIER_EPOCHS = 4
-HIDDEN, LEARNING_RATE, BATCH_SIZE, EPOCHS = 100, 0.05, 50, 5
+HIDDEN, LEARNING_RATE, BATCH_SIZE, EPOCHS = [100, 300], 0.1, 50, 5
 #: The judged set: this many drawings per digit, from codes with Gaussian noise of this spread.
 JUDGED_PER_DIGIT, JUDGED_NOISE_STD = 100, 0.2
 
@@ -28,13 +31,14 @@ JUDGED_PER_DIGIT, JUDGED_NOISE_STD = 100, 0.2
 def parser(description, noise_std):
     """The standard flags plus the generator's; ``noise_std`` is the default of ``--noise-std``."""
     parser = common.standard_parser(description, epochs=EPOCHS)
-    parser.add_argument('--hidden', type=common.positive_int, default=HIDDEN,
-                        help='hidden units of the generator (default {})'.format(HIDDEN))
+    parser.add_argument('--hidden', type=common.positive_int, nargs='+', default=list(HIDDEN), metavar='UNITS',
+                        help='units of each hidden layer of the generator (default {})'.format(
+                            ' '.join(map(str, HIDDEN))))
     parser.add_argument('--learning-rate', type=float, default=LEARNING_RATE,
                         help='learning rate of the generator (default {})'.format(LEARNING_RATE))
     parser.add_argument('--noise-std', type=float, default=noise_std,
-                        help='standard deviation of the Gaussian noise added to the one-hot codes, in '
-                             'training and drawing (default {})'.format(noise_std))
+                        help='standard deviation of the Gaussian noise added to the one-hot codes '
+                             '(default {})'.format(noise_std))
     parser.add_argument('--classifier', metavar='PATH', default=None,
                         help='a digit classifier saved by {}.py --save; without it one is trained for {} '
                              'epochs first'.format(CLASSIFIER_DEMO, CLASSIFIER_EPOCHS))
@@ -74,7 +78,7 @@ def get_classifier(args, training, test):
 
 
 def main(argv, description, name, noise_std, draw):
-    """Train a generator (on codes with ``--noise-std`` noise), judge it, and ``draw(generator, args, rng)`` a PNG."""
+    """Train a generator on codes with ``--noise-std`` noise, judge it, and ``draw(generator, args, rng)`` a PNG."""
     args = parser(description, noise_std).parse_args(argv)
     training, test = common.load_data(args)
     classifier = get_classifier(args, training, test)
@@ -86,12 +90,13 @@ def main(argv, description, name, noise_std, draw):
     reversed_training = PreloadSource((train_codes, training.images))
     reversed_test = PreloadSource((test_codes, test.images))
 
-    generator = NetFactory.create_neural_net([10, args.hidden, 784], hidden_layer_activation=Rectifier,
+    generator = NetFactory.create_neural_net([10] + args.hidden + [784], hidden_layer_activation=Rectifier,
                                              output_layer_activation=Sigmoid, dtype=np.float32)
     generator.randomize_parameters(init_rng)
     cost = CrossEntropyCost(generator)
     trainer = StochasticGradientDescent(generator, cost, args.learning_rate, batch_size=BATCH_SIZE, seed=shuffle_rng)
-    print('generator {} (Rectifier -> Sigmoid), learning rate {}, mini-batches of {}, noise std {}, {} epochs'.format(
+    print('generator {} (Rectifier, Sigmoid output), learning rate {}, mini-batches of {}, code noise std {}, '
+          '{} epochs'.format(
         generator.layer_sizes(), args.learning_rate, BATCH_SIZE, args.noise_std, args.epochs))
 
     def evaluate():
@@ -109,7 +114,8 @@ def main(argv, description, name, noise_std, draw):
     judged = judge(generator, classifier, np.random.default_rng(noise_rng))
     print('judged set: the classifier recognises {:.1f}% of {} drawings ({} per digit from codes with noise '
           'std {})'.format(100 * judged, 10 * JUDGED_PER_DIGIT, JUDGED_PER_DIGIT, JUDGED_NOISE_STD))
-    return common.finish(generator, run, evaluate, args, name, trainer=trainer, accuracy_label=label)
+    title = '{}: cost of drawing the images, and the share of drawings the classifier recognises'.format(name)
+    return common.finish(generator, run, evaluate, args, name, trainer=trainer, accuracy_label=label, title=title)
 
 
 def judge(generator, classifier, rng, per_digit=JUDGED_PER_DIGIT, noise_std=JUDGED_NOISE_STD):

@@ -21,6 +21,6 @@ Feature: Nets learn to read and to draw the MNIST digits
     And a float32 net of sizes 784, 200, 100, 10 with Rectifier hidden units and a Softmax output
     And the cross-entropy cost with an L2 term of 0.0001
     When it learns from the MNIST training set for 3 epochs in mini-batches of 20, learning rate 0.1
-    And a 10-100-784 generator learns to draw each training image from its one-hot code plus noise of std 0.2 for 2 epochs
+    And a 10-100-300-784 generator learns to draw each training image from its one-hot code plus noise of std 0.2 for 2 epochs
     Then the reader recognises all ten digits drawn from clean one-hot codes
     And the reader recognises at least 95% of 1000 digits drawn from one-hot codes plus noise of std 0.2

@@ -89,7 +89,7 @@ def test_generator_demo_one_epoch(name, picture, classifier, tmp_path):
     assert judged and float(judged.group(1)) > 80
     assert (tmp_path / picture).stat().st_size > 5000
     assert (tmp_path / (name + '_learning_curves.png')).exists()
-    assert NeuralNet.create_from_file(str(tmp_path / 'generator.json')).layer_sizes() == [10, 100, 784]
+    assert NeuralNet.create_from_file(str(tmp_path / 'generator.json')).layer_sizes() == [10, 100, 300, 784]
 
 
 def test_ctrl_c_ends_a_demo_after_the_current_mini_batch(tmp_path):

@@ -61,15 +61,15 @@ def noisy_codes(labels, std, rng):
     return (np.eye(10)[labels] + std * rng.standard_normal((len(labels), 10))).astype(np.float32)
 
 
-@when('a 10-100-784 generator learns to draw each training image from its one-hot code plus noise of std '
+@when('a 10-100-300-784 generator learns to draw each training image from its one-hot code plus noise of std '
       '{std:g} for {epochs:d} epochs')
 def step_generator(context, std, epochs):
     context.reader = context.net
-    generator = NetFactory.create_neural_net([10, 100, 784], Rectifier, Sigmoid, dtype=np.float32)
+    generator = NetFactory.create_neural_net([10, 100, 300, 784], Rectifier, Sigmoid, dtype=np.float32)
     generator.randomize_parameters(seed=3)
     rng = np.random.default_rng(4)
     pairs = PreloadSource((noisy_codes(context.training.labels, std, rng), context.training.images))
-    trainer = StochasticGradientDescent(generator, CrossEntropyCost(generator), 0.05, batch_size=50, seed=5)
+    trainer = StochasticGradientDescent(generator, CrossEntropyCost(generator), 0.1, batch_size=50, seed=5)
     for _ in range(epochs):
         trainer.training_epoch(pairs)
     context.generator = generator
