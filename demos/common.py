@@ -162,10 +162,11 @@ def classifier_evaluation(net, cost, training, test):
     return evaluate
 
 
-def describe(record):
+def describe(record, accuracy_label='accuracy'):
     """One line for an epoch's (or the summary's) record."""
-    return 'train cost {:.4f}, accuracy {:.2f}% | test cost {:.4f}, accuracy {:.2f}%'.format(
-        record['train_cost'], 100 * record['train_accuracy'], record['test_cost'], 100 * record['test_accuracy'])
+    return 'train cost {:.4f}, {label} {:.2f}% | test cost {:.4f}, {label} {:.2f}%'.format(
+        record['train_cost'], 100 * record['train_accuracy'], record['test_cost'], 100 * record['test_accuracy'],
+        label=accuracy_label)
 
 
 # ----- the epoch loop ----------------------------------------------------------
@@ -186,7 +187,7 @@ class Run:
         self.batches_per_epoch = 0
 
 
-def run_epochs(trainer, source, epochs, evaluate, on_epoch=None, progress=True):
+def run_epochs(trainer, source, epochs, evaluate, on_epoch=None, progress=True, accuracy_label='accuracy'):
     """Train ``epochs`` epochs of ``trainer`` (a StochasticGradientDescent) on ``source``; returns a ``Run``.
 
     A progress bar runs over each epoch's mini-batches; after each epoch
@@ -223,7 +224,8 @@ def run_epochs(trainer, source, epochs, evaluate, on_epoch=None, progress=True):
             record = {'epoch': trainer.epochs_done, 'seconds': time.perf_counter() - started}
             record.update(evaluate())
             run.records.append(record)
-            print('epoch {} ({:.1f} s): {}'.format(record['epoch'], record['seconds'], describe(record)), flush=True)
+            print('epoch {} ({:.1f} s): {}'.format(record['epoch'], record['seconds'], describe(record, accuracy_label)),
+                  flush=True)
             if on_epoch is not None:
                 on_epoch(record)
             if interrupt.requested:  # Ctrl+C during the evaluation: stop here
@@ -232,11 +234,12 @@ def run_epochs(trainer, source, epochs, evaluate, on_epoch=None, progress=True):
     return run
 
 
-def finish(net, run, evaluate, args, name, trainer=None, accuracy_label='accuracy'):
+def finish(net, run, evaluate, args, name, trainer=None, accuracy_label='accuracy', title=None):
     """Summary, ``--save``, learning curves, and the last line ``test accuracy: NN.NN%``; returns the summary.
 
     When the run stopped in the middle of an epoch, the summary (of the net
-    as it is) is added to the curves at its fractional epoch.
+    as it is) is added to the curves at its fractional epoch. ``title``
+    (default ``name``) heads the picture.
     """
     summary = run.records[-1] if run.records and not run.batches_into_epoch else None
     if summary is None:
@@ -247,12 +250,12 @@ def finish(net, run, evaluate, args, name, trainer=None, accuracy_label='accurac
     if not curve_records or curve_records[-1] is not summary:
         curve_records.append(summary)
     print('summary after {:g} epochs{}: {}'.format(
-        round(summary['epoch'], 2), ' (interrupted)' if run.interrupted else '', describe(summary)))
+        round(summary['epoch'], 2), ' (interrupted)' if run.interrupted else '', describe(summary, accuracy_label)))
     if args.save:
         net.save(args.save)
         print('net saved to {}'.format(args.save))
     picture = plot_learning_curves(curve_records, os.path.join(args.out, name + '_learning_curves.png'),
-                                   title=name, accuracy_label=accuracy_label)
+                                   title=title or name, accuracy_label=accuracy_label)
     print('learning curves: {}'.format(picture))
     print('test accuracy: {:.2f}%'.format(100 * summary['test_accuracy']), flush=True)
     return summary
@@ -293,15 +296,82 @@ def epochs_left(trainer, args):
 
 
 def checkpointing(trainer, args, on_epoch=None):
-    """An ``on_epoch`` for ``run_epochs``: with ``--checkpoint PATH``, save the trainer there, then call ``on_epoch``."""
+    """An ``on_epoch`` for ``run_epochs``: call ``on_epoch``, then, with ``--checkpoint PATH``, save the trainer there.
+
+    ``on_epoch`` runs first because it may change the trainer for the next
+    epoch (a decaying learning rate): the checkpoint then holds exactly what
+    the next epoch starts from.
+    """
     if not args.checkpoint:
         return on_epoch
 
-    def save_then(record):
-        checkpoint.save_checkpoint(args.checkpoint, trainer)
+    def then_save(record):
         if on_epoch is not None:
             on_epoch(record)
-    return save_then
+        checkpoint.save_checkpoint(args.checkpoint, trainer)
+    return then_save
+
+
+def relu_softmax_classifier(sizes, l2_reg_term, learning_rate, batch_size, args, dtype=np.float32):
+    """A Rectifier net with a Softmax output, its L2-regularized cross-entropy and SGD, seeded from ``args``.
+
+    Returns ``(net, cost, trainer)``; ``sizes`` runs from 784 inputs to 10 outputs.
+    """
+    from activation_functions import Rectifier, Softmax
+    from cost_functions import CrossEntropyCost
+    from gradient_descent import StochasticGradientDescent
+    from neural_net import NetFactory
+
+    init_rng, shuffle_rng = rngs(args)
+    net = NetFactory.create_neural_net(sizes, hidden_layer_activation=Rectifier, output_layer_activation=Softmax,
+                                       dtype=dtype)
+    net.randomize_parameters(init_rng)
+    cost = CrossEntropyCost(net, l2_reg_term=l2_reg_term)
+    trainer = StochasticGradientDescent(net, cost, learning_rate, batch_size=batch_size, seed=shuffle_rng)
+    return net, cost, trainer
+
+
+def classification_demo(argv, description, name, build, hidden, learning_rate, decay, l2_reg_term, batch_size,
+                        epochs):
+    """The whole of a classification demo: its flags (the standard ones and the training settings), MNIST,
+    ``build(sizes, l2_reg_term, learning_rate, batch_size, args)`` -> ``(net, cost, trainer)``, and
+    ``train_classifier`` with the learning rate decaying by ``decay`` after each epoch. Returns the summary.
+    """
+    parser = standard_parser(description, epochs=epochs)
+    parser.add_argument('--hidden', type=positive_int, nargs='+', default=list(hidden), metavar='UNITS',
+                        help='units of each hidden layer (default {})'.format(' '.join(map(str, hidden))))
+    parser.add_argument('--learning-rate', type=float, default=learning_rate,
+                        help='learning rate of the first epoch (default {})'.format(learning_rate))
+    parser.add_argument('--decay', type=float, default=decay,
+                        help='factor applied to the learning rate after each epoch (default {})'.format(decay))
+    parser.add_argument('--l2', type=float, default=l2_reg_term,
+                        help='L2 regularization term (default {})'.format(l2_reg_term))
+    parser.add_argument('--batch-size', type=positive_int, default=batch_size,
+                        help='mini-batch size (default {})'.format(batch_size))
+    args = parser.parse_args(argv)
+    training, test = load_data(args)
+    net, cost, trainer = build([784] + args.hidden + [10], args.l2, args.learning_rate, args.batch_size, args)
+    describe_training(net, trainer, args, args.decay)
+    return train_classifier(net, cost, trainer, training, test, args, name,
+                            on_epoch=decay_learning_rate(trainer, args.decay))
+
+
+def decay_learning_rate(trainer, factor):
+    """An ``on_epoch`` hook: after each epoch, learning_rate <- factor * learning_rate.
+
+    The step size of epoch e (from 1) is then learning_rate_0 * factor^(e - 1).
+    """
+    def on_epoch(record):
+        trainer.learning_rate *= factor
+    return on_epoch
+
+
+def describe_training(net, trainer, args, decay=None):
+    """Print the net and the training settings in one line."""
+    print('net {} ({}), learning rate {}{}, mini-batches of {}, L2 term {}, {} epochs, seed {}'.format(
+        net.layer_sizes(), ' -> '.join(f.name for f in net.activations()), trainer.learning_rate,
+        ' times {} after each epoch'.format(decay) if decay else '', trainer.batch_size,
+        trainer.cost_function.l2_reg_term, args.epochs, args.seed))
 
 
 # ----- pictures ----------------------------------------------------------------
@@ -326,7 +396,7 @@ def plot_learning_curves(records, path, title, accuracy_label='accuracy'):
         costs.plot(epochs, [r[split + '_cost'] for r in records], style, marker=marker, label=split)
         accuracies.plot(epochs, [100 * r[split + '_accuracy'] for r in records], style, marker=marker,
                         label=split)
-    costs.set(xlabel='epoch', ylabel='cost (with L2 term)', title='Cost')
+    costs.set(xlabel='epoch', ylabel='cost', title='Cost (with the L2 term, if any)')
     accuracies.set(xlabel='epoch', ylabel=accuracy_label + ' (%)', title=accuracy_label.capitalize())
     for axes in (costs, accuracies):
         axes.legend()
@@ -341,8 +411,11 @@ def plot_learning_curves(records, path, title, accuracy_label='accuracy'):
     return path
 
 
-def digit_grid(images, path, title, row_labels=None):
-    """Images (rows, cols, 784) in [0, 1] drawn as a grid of 28x28 pictures, ink dark on white; a PNG at ``path``."""
+def digit_grid(images, path, title, row_labels=None, column_labels=None):
+    """Images (rows, cols, 784) in [0, 1] drawn as a grid of 28x28 pictures, ink dark on white; a PNG at ``path``.
+
+    ``row_labels`` and ``column_labels`` (strings) name the rows and columns.
+    """
     plt = pyplot()
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     n_rows, n_cols = images.shape[:2]
@@ -355,6 +428,8 @@ def digit_grid(images, path, title, row_labels=None):
             ax.set_yticks([])
             if row_labels is not None and c == 0:
                 ax.set_ylabel(row_labels[r], rotation=0, labelpad=14, fontsize=12, va='center')
+            if column_labels is not None and r == 0:
+                ax.set_title(column_labels[c], fontsize=12)
     figure.suptitle(title)
     figure.tight_layout()
     figure.savefig(path, dpi=100)

@@ -116,3 +116,17 @@ def test_digit_grid_writes_a_picture(tmp_path):
     path = common.digit_grid(images, str(tmp_path / 'grid.png'), 'random', row_labels=['a', 'b'])
     assert os.path.getsize(path) > 1000
     assert re.search(r'grid\.png$', path)
+
+
+def test_learning_rate_decays_by_the_factor_after_each_epoch(capsys):
+    net, cost, training, test = small_problem()
+    trainer = StochasticGradientDescent(net, cost, 0.4, batch_size=30, seed=0)
+    rates = []
+
+    def on_epoch(record, decay=common.decay_learning_rate(trainer, 0.5)):
+        rates.append(trainer.learning_rate)  # the rate the epoch just used
+        decay(record)
+
+    common.run_epochs(trainer, training.source, 3, common.classifier_evaluation(net, cost, training, test),
+                      on_epoch=on_epoch, progress=False)
+    assert rates == [0.4, 0.2, 0.1] and trainer.learning_rate == 0.05

@@ -1,0 +1,23 @@
+"""Classify MNIST digits with two hidden layers of rectified linear units and a softmax output.
+
+    python demos/2hidden_layers_relu_softmax_xentropy_L2.py [--epochs N] [--hidden UNITS UNITS] [--save net.json]
+
+The net is 784-H1-H2-10, Rectifier (ReLU) hidden layers and a Softmax output;
+the cost is the cross-entropy plus an L2 term on the weights; mini-batch
+stochastic gradient descent with a learning rate that shrinks by a constant
+factor after each epoch.
+"""
+import common
+
+NAME = '2hidden_layers_relu_softmax_xentropy_L2'
+HIDDEN = [500, 200]
+LEARNING_RATE, DECAY, L2, BATCH_SIZE, EPOCHS = 0.2, 0.93, 0.0005, 50, 20
+
+
+def main(argv=None):
+    return common.classification_demo(argv, __doc__, NAME, common.relu_softmax_classifier, HIDDEN, LEARNING_RATE,
+                                      DECAY, L2, BATCH_SIZE, EPOCHS)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,119 @@
+"""Each MNIST demo, run end to end for one epoch on the real data, as a user would run it."""
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+import mnist_loader
+from neural_net import NeuralNet
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CLASSIFIERS = ['1hidden_layer_sigmoid_xentropy', '2hidden_layers_relu_softmax_xentropy_L2',
+               '4hidden_layers_relu_softmax_xentropy_L2']
+GENERATORS = ['generating_digits', 'noisy_digits']
+LAST_LINE = re.compile(r'^test accuracy: (\d{1,3}\.\d\d)%$')
+
+
+def mnist_dir():
+    folder = os.environ.get('MNIST_DIR')
+    if not folder:
+        pytest.skip('MNIST_DIR is not set: the demo tests need the real MNIST files')
+    if not all(mnist_loader.find_file(folder, name) for name in mnist_loader.FILE_NAMES):
+        pytest.skip('MNIST_DIR={} does not hold the four MNIST files'.format(folder))
+    return os.path.abspath(folder)
+
+
+def run_demo(name, *arguments, cwd=ROOT):
+    script = os.path.join(ROOT, 'demos', name + '.py')
+    if cwd != ROOT:
+        script = os.path.relpath(script, cwd)
+    environment = dict(os.environ, MPLBACKEND='Agg')
+    done = subprocess.run([sys.executable, script] + list(arguments), cwd=cwd, env=environment,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, 'demo {} failed:\n{}\n{}'.format(name, done.stdout[-3000:], done.stderr[-3000:])
+    return done
+
+
+def final_accuracy(done):
+    last = done.stdout.strip().splitlines()[-1]
+    match = LAST_LINE.match(last)
+    assert match, 'expected the last line to be "test accuracy: NN.NN%", got {!r}'.format(last)
+    return float(match.group(1))
+
+
+@pytest.mark.parametrize('name', CLASSIFIERS + GENERATORS)
+def test_help_lists_the_standard_flags(name):
+    done = run_demo(name, '--help')
+    for flag in ('--epochs', '--data-dir', '--seed', '--save', '--out', '--help'):
+        assert flag in done.stdout
+
+
+@pytest.fixture(scope='module')
+def classifier(tmp_path_factory):
+    """The two-hidden-layer demo after one epoch, run from inside demos/; its saved net judges the generators."""
+    folder = tmp_path_factory.mktemp('classifier')
+    path = str(folder / 'net.json')
+    done = run_demo('2hidden_layers_relu_softmax_xentropy_L2', '--epochs', '1', '--data-dir', mnist_dir(),
+                    '--out', str(folder), '--save', path, cwd=os.path.join(ROOT, 'demos'))
+    return path, done, folder
+
+
+def test_two_hidden_layers_from_inside_demos(classifier):
+    path, done, folder = classifier
+    assert final_accuracy(done) > 95
+    assert 'epoch 1 (' in done.stdout and 'it/s' not in done.stdout  # the bar goes to stderr
+    assert (folder / '2hidden_layers_relu_softmax_xentropy_L2_learning_curves.png').exists()
+    assert NeuralNet.create_from_file(path).layer_sizes()[0] == 784
+
+
+@pytest.mark.parametrize('name, least', [(CLASSIFIERS[0], 94), (CLASSIFIERS[2], 94)])
+def test_classifier_demo_one_epoch(name, least, tmp_path):
+    done = run_demo(name, '--epochs', '1', '--data-dir', mnist_dir(), '--out', str(tmp_path),
+                    '--save', str(tmp_path / 'net.json'))
+    assert final_accuracy(done) > least
+    assert 'batch' in done.stderr  # the progress bar
+    assert (tmp_path / (name + '_learning_curves.png')).stat().st_size > 10000
+    net = NeuralNet.create_from_file(str(tmp_path / 'net.json'))
+    assert net.layer_sizes()[0] == 784 and net.layer_sizes()[-1] == 10
+
+
+@pytest.mark.parametrize('name, picture', [('generating_digits', 'generated_digits.png'),
+                                           ('noisy_digits', 'noisy_digits.png')])
+def test_generator_demo_one_epoch(name, picture, classifier, tmp_path):
+    done = run_demo(name, '--epochs', '1', '--data-dir', mnist_dir(), '--out', str(tmp_path),
+                    '--classifier', classifier[0], '--save', str(tmp_path / 'generator.json'))
+    assert final_accuracy(done) > 80
+    judged = re.search(r'judged set: the classifier recognises ([\d.]+)% of 1000 drawings', done.stdout)
+    assert judged and float(judged.group(1)) > 80
+    assert (tmp_path / picture).stat().st_size > 5000
+    assert (tmp_path / (name + '_learning_curves.png')).exists()
+    assert NeuralNet.create_from_file(str(tmp_path / 'generator.json')).layer_sizes() == [10, 100, 300, 784]
+
+
+def test_ctrl_c_ends_a_demo_after_the_current_mini_batch(tmp_path):
+    """A real SIGINT during epoch 2: the summary, the saved net and the last line are all there."""
+    import signal
+    script = os.path.join(ROOT, 'demos', CLASSIFIERS[0] + '.py')
+    process = subprocess.Popen([sys.executable, script, '--epochs', '50', '--hidden', '30', '--data-dir', mnist_dir(),
+                                '--out', str(tmp_path), '--save', str(tmp_path / 'net.json')],
+                               cwd=ROOT, env=dict(os.environ, MPLBACKEND='Agg'), stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    lines = []
+    try:
+        for line in process.stdout:
+            lines.append(line.rstrip('\n'))
+            if line.startswith('epoch 1 ('):
+                process.send_signal(signal.SIGINT)
+                break
+        lines.extend(line.rstrip('\n') for line in process.stdout)
+        assert process.wait(timeout=120) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    output = '\n'.join(lines)
+    assert re.search(r'interrupted after \d+ of 3000 mini-batches of epoch 2', output), output
+    assert re.search(r'summary after 1(\.\d+)? epochs \(interrupted\)', output), output
+    assert 'net saved to' in output and (tmp_path / 'net.json').exists()
+    assert LAST_LINE.match(lines[-1]), lines[-1]
