@@ -117,3 +117,18 @@ def test_ctrl_c_ends_a_demo_after_the_current_mini_batch(tmp_path):
     assert re.search(r'summary after 1(\.\d+)? epochs \(interrupted\)', output), output
     assert 'net saved to' in output and (tmp_path / 'net.json').exists()
     assert LAST_LINE.match(lines[-1]), lines[-1]
+
+
+def test_a_real_demo_stopped_and_resumed_from_its_checkpoint_ends_as_an_unbroken_run(tmp_path):
+    """--checkpoint after epoch 1, then --resume for epoch 2, with the learning rate decaying between epochs:
+    the net equals, bit for bit, that of one run of two epochs."""
+    data = mnist_dir()
+    common = ['--data-dir', data, '--out', str(tmp_path), '--hidden', '16', '8', '--seed', '3']
+    name = '2hidden_layers_relu_softmax_xentropy_L2'
+    run_demo(name, '--epochs', '2', '--save', str(tmp_path / 'straight.json'), *common)
+    run_demo(name, '--epochs', '1', '--checkpoint', str(tmp_path / 'checkpoint.json'), *common)
+    run_demo(name, '--epochs', '2', '--resume', str(tmp_path / 'checkpoint.json'),
+             '--save', str(tmp_path / 'resumed.json'), *common)
+    straight = NeuralNet.create_from_file(tmp_path / 'straight.json')
+    resumed = NeuralNet.create_from_file(tmp_path / 'resumed.json')
+    assert (straight.parameters() == resumed.parameters()).all()
