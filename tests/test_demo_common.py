@@ -1,0 +1,118 @@
+"""The demos' shared machinery (demos/common.py) on a small synthetic problem: no MNIST needed."""
+import os
+import re
+import signal
+import sys
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'demos'))
+
+import common  # noqa: E402
+from activation_functions import Rectifier, Softmax  # noqa: E402
+from cost_functions import CrossEntropyCost  # noqa: E402
+from evaluation import accuracy  # noqa: E402
+from gradient_descent import StochasticGradientDescent  # noqa: E402
+from mnist_loader import MnistSplit  # noqa: E402
+from neural_net import NetFactory, NeuralNet  # noqa: E402
+
+
+def blobs(n, seed):
+    """n examples of 3 classes: 8 inputs around a different centre per class."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 3, n)
+    centres = np.array([[1.0] * 4 + [0.0] * 4, [0.0] * 4 + [1.0] * 4, [1.0, 0.0] * 4])
+    images = np.clip(centres[labels] + 0.3 * rng.standard_normal((n, 8)), 0, 1)
+    return MnistSplit(images, labels, np.eye(3)[labels])
+
+
+def small_problem(l2=0.001):
+    net = NetFactory.create_neural_net([8, 12, 3], Rectifier, Softmax)
+    net.randomize_parameters(seed=3)
+    cost = CrossEntropyCost(net, l2_reg_term=l2)
+    return net, cost, blobs(300, 1), blobs(100, 2)
+
+
+def test_classifier_metrics_agree_with_the_library():
+    net, cost, training, test = small_problem()
+    StochasticGradientDescent(net, cost, 0.1, batch_size=10, seed=0).train(training.source, 2)
+    value, share = common.classifier_metrics(net, cost, test.source)
+    assert value == pytest.approx(cost.get_cost(test.source), rel=1e-12)
+    assert share == pytest.approx(accuracy(net, test.source), abs=0)
+    # and by hand: the share of rows whose largest output is at the label
+    assert share == pytest.approx(np.mean(net.feed(test.images).argmax(axis=1) == test.labels))
+
+
+def test_standard_flags(tmp_path):
+    parser = common.standard_parser('a demo', epochs=7)
+    args = parser.parse_args([])
+    assert (args.epochs, args.data_dir, args.seed, args.save, args.out) == (7, None, 1, None, 'out')
+    args = parser.parse_args(['--epochs', '2', '--data-dir', 'd', '--seed', '5', '--save', 'n.json', '--out', 'o'])
+    assert (args.epochs, args.data_dir, args.seed, args.save, args.out) == (2, 'd', 5, 'n.json', 'o')
+    with pytest.raises(SystemExit):
+        parser.parse_args(['--epochs', '0'])
+
+
+def test_rngs_are_repeatable_and_independent():
+    args = common.standard_parser('a demo', epochs=1).parse_args(['--seed', '4'])
+    first, second = common.rngs(args)
+    again, _ = common.rngs(args)
+    assert first.random() == again.random()
+    assert common.rngs(args)[0].random() != second.random()
+
+
+def test_a_whole_run_prints_saves_and_plots(tmp_path, capsys):
+    net, cost, training, test = small_problem()
+    trainer = StochasticGradientDescent(net, cost, 0.1, batch_size=10, seed=0)
+    args = common.standard_parser('a demo', epochs=3).parse_args(
+        ['--save', str(tmp_path / 'net.json'), '--out', str(tmp_path / 'pictures')])
+    summary = common.train_classifier(net, cost, trainer, training, test, args, name='blobs')
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split(' (')[0] for line in lines if line.startswith('epoch ')] == ['epoch 1', 'epoch 2', 'epoch 3']
+    assert lines[-1] == 'test accuracy: {:.2f}%'.format(100 * accuracy(net, test.source))
+    assert summary['test_accuracy'] > 0.9
+    restored = NeuralNet.create_from_file(str(tmp_path / 'net.json'))
+    np.testing.assert_array_equal(restored.parameters(), net.parameters())
+    assert (tmp_path / 'pictures' / 'blobs_learning_curves.png').stat().st_size > 10000
+
+
+class StepCounter(StochasticGradientDescent):
+    """SGD that counts its steps and presses Ctrl+C (raises SIGINT) after step ``press_at``."""
+
+    press_at = None
+    steps = 0
+
+    def training_epoch(self, data_src, on_batch=None):
+        def counting(batch_index, n_batches):
+            self.steps += 1
+            if self.steps == self.press_at:
+                signal.raise_signal(signal.SIGINT)
+            on_batch(batch_index, n_batches)
+        super().training_epoch(data_src, on_batch=counting)
+
+
+def test_ctrl_c_stops_after_the_current_mini_batch_and_keeps_everything(tmp_path, capsys):
+    net, cost, training, test = small_problem()
+    trainer = StepCounter(net, cost, 0.1, batch_size=10, seed=0)
+    trainer.press_at = 30 + 4  # 30 mini-batches per epoch: press in the 4th step of epoch 2
+    args = common.standard_parser('a demo', epochs=50).parse_args(
+        ['--save', str(tmp_path / 'net.json'), '--out', str(tmp_path)])
+    handler = signal.getsignal(signal.SIGINT)
+    summary = common.train_classifier(net, cost, trainer, training, test, args, name='blobs')
+    assert trainer.steps == 34 and trainer.epochs_done == 1
+    assert signal.getsignal(signal.SIGINT) is handler
+    assert summary['epoch'] == pytest.approx(1 + 4 / 30)
+    output = capsys.readouterr().out
+    assert 'interrupted after 4 of 30 mini-batches of epoch 2' in output
+    assert output.strip().splitlines()[-1] == 'test accuracy: {:.2f}%'.format(100 * accuracy(net, test.source))
+    restored = NeuralNet.create_from_file(str(tmp_path / 'net.json'))
+    np.testing.assert_array_equal(restored.parameters(), net.parameters())
+    assert (tmp_path / 'blobs_learning_curves.png').exists()
+
+
+def test_digit_grid_writes_a_picture(tmp_path):
+    images = np.random.default_rng(0).random((2, 3, 784))
+    path = common.digit_grid(images, str(tmp_path / 'grid.png'), 'random', row_labels=['a', 'b'])
+    assert os.path.getsize(path) > 1000
+    assert re.search(r'grid\.png$', path)
