@@ -94,6 +94,10 @@ class GradientDescent:
         """
         step = gradient
         np.multiply(gradient, self.learning_rate, out=step)
+        self._take_step(step, batch_index)
+
+    def _take_step(self, step, batch_index):
+        """theta <- theta - step, for a step already scaled by the learning rate; see ``_apply``."""
         if not math.isfinite(np.dot(step, step)) and not np.isfinite(step).all():
             self._diverged('a gradient step holds NaN or infinity', batch_index)
         self.neural_net.parameters()[...] -= step
@@ -169,7 +173,8 @@ class StochasticGradientDescent(GradientDescent):
             for batch_index in range(n_batches):
                 indices = order[batch_index * self.batch_size:(batch_index + 1) * self.batch_size]
                 X, Y = data_src.take(indices, dtype=net.dtype, out=self._batch_buffers(len(indices)))
-                self._apply(cost.gradient(X, Y), batch_index)
+                # The learning rate rides on delta^L: cost.gradient returns the step itself.
+                self._take_step(cost.gradient(X, Y, scale=self.learning_rate), batch_index)
                 if on_batch is not None:
                     on_batch(batch_index, n_batches)
         self.epochs_done += 1

@@ -96,7 +96,7 @@ def training_data(dtype, synthetic, n_examples=None):
         targets = np.eye(10, dtype=dtype)[rng.integers(0, 10, n)]
         return images, targets
     import mnist_loader
-    training, _ = mnist_loader.load_mnist(dtype=dtype)
+    training, _ = mnist_loader.load_mnist(dtype=dtype, download=False, progress=False)
     if n_examples is None:
         return training.images, training.targets
     return training.images[:n_examples], training.targets[:n_examples]
@@ -290,6 +290,7 @@ def plot_sweep(rows, path):
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
     widths = [row['width'] for row in rows]
     figure, axes = plt.subplots(figsize=(6.4, 4.2))
     axes.plot(widths, [row['ratio'] for row in rows], 'o-', label='this library')
@@ -300,6 +301,8 @@ def plot_sweep(rows, path):
     axes.set_xscale('log', base=2)
     axes.set_yscale('log')
     axes.set_xticks(widths, [str(w) for w in widths])
+    axes.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+    axes.yaxis.set_minor_formatter(matplotlib.ticker.FormatStrFormatter('%.1f'))
     axes.set_xlabel('hidden width w (net 784-w-10, batch 128, float32)')
     axes.set_ylabel('epoch time / roofline epoch time')
     axes.set_title('Width sweep: how close training gets to the matrix-multiply limit')
