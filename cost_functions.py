@@ -64,26 +64,33 @@ class Cost:
             count += X.shape[0]
         return total / count + self.l2_term()
 
-    def gradient(self, X, Y):
+    def gradient(self, X, Y, scale=1.0):
         """The gradient of the cost of the batch ``(X, Y)`` with respect to every parameter.
 
         ``X`` (n, n_inputs) and ``Y`` (n, n_outputs) must be contiguous arrays
         of the net's dtype. Returns the net's flat gradient array (laid out as
         ``parameters()``; ``net.nabla_w()`` and ``net.nabla_b()`` are views of
         it), which the next call overwrites.
+
+        ``scale`` multiplies the whole result: an update rule passes its
+        learning rate and gets its step. Back-propagation is linear in
+        delta^L, so scaling the small (n, n_outputs) delta^L scales every
+        gradient, and no extra pass over all the parameters is needed.
         """
         net = self.neural_net
         workspace = net.forward(X)
         delta = workspace.delta[-1]
         self.output_delta(workspace.z_out, workspace.a[-1], Y, out=delta)
-        delta *= 1.0 / X.shape[0]
+        # C is the mean over the batch: delta^L_i / n, times the caller's scale.
+        delta *= scale / X.shape[0]
         net.backward(workspace, X)
         gradient = net.gradient()
         if self.l2_reg_term:
+            # dC/dW^l += lambda W^l (times the scale)
             n_weights = net.number_of_weights()
             if self._l2_scratch is None or self._l2_scratch.dtype != gradient.dtype:
                 self._l2_scratch = np.empty(n_weights, gradient.dtype)
-            np.multiply(net.parameters()[:n_weights], self.l2_reg_term, out=self._l2_scratch)
+            np.multiply(net.parameters()[:n_weights], self.l2_reg_term * scale, out=self._l2_scratch)
             gradient[:n_weights] += self._l2_scratch
         return gradient
 

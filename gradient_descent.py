@@ -58,6 +58,8 @@ class GradientDescent:
         self._accumulator = None
         self._snapshot = None
         self._candidate = None
+        self._parameter_bound = math.inf
+        self._largest_safe = 0.0
 
     # ----- one epoch ---------------------------------------------------------
 
@@ -69,6 +71,7 @@ class GradientDescent:
         check_source_fits(data_src, self.neural_net)
         self._snapshot = self.neural_net.parameters().copy()
         with np.errstate(over='ignore', invalid='ignore'):
+            self._measure_parameter_bound()
             gradient = self._full_gradient(data_src)
             self._apply(gradient, batch_index=0)
         self.epochs_done += 1
@@ -101,21 +104,56 @@ class GradientDescent:
     def _apply(self, gradient, batch_index):
         """theta <- theta - learning_rate * gradient, unless a new parameter would be NaN or infinite.
 
-        The new parameters are formed aside and checked before they replace
-        the old ones, so a NaN or infinite gradient and a step that
-        overflows a parameter both leave the net as it was. The check is one
-        sum; only when that sum is not finite is each element looked at, so
-        an overflowing sum of finite values does not stop training.
+        The step is taken by ``_take_step``, which says how it is checked.
+        """
+        step = gradient
+        np.multiply(gradient, self.learning_rate, out=step)
+        self._take_step(step, batch_index)
+
+    def _take_step(self, step, batch_index):
+        """theta <- theta - step (a step already scaled by the learning rate), unless a new parameter would be
+        NaN or infinite: then the net keeps the parameters it had, and TrainingDivergedError is raised.
+
+        The usual case costs one BLAS dot product and no pass more than the update. Every new parameter is
+        finite when the step is finite (its squared norm ||step||^2, one dot product, is finite) and
+        max|theta| + ||step|| stays below the largest float: |theta_i - step_i| <= |theta_i| + |step_i| is
+        at most that. max|theta| is kept as an upper bound (see ``_measure_parameter_bound``) and grown by
+        ||step|| at each step. Only when that proof fails (a huge, infinite or NaN step) are the new
+        parameters formed aside and checked one by one before they replace the old ones.
         """
         parameters = self.neural_net.parameters()
+        squared = float(np.dot(step, step))
+        if math.isfinite(squared):
+            length = math.sqrt(squared)
+            if self._parameter_bound + length < self._largest_safe:
+                parameters -= step
+                self._parameter_bound += length
+                return
         if self._candidate is None or self._candidate.dtype != parameters.dtype:
             self._candidate = np.empty_like(parameters)
-        step = np.multiply(gradient, self.learning_rate, out=gradient)
-        candidate = np.subtract(parameters, step, out=self._candidate)
-        if not math.isfinite(candidate.sum()) and not np.isfinite(candidate).all():
+        with np.errstate(over='ignore', invalid='ignore'):
+            candidate = np.subtract(parameters, step, out=self._candidate)
+        if not np.isfinite(candidate).all():
             self._diverged('a step made a parameter NaN or infinite (the gradient held NaN or infinity, '
                            'or the step overflowed)', batch_index)
         np.copyto(parameters, candidate)
+        self._measure_parameter_bound()
+
+    def _measure_parameter_bound(self):
+        """Start the bound on max|theta| that ``_take_step`` keeps, from the parameters as they are now.
+
+        ||theta|| >= max|theta|, and ||theta||^2 is one BLAS dot product; it is
+        measured at the start of each epoch and after each ``on_batch`` call,
+        since code outside training may change the parameters there (called
+        where overflow warnings are silenced, as in an epoch). A NaN,
+        an infinity or an overflowing norm makes the bound infinite, so that
+        every step is then checked element by element.
+        """
+        parameters = self.neural_net.parameters()
+        # Half the largest float: room for the rounding of the bound's own sums.
+        self._largest_safe = float(np.finfo(parameters.dtype).max) / 2
+        squared = float(np.dot(parameters, parameters))
+        self._parameter_bound = math.sqrt(squared) if math.isfinite(squared) else math.inf
 
     def _diverged(self, problem, batch_index):
         parameters = self.neural_net.parameters()
@@ -238,12 +276,15 @@ class StochasticGradientDescent(GradientDescent):
         n_batches = -(-total // self.batch_size)
         self._snapshot = net.parameters().copy()
         with np.errstate(over='ignore', invalid='ignore'):
+            self._measure_parameter_bound()
             for batch_index in range(n_batches):
                 indices = order[batch_index * self.batch_size:(batch_index + 1) * self.batch_size]
                 X, Y = data_src.take(indices, dtype=net.dtype, out=self._batch_buffers(len(indices)))
-                self._apply(cost.gradient(X, Y), batch_index)
+                # The learning rate rides on delta^L: cost.gradient returns the step itself.
+                self._take_step(cost.gradient(X, Y, scale=self.learning_rate), batch_index)
                 if on_batch is not None:
                     on_batch(batch_index, n_batches)
+                    self._measure_parameter_bound()
         self.epochs_done += 1
 
     def _batch_buffers(self, n):

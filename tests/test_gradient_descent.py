@@ -155,3 +155,37 @@ def test_sigmoid_full_batch_learns_xor():
     src = PreloadSource((X, Y))
     GradientDescent(net, CrossEntropyCost(net), 2.0).train(src, 2000)
     np.testing.assert_array_equal(net.feed(X) > 0.5, Y > 0.5)
+
+
+@pytest.mark.parametrize('cost_class', [QuadraticCost, CrossEntropyCost])
+def test_gradient_scaled_by_the_learning_rate_is_the_numerical_step(cost_class):
+    # The scale rides on delta^L; the result must still be learning_rate times the true gradient, L2 term included.
+    net, X, Y = problem(hidden=Sigmoid, output=Sigmoid)
+    step = numerical_step(net, X, Y, cost_class.__name__, 0.05, 0.3)
+    scaled = cost_class(net, l2_reg_term=0.05).gradient(X, Y, scale=0.3)
+    assert reference.relative_error(scaled, step) < 1e-8
+
+
+def test_mini_batch_step_is_the_learning_rate_times_the_batch_gradient():
+    net, X, Y = problem(n=6)
+    before = net.parameters().copy()
+    sgd = StochasticGradientDescent(net, CrossEntropyCost(net, l2_reg_term=0.02), 0.4, batch_size=6, seed=1)
+    step = numerical_step(net, X, Y, 'CrossEntropyCost', 0.02, 0.4)  # one batch of every example: order is moot
+    sgd.training_epoch(PreloadSource((X, Y)))
+    assert reference.relative_error(before - net.parameters(), step) < 1e-8
+
+
+@pytest.mark.parametrize('dtype', [np.float32, np.float64])
+def test_a_step_of_huge_finite_values_is_taken_though_its_squares_overflow(dtype):
+    # The finiteness check is a dot product of the step with itself; when that overflows, each element decides.
+    net = NetFactory.create_neural_net([1, 1], Identity, Identity, dtype=dtype)
+    gd = GradientDescent(net, QuadraticCost(net), 1.0)
+    huge = np.sqrt(np.finfo(dtype).max) * 4
+    step = np.array([huge, -huge], dtype)
+    with np.errstate(over='ignore'):
+        gd._take_step(step.copy(), 0)
+    np.testing.assert_array_equal(net.parameters(), -step)
+    with pytest.raises(TrainingDivergedError):
+        gd._take_step(np.array([np.inf, 0.0], dtype), 0)
+    with pytest.raises(TrainingDivergedError):
+        gd._take_step(np.array([np.nan, 0.0], dtype), 0)

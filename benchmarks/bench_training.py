@@ -1,0 +1,459 @@
+"""Training speed on MNIST: this library against PyTorch on the CPU, and against the matrix-multiply limit.
+
+    python benchmarks/bench_training.py                # the full benchmark (a few minutes)
+    python benchmarks/bench_training.py --quick        # one small epoch of each workload (seconds)
+    python benchmarks/bench_training.py --threads 1    # BLAS and PyTorch threads (default: every CPU)
+
+Workloads (60,000 MNIST training examples; ``MNIST_DIR`` as for the demos):
+
+* W1: 784-30-10, Sigmoid hidden and output, cross-entropy, batch 10, learning rate 0.5, float64;
+* W2: 784-100-100-10, Rectifier hidden, Softmax output, cross-entropy with L2, batch 50, rate 0.1, float32;
+* W3: 784-1024-1024-10, Rectifier hidden, Softmax output, cross-entropy, batch 128, rate 0.1, float32;
+* a width sweep: 784-w-10 for w in 32, 128, 512, 2048, as W3 otherwise.
+
+For each: seconds per epoch (median of the timed epochs, after one warm-up
+epoch), examples per second, and, where PyTorch is installed, the same
+workload in PyTorch (eager mode, ``torch.optim.SGD``, same sizes, batch,
+dtype and threads) and the ratio of the epoch times. The roofline epoch time
+is the matrix-multiply work of an epoch, 6 x (sum over layers of inputs x
+outputs) x examples floating-point operations (2 for the forward product, 4
+for the two backward ones), divided by the rate NumPy's own matrix multiply
+reaches on this machine in that dtype.
+
+Peak memory is measured in a fresh process that loads MNIST in float32 and
+trains W2: the peak of the allocations that ``tracemalloc`` traces (NumPy
+reports its array buffers to it), from before loading to the end of
+training, and the growth of the process's peak resident set size over the
+same span.
+
+``--synthetic`` replaces MNIST with random arrays of the same shapes (for
+machines without the data); the output says which data were used.
+"""
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _threads_from_argv(argv):
+    for i, arg in enumerate(argv):
+        if arg == '--threads' and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith('--threads='):
+            return arg.split('=', 1)[1]
+    return str(os.cpu_count() or 1)
+
+
+# BLAS reads its thread count when NumPy is first imported: set it before that.
+_THREADS = _threads_from_argv(sys.argv[1:])
+for _variable in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+    os.environ[_variable] = _THREADS
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, ROOT)
+from activation_functions import Rectifier, Sigmoid, Softmax  # noqa: E402
+from cost_functions import CrossEntropyCost  # noqa: E402
+from data_source import PreloadSource  # noqa: E402
+from gradient_descent import StochasticGradientDescent  # noqa: E402
+from neural_net import NetFactory  # noqa: E402
+
+#: name -> (sizes, hidden activation, output activation, batch size, learning rate, L2 term, dtype)
+WORKLOADS = {
+    'W1': ([784, 30, 10], Sigmoid, Sigmoid, 10, 0.5, 0.0, np.float64),
+    'W2': ([784, 100, 100, 10], Rectifier, Softmax, 50, 0.1, 1e-4, np.float32),
+    'W3': ([784, 1024, 1024, 10], Rectifier, Softmax, 128, 0.1, 0.0, np.float32),
+}
+SWEEP_WIDTHS = (32, 128, 512, 2048)
+#: Targets of the issue: epoch time / PyTorch's for W1 and W2, epoch time / roofline for W3.
+TARGETS = {'W1': ('torch', 0.25), 'W2': ('torch', 0.6), 'W3': ('roofline', 1.15)}
+QUICK_EXAMPLES = 2000
+MNIST_IMAGES_MB = 60000 * 784 * 4 / 1e6
+
+
+def sweep_workload(width):
+    return [784, width, 10], Rectifier, Softmax, 128, 0.1, 0.0, np.float32
+
+
+# ----- data -------------------------------------------------------------------
+
+
+def training_data(dtype, synthetic, n_examples=None):
+    """MNIST's training images (n, 784) in [0, 1] and one-hot targets (n, 10), in ``dtype``.
+
+    The only place the benchmark touches data: ``synthetic`` draws random
+    arrays of the same shapes instead (seeded).
+    """
+    if synthetic:
+        n = n_examples or 60000
+        rng = np.random.default_rng(0)
+        images = rng.random((n, 784), dtype=np.float32).astype(dtype, copy=False)
+        targets = np.eye(10, dtype=dtype)[rng.integers(0, 10, n)]
+        return images, targets
+    import mnist_loader
+    training, _ = mnist_loader.load_mnist(dtype=dtype, download=False, progress=False)
+    if n_examples is None:
+        return training.images, training.targets
+    return training.images[:n_examples], training.targets[:n_examples]
+
+
+# ----- this library -------------------------------------------------------------
+
+
+def build_net(workload, seed=0):
+    sizes, hidden, output, _, _, _, dtype = workload
+    net = NetFactory.create_neural_net(sizes, hidden_layer_activation=hidden,
+                                       output_layer_activation=output, dtype=dtype)
+    net.randomize_parameters(seed=seed)
+    return net
+
+
+def time_library(workload, images, targets, epochs, warmup):
+    """Seconds of each timed epoch of this library's SGD on the workload."""
+    _, _, _, batch, rate, l2, dtype = workload
+    net = build_net(workload)
+    src = PreloadSource(examples=(images, targets), dtype=dtype)
+    cost = CrossEntropyCost(net, l2_reg_term=l2)
+    sgd = StochasticGradientDescent(net, cost, learning_rate=rate, batch_size=batch, seed=0)
+    times = []
+    for epoch in range(warmup + epochs):
+        started = time.perf_counter()
+        sgd.training_epoch(src)
+        if epoch >= warmup:
+            times.append(time.perf_counter() - started)
+    return times
+
+
+# ----- PyTorch -------------------------------------------------------------------
+
+
+def time_torch(workload, images, targets, epochs, warmup, threads):
+    """Seconds of each timed epoch of the same workload in PyTorch (eager, torch.optim.SGD)."""
+    import torch
+    torch.set_num_threads(threads)
+    sizes, hidden, output, batch, rate, l2, dtype = workload
+    torch_dtype = torch.float32 if np.dtype(dtype) == np.float32 else torch.float64
+    net = build_net(workload)
+    layers = []
+    for l, (w, b) in enumerate(zip(net.weights(), net.biases())):
+        linear = torch.nn.Linear(w.shape[0], w.shape[1], dtype=torch_dtype)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(np.ascontiguousarray(w.T)))
+            linear.bias.copy_(torch.from_numpy(b))
+        layers.append(linear)
+        if l < len(sizes) - 2:
+            layers.append(torch.nn.Sigmoid() if hidden is Sigmoid else torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers)
+    # The output activation is fused into the loss, as PyTorch users write it.
+    X = torch.from_numpy(np.ascontiguousarray(images, dtype=dtype))
+    if output is Softmax:
+        Y = torch.from_numpy(np.argmax(targets, axis=1))
+
+        def loss_of(z, y):
+            return torch.nn.functional.cross_entropy(z, y)
+    else:
+        Y = torch.from_numpy(np.ascontiguousarray(targets, dtype=dtype))
+
+        def loss_of(z, y):
+            return torch.nn.functional.binary_cross_entropy_with_logits(z, y, reduction='sum') / z.shape[0]
+    weights = [p for name, p in model.named_parameters() if name.endswith('weight')]
+    biases = [p for name, p in model.named_parameters() if name.endswith('bias')]
+    optimizer = torch.optim.SGD([{'params': weights, 'weight_decay': l2},
+                                 {'params': biases, 'weight_decay': 0.0}], lr=rate)
+    generator = torch.Generator().manual_seed(0)
+    n = X.shape[0]
+    times = []
+    for epoch in range(warmup + epochs):
+        started = time.perf_counter()
+        order = torch.randperm(n, generator=generator)
+        for start in range(0, n, batch):
+            indices = order[start:start + batch]
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_of(model(X[indices]), Y[indices])
+            loss.backward()
+            optimizer.step()
+        if epoch >= warmup:
+            times.append(time.perf_counter() - started)
+    return times
+
+
+def torch_version():
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch.__version__
+
+
+# ----- the roofline ----------------------------------------------------------------
+
+
+def matmul_rate(dtype, size, repeats=5):
+    """Floating-point operations per second of NumPy's matrix multiply of two size x size matrices (best of repeats)."""
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((size, size)).astype(dtype)
+    B = rng.standard_normal((size, size)).astype(dtype)
+    C = np.empty((size, size), dtype)
+    np.matmul(A, B, out=C)
+    best = float('inf')
+    for _ in range(repeats):
+        started = time.perf_counter()
+        np.matmul(A, B, out=C)
+        best = min(best, time.perf_counter() - started)
+    return 2.0 * size ** 3 / best
+
+
+def roofline_seconds(sizes, n_examples, rate):
+    """6 x (sum over layers of inputs x outputs) x examples, divided by the matrix-multiply rate."""
+    return 6.0 * sum(i * o for i, o in zip(sizes[:-1], sizes[1:])) * n_examples / rate
+
+
+# ----- peak memory ------------------------------------------------------------------
+
+
+def memory_probe(synthetic, n_examples, epochs):
+    """Run in a fresh process: load float32 data, train W2; print the peaks (MB) as 'traced rss'."""
+    import tracemalloc
+    tracemalloc.start()
+    rss_before = _rss_bytes('VmRSS')
+    images, targets = training_data(np.float32, synthetic, n_examples)
+    time_library(WORKLOADS['W2'], images, targets, epochs=epochs, warmup=0)
+    traced_peak = tracemalloc.get_traced_memory()[1]
+    rss_peak = _rss_bytes('VmHWM')
+    growth = float('nan') if rss_before is None or rss_peak is None else rss_peak - rss_before
+    print('{:.1f} {:.1f}'.format(traced_peak / 1e6, growth / 1e6))
+
+
+def _rss_bytes(field):
+    """The process's current (VmRSS) or peak (VmHWM) resident set size in bytes, where Linux tells it."""
+    try:
+        with open('/proc/self/status', encoding='ascii') as stream:
+            for line in stream:
+                if line.startswith(field + ':'):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def measure_memory(args):
+    command = [sys.executable, os.path.abspath(__file__), '--memory-probe', '--threads', str(args.threads)]
+    if args.quick:
+        command.append('--quick')
+    if args.synthetic:
+        command.append('--synthetic')
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    traced, rss = (float(v) for v in result.stdout.split()[-2:])
+    return traced, rss
+
+
+# ----- reporting ---------------------------------------------------------------------
+
+
+def blas_description():
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return 'threadpoolctl not installed'
+    parts = []
+    for pool in threadpool_info():
+        if pool.get('user_api') == 'blas':
+            parts.append('{} {} ({} kernel, {} threads)'.format(
+                pool.get('internal_api'), pool.get('version'), pool.get('architecture'), pool.get('num_threads')))
+    return '; '.join(parts) or 'no BLAS found'
+
+
+def cpu_name():
+    try:
+        with open('/proc/cpuinfo', encoding='utf-8') as stream:
+            for line in stream:
+                if line.startswith('model name'):
+                    return line.split(':', 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def describe(workload):
+    sizes, hidden, output, batch, rate, l2, dtype = workload
+    return '{} {}/{} b{} lr {}{} {}'.format(
+        '-'.join(map(str, sizes)), hidden.name, output.name, batch, rate,
+        ' L2 {:g}'.format(l2) if l2 else '', np.dtype(dtype).name)
+
+
+def plot_sweep(rows, path):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker
+    widths = [row['width'] for row in rows]
+    figure, axes = plt.subplots(figsize=(6.4, 4.2))
+    axes.plot(widths, [row['ratio'] for row in rows], 'o-', label='this library')
+    if all(row.get('torch_ratio') for row in rows):
+        axes.plot(widths, [row['torch_ratio'] for row in rows], 's--', label='PyTorch')
+    axes.axhline(1.0, color='gray', linewidth=1, label='roofline (NumPy matmul rate)')
+    axes.axhline(1.15, color='gray', linewidth=1, linestyle=':', label='1.15 x roofline')
+    axes.set_xscale('log', base=2)
+    axes.set_yscale('log')
+    axes.set_xticks(widths, [str(w) for w in widths])
+    axes.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+    axes.yaxis.set_minor_formatter(matplotlib.ticker.FormatStrFormatter('%.1f'))
+    axes.set_xlabel('hidden width w (net 784-w-10, batch 128, float32)')
+    axes.set_ylabel('epoch time / roofline epoch time')
+    axes.set_title('Width sweep: how close training gets to the matrix-multiply limit')
+    axes.legend()
+    axes.grid(True, which='both', alpha=0.3)
+    figure.tight_layout()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--quick', action='store_true',
+                        help='one epoch of {} examples per workload, no warm-up'.format(QUICK_EXAMPLES))
+    parser.add_argument('--epochs', type=int, default=3, help='timed epochs per workload (default 3)')
+    parser.add_argument('--threads', type=int, default=int(_THREADS),
+                        help='threads for BLAS and PyTorch (default: every CPU, {})'.format(os.cpu_count()))
+    parser.add_argument('--synthetic', action='store_true', help='random arrays of MNIST shapes instead of MNIST')
+    parser.add_argument('--no-torch', action='store_true', help='skip PyTorch even if it is installed')
+    parser.add_argument('--workloads', default='W1,W2,W3,sweep', help='which to run (default W1,W2,W3,sweep)')
+    parser.add_argument('--plot', default=os.path.join('out', 'bench_width_sweep.png'),
+                        help='where to write the sweep plot (default out/bench_width_sweep.png)')
+    parser.add_argument('--memory-probe', action='store_true', help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.epochs < 1 or args.threads < 1:
+        parser.error('--epochs and --threads must be positive')
+    n_examples = QUICK_EXAMPLES if args.quick else None
+    epochs, warmup = (1, 0) if args.quick else (args.epochs, 1)
+    if args.memory_probe:
+        memory_probe(args.synthetic, n_examples, epochs=1)
+        return 0
+    chosen = [name.strip() for name in args.workloads.split(',') if name.strip()]
+    unknown = set(chosen) - set(WORKLOADS) - {'sweep'}
+    if unknown:
+        parser.error('unknown workloads {}; expected some of W1,W2,W3,sweep'.format(', '.join(sorted(unknown))))
+    with_torch = not args.no_torch and torch_version() is not None
+
+    print('Training benchmark{}'.format(' (quick mode: one epoch of {} examples, no warm-up)'.format(
+        QUICK_EXAMPLES) if args.quick else ''))
+    print('CPU: {} ({} logical CPUs); Python {}; NumPy {}; PyTorch {}'.format(
+        cpu_name(), os.cpu_count(), platform.python_version(), np.__version__,
+        torch_version() if with_torch else 'not used'))
+    print('BLAS: {}'.format(blas_description()))
+    print('Threads: {} for NumPy\'s BLAS and for PyTorch'.format(args.threads))
+    data = {}
+
+    def data_in(dtype):
+        key = np.dtype(dtype).name
+        if key not in data:
+            started = time.perf_counter()
+            data[key] = training_data(dtype, args.synthetic, n_examples)
+            print('Data: {} {} training examples in {} ({:.2f} s to load)'.format(
+                'synthetic' if args.synthetic else 'MNIST', len(data[key][0]), key,
+                time.perf_counter() - started))
+        return data[key]
+
+    matmul_size = 512 if args.quick else 2048
+    rates = {}
+
+    def rate_in(dtype):
+        key = np.dtype(dtype).name
+        if key not in rates:
+            rates[key] = matmul_rate(dtype, matmul_size)
+            print('Matrix multiply ({0} x {0} by {0} x {0}, {1}): {2:.1f} GFLOP/s'.format(
+                matmul_size, key, rates[key] / 1e9))
+        return rates[key]
+
+    def run(workload):
+        images, targets = data_in(workload[-1])
+        rate = rate_in(workload[-1])
+        n = len(images)
+        ours = statistics.median(time_library(workload, images, targets, epochs, warmup))
+        row = {'ours': ours, 'per_second': n / ours, 'roofline': roofline_seconds(workload[0], n, rate)}
+        row['ratio'] = ours / row['roofline']
+        if with_torch:
+            row['torch'] = statistics.median(time_torch(workload, images, targets, epochs, warmup, args.threads))
+            row['torch_ratio'] = row['torch'] / row['roofline']
+        return row
+
+    results = {}
+    for name in [n for n in chosen if n in WORKLOADS]:
+        results[name] = run(WORKLOADS[name])
+    if 'W2' in chosen:
+        traced, rss = measure_memory(args)
+        results['W2']['traced_mb'], results['W2']['rss_mb'] = traced, rss
+
+    if results:
+        print()
+        print('{:<4} {:<56} {:>9} {:>10} {:>9} {:>9} {:>9} {:>9}'.format(
+            'name', 'workload', 's/epoch', 'examples/s', 'PyTorch', 'vs torch', 'roofline', 'vs roof'))
+        for name, row in results.items():
+            print('{:<4} {:<56} {:>9.3f} {:>10.0f} {:>9} {:>9} {:>9.3f} {:>9.2f}'.format(
+                name, describe(WORKLOADS[name]), row['ours'], row['per_second'],
+                '{:.3f}'.format(row['torch']) if 'torch' in row else '-',
+                '{:.3f}'.format(row['ours'] / row['torch']) if 'torch' in row else '-',
+                row['roofline'], row['ratio']))
+        print('(s/epoch: median of {} epoch{}{}; PyTorch: the same workload in eager PyTorch; roofline: '
+              '6 x sum(inputs x outputs) x examples / matrix-multiply rate)'.format(
+                  epochs, 's' if epochs > 1 else '', ' after one warm-up epoch' if warmup else ''))
+    if 'W2' in results:
+        row = results['W2']
+        print()
+        print('Peak memory, W2 (fresh process: loading float32 {} and training one epoch): traced NumPy '
+              'allocations {:.1f} MB; peak RSS growth {:.1f} MB; float32 training images of all of MNIST: '
+              '{:.1f} MB'.format('MNIST' if not args.synthetic else 'synthetic data', row['traced_mb'],
+                                 row['rss_mb'], MNIST_IMAGES_MB))
+
+    if 'sweep' in chosen:
+        print()
+        print('Width sweep: 784-w-10, Rectifier/Softmax, cross-entropy, batch 128, rate 0.1, float32')
+        print('{:>6} {:>9} {:>9} {:>9} {:>9} {:>9}'.format(
+            'w', 's/epoch', 'roofline', 'vs roof', 'PyTorch', 'torch/roof'))
+        rows = []
+        for width in SWEEP_WIDTHS:
+            row = run(sweep_workload(width))
+            row['width'] = width
+            rows.append(row)
+            print('{:>6} {:>9.3f} {:>9.3f} {:>9.2f} {:>9} {:>9}'.format(
+                width, row['ours'], row['roofline'], row['ratio'],
+                '{:.3f}'.format(row['torch']) if 'torch' in row else '-',
+                '{:.2f}'.format(row['torch_ratio']) if 'torch' in row else '-'))
+        plot_sweep(rows, args.plot)
+        print('Plot: {}'.format(args.plot))
+
+    if results:
+        print()
+        print('Targets:')
+        for name, (against, limit) in TARGETS.items():
+            if name not in results:
+                continue
+            row = results[name]
+            if against == 'torch':
+                if 'torch' not in row:
+                    print('  {}: epoch time <= {} x PyTorch\'s: not measured (PyTorch not installed)'.format(
+                        name, limit))
+                    continue
+                ratio = row['ours'] / row['torch']
+                what = 'PyTorch\'s'
+            else:
+                ratio, what = row['ratio'], 'the roofline'
+            print('  {}: epoch time <= {} x {}: {:.3f} -> {}'.format(
+                name, limit, what, ratio, 'met' if ratio <= limit else 'MISSED'))
+        if 'W2' in results:
+            limit = 2.5 * MNIST_IMAGES_MB
+            peak = results['W2']['traced_mb']
+            print('  W2 peak traced memory <= 2.5 x {:.0f} MB = {:.0f} MB: {:.1f} MB -> {}{}'.format(
+                MNIST_IMAGES_MB, limit, peak, 'met' if peak <= limit else 'MISSED',
+                ' (quick mode: a subset of the data)' if args.quick else ''))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

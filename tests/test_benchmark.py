@@ -1,0 +1,38 @@
+"""The training benchmark's quick mode runs end to end, so that it cannot rot.
+
+It runs in a child process: the benchmark sets BLAS threads before NumPy
+starts, and imports PyTorch when it is installed (it need not be).
+"""
+import os
+import re
+import subprocess
+import sys
+
+import mnist_loader
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def mnist_available():
+    folder = mnist_loader.data_folder()
+    return all(mnist_loader.find_file(folder, name) for name in mnist_loader.FILE_NAMES)
+
+
+def test_quick_mode_prints_every_workload_and_writes_the_plot(tmp_path):
+    plot = tmp_path / 'sweep.png'
+    command = [sys.executable, os.path.join(ROOT, 'benchmarks', 'bench_training.py'), '--quick',
+               '--threads', '1', '--plot', str(plot)]
+    if not mnist_available():
+        command.append('--synthetic')
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    output = result.stdout
+    for name in ('W1', 'W2', 'W3'):
+        row = re.search(r'^{} .* (\d+\.\d+) +(\d+) '.format(name), output, flags=re.M)
+        assert row, output
+        assert float(row.group(1)) > 0 and int(row.group(2)) > 0
+    for width in (32, 128, 512, 2048):
+        assert re.search(r'^ +{} +\d+\.\d+ +\d+\.\d+ +\d+\.\d+'.format(width), output, flags=re.M), output
+    assert re.search(r'traced NumPy allocations \d+\.\d MB', output), output
+    assert 'W3: epoch time <= 1.15 x the roofline' in output
+    assert plot.stat().st_size > 10000
