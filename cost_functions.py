@@ -60,7 +60,7 @@ class Cost:
         total, count = 0.0, 0
         for X, Y in evaluation_batches(data_src, net):
             for rows, z_out, a_out in net.forward_chunks(X):
-                total += float(np.sum(self.loss(z_out, a_out, Y[rows]), dtype=np.float64))
+                total += float(self.loss(z_out, a_out, Y[rows]).sum(dtype=np.float64))
             count += X.shape[0]
         return total / count + self.l2_term()
 

@@ -25,6 +25,11 @@ from progress import ProgressBar
 FULL_BATCH_CHUNK = 8192
 
 
+# Half the largest float of each dtype: the bound of ``_take_step`` stays below it, with room for the
+# rounding of the bound's own sums.
+_LARGEST_SAFE = {np.dtype(t): float(np.finfo(t).max) / 2 for t in (np.float32, np.float64)}
+
+
 class TrainingDivergedError(FloatingPointError):
     """The cost or a gradient became NaN or infinite; the net keeps its last finite parameters.
 
@@ -150,8 +155,7 @@ class GradientDescent:
         every step is then checked element by element.
         """
         parameters = self.neural_net.parameters()
-        # Half the largest float: room for the rounding of the bound's own sums.
-        self._largest_safe = float(np.finfo(parameters.dtype).max) / 2
+        self._largest_safe = _LARGEST_SAFE[parameters.dtype]
         squared = float(np.dot(parameters, parameters))
         self._parameter_bound = math.sqrt(squared) if math.isfinite(squared) else math.inf
 
