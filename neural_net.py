@@ -23,7 +23,7 @@ import tempfile
 
 import numpy as np
 
-from activation_functions import ACTIVATIONS, Sigmoid, check_activation
+from activation_functions import Sigmoid, check_activation
 from data_source import check_positive_int
 
 #: The ``format`` field of a model file.

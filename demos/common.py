@@ -384,11 +384,19 @@ def pyplot():
     return plt
 
 
+def save_figure(figure, path, dpi=100):
+    """Lay ``figure`` out, write it as a PNG at ``path`` (making its folder if need be) and close it; returns ``path``."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    figure.tight_layout()
+    figure.savefig(path, dpi=dpi)
+    pyplot().close(figure)
+    return path
+
+
 def plot_learning_curves(records, path, title, accuracy_label='accuracy'):
     """Cost and accuracy per epoch, training and test, side by side; written as a PNG to ``path``."""
     plt = pyplot()
     from matplotlib.ticker import MaxNLocator
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     epochs = [record['epoch'] for record in records]
     figure, (costs, accuracies) = plt.subplots(1, 2, figsize=(11, 4.2))
     marker = 'o' if len(records) < 30 else None
@@ -405,10 +413,7 @@ def plot_learning_curves(records, path, title, accuracy_label='accuracy'):
         if epochs and not math.isclose(min(epochs), max(epochs)):
             axes.set_xlim(min(epochs) - 0.2, max(epochs) + 0.2)
     figure.suptitle(title)
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
-    return path
+    return save_figure(figure, path)
 
 
 def digit_grid(images, path, title, row_labels=None, column_labels=None):
@@ -417,7 +422,6 @@ def digit_grid(images, path, title, row_labels=None, column_labels=None):
     ``row_labels`` and ``column_labels`` (strings) name the rows and columns.
     """
     plt = pyplot()
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     n_rows, n_cols = images.shape[:2]
     figure, axes = plt.subplots(n_rows, n_cols, figsize=(1.1 * n_cols + 0.6, 1.1 * n_rows + 0.6), squeeze=False)
     for r in range(n_rows):
@@ -431,7 +435,4 @@ def digit_grid(images, path, title, row_labels=None, column_labels=None):
             if column_labels is not None and r == 0:
                 ax.set_title(column_labels[c], fontsize=12)
     figure.suptitle(title)
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
-    return path
+    return save_figure(figure, path)

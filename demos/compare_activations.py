@@ -65,11 +65,7 @@ def main(argv=None):
         ax.legend()
     figure.suptitle('784-{}-10 nets, same budget: {} epochs on {} images, mini-batches of {}, learning rate {}'.format(
         args.hidden, args.epochs, len(training), args.batch_size, args.learning_rate), fontsize=10)
-    figure.tight_layout()
-    os.makedirs(args.out, exist_ok=True)
-    picture = os.path.join(args.out, 'compare_activations.png')
-    figure.savefig(picture, dpi=80)
-    plt.close(figure)
+    picture = common.save_figure(figure, os.path.join(args.out, 'compare_activations.png'), dpi=80)
     print('picture: {}'.format(picture))
     return histories
 

@@ -85,11 +85,7 @@ def main(argv=None):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=9)
     figure.suptitle('One Sigmoid unit started saturated and wrong: quadratic vs cross-entropy cost')
-    figure.tight_layout()
-    os.makedirs(args.out, exist_ok=True)
-    picture = os.path.join(args.out, 'compare_costs.png')
-    figure.savefig(picture, dpi=80)
-    plt.close(figure)
+    picture = common.save_figure(figure, os.path.join(args.out, 'compare_costs.png'), dpi=80)
     print('picture: {}'.format(picture))
     return histories
 

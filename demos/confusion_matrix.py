@@ -60,9 +60,7 @@ def plot_confusion(counts, path, title):
                     color='white' if dark else 'black', fontweight='bold' if i == j else 'normal')
     ax.set(xticks=range(10), yticks=range(10), xlabel='predicted digit', ylabel='true digit', title=title)
     figure.colorbar(image, ax=ax, label='test images + 1 (log scale)')
-    figure.tight_layout()
-    figure.savefig(path, dpi=80)
-    plt.close(figure)
+    common.save_figure(figure, path, dpi=80)
 
 
 def plot_most_wrong(test, indices, outputs, path):
@@ -78,9 +76,7 @@ def plot_most_wrong(test, indices, outputs, path):
                      fontsize=8)
     figure.suptitle('The test digits the net gets most confidently wrong (p: its probability for its answer)',
                     fontsize=10)
-    figure.tight_layout()
-    figure.savefig(path, dpi=80)
-    plt.close(figure)
+    common.save_figure(figure, path, dpi=80)
 
 
 def main(argv=None):

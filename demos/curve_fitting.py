@@ -50,7 +50,6 @@ def main(argv=None):
     history = gd.train(src, args.epochs, callback=remember_fit, progress=True)
     final = history['training_cost'][-1]
 
-    os.makedirs(args.out, exist_ok=True)
     figure, (fit, curve) = plt.subplots(1, 2, figsize=(11, 4.2))
     fit.plot(grid, grid ** 2, label='target y = x\u00b2', color='black', linewidth=2.5, alpha=0.35)
     colours = plt.cm.viridis(np.linspace(0.0, 0.9, len(moments)))
@@ -66,10 +65,7 @@ def main(argv=None):
             curve.plot(epoch, history['training_cost'][epoch - 1], 'o', color=colour)
     curve.set(xlabel='epoch (log scale)', ylabel='training cost (log scale)', title='Training cost; dots: the fits')
     curve.grid(alpha=0.3, which='both')
-    figure.tight_layout()
-    picture = os.path.join(args.out, 'curve_fitting.png')
-    figure.savefig(picture, dpi=80)
-    plt.close(figure)
+    picture = common.save_figure(figure, os.path.join(args.out, 'curve_fitting.png'), dpi=80)
     if args.save:
         net.save(args.save)
     print('picture: {}'.format(picture))

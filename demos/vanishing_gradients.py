@@ -78,11 +78,7 @@ def main(argv=None):
     panels[0][-1].legend(fontsize=8, loc='lower center', ncol=2)
     figure.suptitle('Weight-gradient norm of each layer after each epoch, net {}, on 1000 training images'.format(
         '-'.join(str(s) for s in sizes)), fontsize=10)
-    figure.tight_layout()
-    os.makedirs(args.out, exist_ok=True)
-    picture = os.path.join(args.out, 'vanishing_gradients.png')
-    figure.savefig(picture, dpi=80)
-    plt.close(figure)
+    picture = common.save_figure(figure, os.path.join(args.out, 'vanishing_gradients.png'), dpi=80)
     print('picture: {}'.format(picture))
     return histories
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import reference
-from activation_functions import ACTIVATIONS, Sigmoid, Softmax
+from activation_functions import ACTIVATIONS, Softmax
 from cost_functions import CrossEntropyCost, QuadraticCost
 from neural_net import NetFactory
 
