@@ -56,11 +56,22 @@ class Cost:
 
     def get_cost(self, data_src):
         """The cost over every example of ``data_src``: the mean loss plus the L2 term."""
+        return self.evaluate(data_src)
+
+    def evaluate(self, data_src, on_outputs=None):
+        """``get_cost(data_src)``, from one forward pass that ``on_outputs`` may also look at.
+
+        ``on_outputs(a_out, Y)``, if given, is called for every chunk of
+        examples with the net's outputs (m, k) and the targets (m, k) of those
+        examples, so that other measures (accuracy, say) need no pass of their own.
+        """
         net = self.neural_net
         total, count = 0.0, 0
         for X, Y in evaluation_batches(data_src, net):
             for rows, z_out, a_out in net.forward_chunks(X):
                 total += float(self.loss(z_out, a_out, Y[rows]).sum(dtype=np.float64))
+                if on_outputs is not None:
+                    on_outputs(a_out, Y[rows])
             count += X.shape[0]
         return total / count + self.l2_term()
 

@@ -8,6 +8,7 @@ same way from its output.
 import numpy as np
 
 from cost_functions import evaluation_batches
+from data_source import BatchesIterator
 
 
 def classes(outputs):
@@ -44,18 +45,12 @@ def accuracy(neural_net, data_src):
 
 def has_class_targets(data_src):
     """Whether every target of ``data_src`` names a class: one-hot rows (k > 1), or 0 and 1 alone (k = 1)."""
-    for _, Y in _target_batches(data_src):
+    for _, Y in BatchesIterator(data_src, 8 * 4096):
         if not np.isin(Y, (0.0, 1.0)).all():
             return False
         if Y.shape[1] > 1 and not (Y.sum(axis=1) == 1.0).all():
             return False
     return True
-
-
-def _target_batches(data_src, chunk=8 * 4096):
-    total = data_src.number_of_examples()
-    for start in range(0, total, chunk):
-        yield data_src.get_examples(start, min(start + chunk, total))
 
 
 def cost_and_accuracy(cost, data_src, with_accuracy=True):
@@ -66,12 +61,10 @@ def cost_and_accuracy(cost, data_src, with_accuracy=True):
     the net predicts (see ``accuracy``), or None for the accuracy when
     ``with_accuracy`` is false.
     """
-    net = cost.neural_net
-    total_loss, count, correct = 0.0, 0, 0
-    for X, Y in evaluation_batches(data_src, net):
-        for rows, z_out, a_out in net.forward_chunks(X):
-            total_loss += float(np.sum(cost.loss(z_out, a_out, Y[rows]), dtype=np.float64))
-            if with_accuracy:
-                correct += int(np.count_nonzero(classes(a_out) == classes(Y[rows])))
-        count += X.shape[0]
-    return total_loss / count + cost.l2_term(), (correct / count if with_accuracy else None)
+    correct = [0]
+
+    def count_correct(a_out, Y):
+        correct[0] += int(np.count_nonzero(classes(a_out) == classes(Y)))
+
+    value = cost.evaluate(data_src, on_outputs=count_correct if with_accuracy else None)
+    return value, (correct[0] / data_src.number_of_examples() if with_accuracy else None)

@@ -37,6 +37,7 @@ if REPO_ROOT not in sys.path:
 import numpy as np  # noqa: E402
 
 import checkpoint  # noqa: E402
+from evaluation import cost_and_accuracy  # noqa: E402
 import mnist_loader  # noqa: E402
 
 #: The metrics each epoch's record holds, in the order they are printed.
@@ -137,26 +138,11 @@ class StopOnInterrupt:
 
 # ----- measuring ---------------------------------------------------------------
 
-def classifier_metrics(net, cost, source):
-    """``(cost, accuracy)`` of ``net`` on every example of ``source``, from one forward pass.
-
-    cost = (1/n) sum_i loss_i + L2 term, as ``cost.get_cost`` defines it;
-    accuracy = share of examples whose largest output is at the target's 1.
-    """
-    X, Y = source.get_examples()
-    X = np.ascontiguousarray(X, dtype=net.dtype)
-    total, correct = 0.0, 0
-    for rows, z_out, a_out in net.forward_chunks(X):
-        total += float(np.sum(cost.loss(z_out, a_out, Y[rows]), dtype=np.float64))
-        correct += int(np.count_nonzero(a_out.argmax(axis=1) == Y[rows].argmax(axis=1)))
-    return total / len(X) + cost.l2_term(), correct / len(X)
-
-
 def classifier_evaluation(net, cost, training, test):
     """A function of no arguments giving the four ``METRICS`` of ``net`` on the two splits."""
     def evaluate():
-        train_cost, train_accuracy = classifier_metrics(net, cost, training.source)
-        test_cost, test_accuracy = classifier_metrics(net, cost, test.source)
+        train_cost, train_accuracy = cost_and_accuracy(cost, training.source)
+        test_cost, test_accuracy = cost_and_accuracy(cost, test.source)
         return {'train_cost': train_cost, 'train_accuracy': train_accuracy,
                 'test_cost': test_cost, 'test_accuracy': test_accuracy}
     return evaluate

@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 import common  # noqa: E402
 from activation_functions import Rectifier, Softmax  # noqa: E402
 from cost_functions import CrossEntropyCost  # noqa: E402
-from evaluation import accuracy  # noqa: E402
+from evaluation import accuracy, cost_and_accuracy  # noqa: E402
 from gradient_descent import StochasticGradientDescent  # noqa: E402
 from mnist_loader import MnistSplit  # noqa: E402
 from neural_net import NetFactory, NeuralNet  # noqa: E402
@@ -34,10 +34,10 @@ def small_problem(l2=0.001):
     return net, cost, blobs(300, 1), blobs(100, 2)
 
 
-def test_classifier_metrics_agree_with_the_library():
+def test_the_demos_cost_and_accuracy_agree_with_the_library():
     net, cost, training, test = small_problem()
     StochasticGradientDescent(net, cost, 0.1, batch_size=10, seed=0).train(training.source, 2)
-    value, share = common.classifier_metrics(net, cost, test.source)
+    value, share = cost_and_accuracy(cost, test.source)
     assert value == pytest.approx(cost.get_cost(test.source), rel=1e-12)
     assert share == pytest.approx(accuracy(net, test.source), abs=0)
     # and by hand: the share of rows whose largest output is at the label
