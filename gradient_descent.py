@@ -77,19 +77,18 @@ class GradientDescent:
         self._snapshot = self.neural_net.parameters().copy()
         with np.errstate(over='ignore', invalid='ignore'):
             self._measure_parameter_bound()
-            gradient = self._full_gradient(data_src)
-            self._apply(gradient, batch_index=0)
+            self._take_step(self._full_step(data_src), batch_index=0)
         self.epochs_done += 1
         if on_batch is not None:
             on_batch(0, 1)
 
-    def _full_gradient(self, data_src):
-        """The gradient of the cost of every example, summed over chunks when there are many."""
+    def _full_step(self, data_src):
+        """learning_rate times the gradient of the cost of every example, summed over chunks when there are many."""
         net, cost = self.neural_net, self.cost_function
         total = data_src.number_of_examples()
         if total <= FULL_BATCH_CHUNK:
             X, Y = _batch_arrays(data_src, 0, total, net.dtype)
-            return cost.gradient(X, Y)
+            return cost.gradient(X, Y, scale=self.learning_rate)
         if self._accumulator is None or self._accumulator.dtype != net.dtype:
             self._accumulator = np.empty_like(net.gradient())
         self._accumulator[...] = 0
@@ -97,23 +96,12 @@ class GradientDescent:
         for start in range(0, total, FULL_BATCH_CHUNK):
             stop = min(start + FULL_BATCH_CHUNK, total)
             X, Y = _batch_arrays(data_src, start, stop, net.dtype)
-            gradient = cost.gradient(X, Y)
-            gradient *= (stop - start) / total
-            self._accumulator += gradient
+            self._accumulator += cost.gradient(X, Y, scale=self.learning_rate * (stop - start) / total)
         return self._accumulator
 
     # Epochs run under np.errstate(over='ignore', invalid='ignore'): overflow is caught by the
     # finiteness check of every step, which raises TrainingDivergedError; NumPy's warnings about
     # it would only be noise before that.
-
-    def _apply(self, gradient, batch_index):
-        """theta <- theta - learning_rate * gradient, unless a new parameter would be NaN or infinite.
-
-        The step is taken by ``_take_step``, which says how it is checked.
-        """
-        step = gradient
-        np.multiply(gradient, self.learning_rate, out=step)
-        self._take_step(step, batch_index)
 
     def _take_step(self, step, batch_index):
         """theta <- theta - step (a step already scaled by the learning rate), unless a new parameter would be

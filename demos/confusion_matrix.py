@@ -98,7 +98,6 @@ def main(argv=None):
 
     counts = confusion_matrix(net, test.source)
     accuracy = np.trace(counts) / counts.sum()
-    os.makedirs(args.out, exist_ok=True)
     matrix_path = os.path.join(args.out, 'confusion_matrix.png')
     plot_confusion(counts, matrix_path, 'Confusion matrix on {} test images: {:.2f}% right'.format(
         counts.sum(), 100 * accuracy))
