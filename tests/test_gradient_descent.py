@@ -77,7 +77,7 @@ def test_full_batch_over_many_examples_sums_chunks_exactly(monkeypatch):
     np.testing.assert_allclose(twin.parameters(), net.parameters(), rtol=1e-13, atol=1e-15)
 
 
-def test_float32_training_uses_float32_data_once():
+def test_float32_training_stays_float32_and_close_to_float64():
     net, X, Y = problem(n=40)
     net32 = NetFactory.create_neural_net([3, 4, 2], Tanh, Softmax, dtype=np.float32)
     net32.parameters()[...] = net.parameters()
