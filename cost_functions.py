@@ -89,21 +89,34 @@ class Cost:
         gradient, and no extra pass over all the parameters is needed.
         """
         net = self.neural_net
-        workspace = net.forward(X)
-        delta = workspace.delta[-1]
-        self.output_delta(workspace.z_out, workspace.a[-1], Y, out=delta)
-        # C is the mean over the batch: delta^L_i / n, times the caller's scale.
-        delta *= scale / X.shape[0]
+        workspace = self.output_error(X, Y, scale)
         net.backward(workspace, X)
         gradient = net.gradient()
-        if self.l2_reg_term:
-            # dC/dW^l += lambda W^l (times the scale)
-            n_weights = net.number_of_weights()
-            if self._l2_scratch is None or self._l2_scratch.dtype != gradient.dtype:
-                self._l2_scratch = np.empty(n_weights, gradient.dtype)
-            np.multiply(net.parameters()[:n_weights], self.l2_reg_term * scale, out=self._l2_scratch)
-            gradient[:n_weights] += self._l2_scratch
+        self.add_l2_gradient(gradient, scale)
         return gradient
+
+    def output_error(self, X, Y, scale=1.0):
+        """The forward pass of the batch ``(X, Y)`` and its output error term, ready for back-propagation.
+
+        Returns the net's workspace, whose ``delta[L]`` holds ``scale / n``
+        times dloss_i/dz^L_i for every example (C is the mean over the batch).
+        """
+        workspace = self.neural_net.forward(X)
+        delta = workspace.delta[-1]
+        self.output_delta(workspace.z_out, workspace.a[-1], Y, out=delta)
+        delta *= scale / X.shape[0]
+        return workspace
+
+    def add_l2_gradient(self, gradient, scale=1.0):
+        """gradient += scale * lambda * W for every weight (the L2 term's share of the gradient)."""
+        if not self.l2_reg_term:
+            return
+        net = self.neural_net
+        n_weights = net.number_of_weights()
+        if self._l2_scratch is None or self._l2_scratch.dtype != gradient.dtype:
+            self._l2_scratch = np.empty(n_weights, gradient.dtype)
+        np.multiply(net.parameters()[:n_weights], self.l2_reg_term * scale, out=self._l2_scratch)
+        gradient[:n_weights] += self._l2_scratch
 
 
 class QuadraticCost(Cost):

@@ -24,6 +24,10 @@ from progress import ProgressBar
 # Full-batch gradients over more examples than this are summed chunk by chunk, to bound memory.
 FULL_BATCH_CHUNK = 8192
 
+# Nets with at least this many parameters update layer by layer (see ``_step_on_batch``); smaller
+# ones take the whole step at once, which needs fewer NumPy calls.
+LAYERWISE_MIN_PARAMETERS = 1 << 16
+
 
 # Half the largest float of each dtype: the bound of ``_take_step`` stays below it, with room for the
 # rounding of the bound's own sums.
@@ -77,18 +81,19 @@ class GradientDescent:
         self._snapshot = self.neural_net.parameters().copy()
         with np.errstate(over='ignore', invalid='ignore'):
             self._measure_parameter_bound()
-            self._take_step(self._full_step(data_src), batch_index=0)
+            if data_src.number_of_examples() <= FULL_BATCH_CHUNK:
+                X, Y = _batch_arrays(data_src, 0, data_src.number_of_examples(), self.neural_net.dtype)
+                self._step_on_batch(X, Y, batch_index=0)
+            else:
+                self._take_step(self._summed_step(data_src), batch_index=0)
         self.epochs_done += 1
         if on_batch is not None:
             on_batch(0, 1)
 
-    def _full_step(self, data_src):
-        """learning_rate times the gradient of the cost of every example, summed over chunks when there are many."""
+    def _summed_step(self, data_src):
+        """learning_rate times the gradient of the cost of every example, summed chunk by chunk."""
         net, cost = self.neural_net, self.cost_function
         total = data_src.number_of_examples()
-        if total <= FULL_BATCH_CHUNK:
-            X, Y = _batch_arrays(data_src, 0, total, net.dtype)
-            return cost.gradient(X, Y, scale=self.learning_rate)
         if self._accumulator is None or self._accumulator.dtype != net.dtype:
             self._accumulator = np.empty_like(net.gradient())
         self._accumulator[...] = 0
@@ -102,6 +107,71 @@ class GradientDescent:
     # Epochs run under np.errstate(over='ignore', invalid='ignore'): overflow is caught by the
     # finiteness check of every step, which raises TrainingDivergedError; NumPy's warnings about
     # it would only be noise before that.
+
+    def _step_on_batch(self, X, Y, batch_index):
+        """theta <- theta - learning_rate * dC_batch/dtheta on the batch ``(X, Y)``, refused as ``_take_step`` refuses.
+
+        On a large net each layer's parameters change as soon as its
+        gradient is formed, while that gradient is still in the cache, and
+        no pass over all the parameters is made. That is safe because the
+        length of the whole step is bounded (``_step_length_bound``) before
+        any parameter changes: when the bound proves every new parameter
+        finite, the layers are updated one by one; when it cannot, the
+        gradient is formed whole and ``_take_step`` checks it element by
+        element. A small net always takes the whole step at once.
+        """
+        net, cost, rate = self.neural_net, self.cost_function, self.learning_rate
+        if net.parameters().size < LAYERWISE_MIN_PARAMETERS:
+            self._take_step(cost.gradient(X, Y, scale=rate), batch_index)
+            return
+        workspace = cost.output_error(X, Y, scale=rate)
+        net.backpropagate(workspace)
+        length = self._step_length_bound(workspace, X)
+        layers = net.layers()
+        if not self._parameter_bound + length < self._largest_safe:
+            for l in range(len(layers), 0, -1):
+                net.layer_gradient(l, workspace, X)
+            gradient = net.gradient()
+            cost.add_l2_gradient(gradient, scale=rate)
+            self._take_step(gradient, batch_index)
+            return
+        # W - rate (nabla_w + lambda W) = (1 - rate lambda) W - rate nabla_w; nabla_w already holds the rate.
+        keep = 1.0 - rate * cost.l2_reg_term
+        for l in range(len(layers), 0, -1):
+            nabla_w, nabla_b = net.layer_gradient(l, workspace, X)
+            layer = layers[l - 1]
+            if keep != 1.0:
+                layer.weights *= keep
+            layer.weights -= nabla_w
+            layer.biases -= nabla_b
+        self._parameter_bound += length
+
+    def _step_length_bound(self, workspace, X):
+        """An upper bound on the length of the step that ``_step_on_batch`` is about to take; inf if none holds.
+
+        Layer l steps its weights by A^T D (+ rate lambda W^l with L2) and its
+        biases by 1^T D, where A = a^(l-1) has n rows and D = delta^l holds
+        the learning rate already. By Cauchy-Schwarz, in exact arithmetic,
+        ||A^T D|| <= ||A|| ||D|| and ||1^T D|| <= sqrt(n) ||D|| (Frobenius
+        norms), so the loss part of the step is at most
+        sqrt(sum_l (||A||^2 + n) ||D||^2); and ||rate lambda W|| is at most
+        rate lambda ||theta||, which the parameter bound bounds. Each
+        computed element of A^T D is within a factor 1 + gamma_n of a sum of
+        |a||d| that the same bound holds for (gamma_n = n u / (1 - n u), u
+        the unit roundoff); the factor 2 on the loss part covers that and
+        the rounding of the squared norms while n u <= 0.1. The squared norms
+        cost a pass over the batch's activations, not over the parameters.
+        """
+        n = X.shape[0]
+        if n * np.finfo(X.dtype).eps > 0.2:  # eps = 2u
+            return math.inf
+        total = 0.0
+        for l in range(1, len(self.neural_net.layers()) + 1):
+            A = X if l == 1 else workspace.a[l - 1]
+            total += (_squared_norm(A) + n) * _squared_norm(workspace.delta[l])
+        decay = self.learning_rate * self.cost_function.l2_reg_term * self._parameter_bound
+        bound = 2.0 * math.sqrt(total) + decay
+        return bound if math.isfinite(bound) else math.inf
 
     def _take_step(self, step, batch_index):
         """theta <- theta - step (a step already scaled by the learning rate), unless a new parameter would be
@@ -262,7 +332,7 @@ class StochasticGradientDescent(GradientDescent):
     def training_epoch(self, data_src, on_batch=None):
         """One pass over a fresh shuffle of ``data_src`` in mini-batches; see the class docstring."""
         check_source_fits(data_src, self.neural_net)
-        net, cost = self.neural_net, self.cost_function
+        net = self.neural_net
         total = data_src.number_of_examples()
         order = self.rng.permutation(total)
         n_batches = -(-total // self.batch_size)
@@ -272,8 +342,7 @@ class StochasticGradientDescent(GradientDescent):
             for batch_index in range(n_batches):
                 indices = order[batch_index * self.batch_size:(batch_index + 1) * self.batch_size]
                 X, Y = data_src.take(indices, dtype=net.dtype, out=self._batch_buffers(len(indices)))
-                # The learning rate rides on delta^L: cost.gradient returns the step itself.
-                self._take_step(cost.gradient(X, Y, scale=self.learning_rate), batch_index)
+                self._step_on_batch(X, Y, batch_index)
                 if on_batch is not None:
                     on_batch(batch_index, n_batches)
                     self._measure_parameter_bound()
@@ -328,6 +397,12 @@ class History:
         for record in self.records:
             keys.extend(key for key in record if key not in keys)
         return keys
+
+
+def _squared_norm(array):
+    """The sum of the squares of a contiguous array's elements (NaN or inf when they are, or when it overflows)."""
+    flat = array.reshape(-1)
+    return float(np.dot(flat, flat))
 
 
 def _batch_arrays(data_src, start, stop, dtype):

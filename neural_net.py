@@ -243,19 +243,36 @@ class NeuralNet:
         Fills the gradient array (see ``gradient``) with dC/dW^l and dC/db^l of
         every layer; no gradient with respect to ``X`` is formed.
         """
+        self.backpropagate(workspace)
+        for l in range(len(self._layers), 0, -1):
+            self.layer_gradient(l, workspace, X)
+
+    def backpropagate(self, workspace):
+        """The error terms of the hidden layers: ``workspace.delta[l]`` for l = L-1 .. 1, from ``delta[L]``.
+
+        They need the weights only, not the gradients, so an update rule may
+        change each layer's parameters as soon as its gradient is formed.
+        """
         layers = self._layers
-        for l in range(len(layers), 0, -1):
-            delta = workspace.delta[l]
-            a_prev = X if l == 1 else workspace.a[l - 1]
-            # dC/dW^l = (a^(l-1))^T delta^l
-            np.dot(a_prev.T, delta, out=self._nabla_w[l - 1])
-            # dC/db^l = 1^T delta^l: a BLAS matrix-vector product, faster than np.sum(axis=0)
-            np.dot(workspace.ones, delta, out=self._nabla_b[l - 1])
-            if l > 1:
-                # delta^(l-1) = f'^(l-1) applied to (delta^l (W^l)^T)
-                below = workspace.delta[l - 1]
-                np.dot(delta, layers[l - 1].weights.T, out=below)
-                layers[l - 2].activation.backward(workspace.a[l - 1], below, out=below)
+        for l in range(len(layers), 1, -1):
+            # delta^(l-1) = f'^(l-1) applied to (delta^l (W^l)^T)
+            below = workspace.delta[l - 1]
+            np.dot(workspace.delta[l], layers[l - 1].weights.T, out=below)
+            layers[l - 2].activation.backward(workspace.a[l - 1], below, out=below)
+
+    def layer_gradient(self, l, workspace, X):
+        """dC/dW^l and dC/db^l (layer ``l``, counted from 1) from ``delta[l]``, into the gradient array.
+
+        Returns the two views of the gradient array that now hold them.
+        ``backpropagate`` must have filled ``delta[l]`` first.
+        """
+        delta = workspace.delta[l]
+        a_prev = X if l == 1 else workspace.a[l - 1]
+        # dC/dW^l = (a^(l-1))^T delta^l
+        np.dot(a_prev.T, delta, out=self._nabla_w[l - 1])
+        # dC/db^l = 1^T delta^l: a BLAS matrix-vector product, faster than np.sum(axis=0)
+        np.dot(workspace.ones, delta, out=self._nabla_b[l - 1])
+        return self._nabla_w[l - 1], self._nabla_b[l - 1]
 
     def gradient(self):
         """The live flat gradient array, laid out as ``parameters()``; the last back-propagation's result."""

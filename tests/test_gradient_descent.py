@@ -9,6 +9,16 @@ from data_source import PreloadSource
 from gradient_descent import GradientDescent, StochasticGradientDescent, TrainingDivergedError
 from neural_net import NetFactory
 
+DEFAULT_LAYERWISE_MIN_PARAMETERS = gradient_descent.LAYERWISE_MIN_PARAMETERS
+
+
+@pytest.fixture(params=['whole step', 'layer by layer'], autouse=True)
+def update_path(request, monkeypatch):
+    """Every test here runs twice: with the whole step taken at once, and with layer-by-layer updates."""
+    threshold = 1 << 62 if request.param == 'whole step' else 0
+    monkeypatch.setattr(gradient_descent, 'LAYERWISE_MIN_PARAMETERS', threshold)
+    return request.param
+
 
 def problem(n=10, seed=0, hidden=Tanh, output=Softmax):
     rng = np.random.default_rng(seed)
@@ -189,3 +199,72 @@ def test_a_step_of_huge_finite_values_is_taken_though_its_squares_overflow(dtype
         gd._take_step(np.array([np.inf, 0.0], dtype), 0)
     with pytest.raises(TrainingDivergedError):
         gd._take_step(np.array([np.nan, 0.0], dtype), 0)
+
+
+def step_and_bound(net, X, Y, l2, rate):
+    """The exact step on the batch (from the whole gradient) and the bound the layer-by-layer update uses."""
+    cost = CrossEntropyCost(net, l2_reg_term=l2)
+    gd = GradientDescent(net, cost, rate)
+    gd._measure_parameter_bound()
+    step = cost.gradient(X, Y, scale=rate).copy()
+    workspace = cost.output_error(X, Y, scale=rate)
+    net.backpropagate(workspace)
+    return step, gd._step_length_bound(workspace, X), gd._parameter_bound
+
+
+def test_the_step_length_bound_is_exact_for_one_example():
+    # With one example each layer's step is the outer product a^T delta (and delta for the biases), whose norm is
+    # exactly ||a|| ||delta||: the bound, before its factor 2 for rounding, is the step's length itself.
+    net = NetFactory.create_neural_net([5, 7, 6, 3], Tanh, Softmax)
+    net.parameters()[...] = np.random.default_rng(1).normal(0, 0.7, net.parameters().size)
+    X = np.random.default_rng(2).normal(size=(1, 5))
+    Y = np.eye(3)[[2]]
+    step, bound, _ = step_and_bound(net, X, Y, l2=0.0, rate=0.3)
+    assert bound / 2 == pytest.approx(float(np.linalg.norm(step)), rel=1e-12)
+
+
+@pytest.mark.parametrize('seed', range(5))
+def test_the_step_length_bound_holds_for_batches_with_l2(seed):
+    rng = np.random.default_rng(seed)
+    net = NetFactory.create_neural_net([4, 9, 5, 3], Rectifier, Softmax)
+    net.parameters()[...] = rng.normal(0, 1.0, net.parameters().size)
+    X = rng.normal(size=(int(rng.integers(2, 40)), 4))
+    Y = np.eye(3)[rng.integers(0, 3, len(X))]
+    step, bound, parameter_bound = step_and_bound(net, X, Y, l2=0.1, rate=0.5)
+    assert parameter_bound >= float(np.abs(net.parameters()).max())
+    # The loss part alone is within half the bound (the 2 is for rounding); the L2 part within the rest.
+    decay = 0.5 * 0.1 * parameter_bound
+    assert float(np.linalg.norm(step)) <= (bound - decay) / 2 + decay
+
+
+def test_a_step_the_bound_cannot_vouch_for_is_checked_whole_and_taken_the_same(monkeypatch, update_path):
+    # When the bound fails (here: forced to), the step is formed whole and checked element by element.
+    def train(force_check):
+        net, X, Y = problem(n=12)
+        sgd = StochasticGradientDescent(net, CrossEntropyCost(net, l2_reg_term=0.01), 0.3, batch_size=5, seed=2)
+        if force_check:
+            monkeypatch.setattr(sgd, '_step_length_bound', lambda workspace, X: np.inf)
+        sgd.train(PreloadSource((X, Y)), 3)
+        return net.parameters()
+
+    np.testing.assert_allclose(train(True), train(False), rtol=1e-12, atol=1e-15)
+
+
+def test_a_wide_net_steps_layer_by_layer_to_the_whole_gradient_step(monkeypatch):
+    # A net past the default LAYERWISE_MIN_PARAMETERS, whatever the fixture set.
+    monkeypatch.setattr(gradient_descent, 'LAYERWISE_MIN_PARAMETERS', DEFAULT_LAYERWISE_MIN_PARAMETERS)
+    rng = np.random.default_rng(3)
+    net = NetFactory.create_neural_net([300, 250, 3], Tanh, Softmax)
+    assert net.parameters().size >= DEFAULT_LAYERWISE_MIN_PARAMETERS
+    calls = []
+    monkeypatch.setattr(net, 'backpropagate', lambda workspace: calls.append(1) or type(net).backpropagate(
+        net, workspace))
+    net.parameters()[...] = rng.normal(0, 0.05, net.parameters().size)
+    X = rng.normal(size=(4, 300))
+    Y = np.eye(3)[rng.integers(0, 3, 4)]
+    cost = CrossEntropyCost(net, l2_reg_term=0.02)
+    expected = net.parameters() - cost.gradient(X, Y, scale=0.2)
+    calls.clear()
+    StochasticGradientDescent(net, cost, 0.2, batch_size=4, seed=0).training_epoch(PreloadSource((X, Y)))
+    assert calls == [1]  # the layer-by-layer path ran
+    np.testing.assert_allclose(net.parameters(), expected, rtol=1e-12, atol=1e-15)

@@ -4,11 +4,20 @@ import warnings
 import numpy as np
 import pytest
 
+import gradient_descent
 from activation_functions import Identity, Rectifier, Sigmoid, Softmax, Tanh
 from cost_functions import CrossEntropyCost, QuadraticCost
 from data_source import PreloadSource
 from gradient_descent import GradientDescent, StochasticGradientDescent, TrainingDivergedError
 from neural_net import NetFactory
+
+
+@pytest.fixture(params=['whole step', 'layer by layer'], autouse=True)
+def update_path(request, monkeypatch):
+    """Every test here runs twice: with the whole step taken at once, and with layer-by-layer updates."""
+    threshold = 1 << 62 if request.param == 'whole step' else 0
+    monkeypatch.setattr(gradient_descent, 'LAYERWISE_MIN_PARAMETERS', threshold)
+    return request.param
 
 
 def regression_problem(dtype=np.float64, n=200, seed=0):
