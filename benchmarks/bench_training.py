@@ -20,6 +20,12 @@ outputs) x examples floating-point operations (2 for the forward product, 4
 for the two backward ones), divided by the rate NumPy's own matrix multiply
 reaches on this machine in that dtype.
 
+"Matrix products alone" times, for each workload, just the matrix products
+an epoch makes, at the shapes its mini-batches give them and with no other
+work. Their ratio to the roofline is the multiply's own efficiency at those
+shapes, which no training code can beat; the epoch's ratio to them is what
+the rest of training (activations, costs, updates, batching) adds.
+
 Peak memory is measured in a fresh process that loads MNIST in float32 and
 trains W2: the peak of the allocations that ``tracemalloc`` traces (NumPy
 reports its array buffers to it), from before loading to the end of
@@ -208,6 +214,40 @@ def matmul_rate(dtype, size, repeats=5):
     return 2.0 * size ** 3 / best
 
 
+def time_products(workload, n_examples, epochs, warmup):
+    """Seconds of each timed epoch of the workload's matrix products alone, with no other work.
+
+    These are the products a training epoch makes, in its order and at its
+    shapes: for every mini-batch (the last one smaller), a W forward
+    through each layer, delta W^T down to the first hidden layer, then
+    a^T delta for each layer's weight gradient; on fixed random arrays of
+    the workload's dtype. An epoch cannot take less than this without a
+    faster multiply: its ratio to the roofline is the multiply's own
+    efficiency at these shapes.
+    """
+    sizes, _, _, batch, _, _, dtype = workload
+    rng = np.random.default_rng(0)
+    weights = [(rng.standard_normal((i, o)) / np.sqrt(i)).astype(dtype) for i, o in zip(sizes[:-1], sizes[1:])]
+    a = [rng.standard_normal((batch, size)).astype(dtype) for size in sizes]
+    delta = [None] + [rng.standard_normal((batch, size)).astype(dtype) for size in sizes[1:]]
+    nabla = [np.empty_like(w) for w in weights]
+    batches = [batch] * (n_examples // batch) + ([n_examples % batch] if n_examples % batch else [])
+    layers = len(weights)
+    times = []
+    for epoch in range(warmup + epochs):
+        started = time.perf_counter()
+        for n in batches:
+            for l in range(layers):
+                np.dot(a[l][:n], weights[l], out=a[l + 1][:n])
+            for l in range(layers, 1, -1):
+                np.dot(delta[l][:n], weights[l - 1].T, out=delta[l - 1][:n])
+            for l in range(layers, 0, -1):
+                np.dot(a[l - 1][:n].T, delta[l][:n], out=nabla[l - 1])
+        if epoch >= warmup:
+            times.append(time.perf_counter() - started)
+    return times
+
+
 def roofline_seconds(sizes, n_examples, rate):
     """6 x (sum over layers of inputs x outputs) x examples, divided by the matrix-multiply rate."""
     return 6.0 * sum(i * o for i, o in zip(sizes[:-1], sizes[1:])) * n_examples / rate
@@ -378,6 +418,7 @@ def main(argv=None):
         ours = statistics.median(time_library(workload, images, targets, epochs, warmup))
         row = {'ours': ours, 'per_second': n / ours, 'roofline': roofline_seconds(workload[0], n, rate)}
         row['ratio'] = ours / row['roofline']
+        row['products'] = statistics.median(time_products(workload, n, epochs, warmup))
         if with_torch:
             row['torch'] = statistics.median(time_torch(workload, images, targets, epochs, warmup, args.threads))
             row['torch_ratio'] = row['torch'] / row['roofline']
@@ -403,6 +444,14 @@ def main(argv=None):
         print('(s/epoch: median of {} epoch{}{}; PyTorch: the same workload in eager PyTorch; roofline: '
               '6 x sum(inputs x outputs) x examples / matrix-multiply rate)'.format(
                   epochs, 's' if epochs > 1 else '', ' after one warm-up epoch' if warmup else ''))
+    if results:
+        print()
+        print('Matrix products alone: each workload\'s products at its batch shapes, with no other work')
+        print('{:<4} {:>9} {:>9} {:>14}'.format('name', 's/epoch', 'vs roof', 'epoch/products'))
+        for name, row in results.items():
+            print('{:<4} {:>9.3f} {:>9.2f} {:>14.2f}'.format(
+                name, row['products'], row['products'] / row['roofline'], row['ours'] / row['products']))
+        print('(vs roof: the multiply\'s efficiency at these shapes; epoch/products: what the rest of training adds)')
     if 'W2' in results:
         row = results['W2']
         print()
