@@ -14,12 +14,15 @@ Workloads (60,000 MNIST training examples; ``MNIST_DIR`` as for the demos):
 For each: seconds per epoch (median of the timed epochs, after one warm-up
 epoch), examples per second, and, where PyTorch is installed, the same
 workload in PyTorch (eager mode, ``torch.optim.SGD``, same sizes, batch,
-dtype and threads) and the ratio of the epoch times. The roofline epoch time
+dtype and threads) and the ratio of the epoch times. The epochs of this
+library, of PyTorch and of the products alone (below) are taken in turns,
+with a measurement of the multiply rate in each round, so that the ratios
+compare times taken under the same conditions of a shared machine. The roofline epoch time
 is the matrix-multiply work of an epoch, 6 x (sum over layers of inputs x
 outputs) x examples floating-point operations (2 for the forward product, 4
 for the two backward ones), divided by the rate NumPy's own matrix multiply
-reaches on this machine in that dtype: measured before every workload, the
-best of those measurements counts.
+reaches on this machine in that dtype: measured in every round of every
+workload, the best of those measurements counts.
 
 "Matrix products alone" times, for each workload, just the matrix products
 an epoch makes, at the shapes its mini-batches give them and with no other
@@ -120,27 +123,41 @@ def build_net(workload, seed=0):
     return net
 
 
-def time_library(workload, images, targets, epochs, warmup):
-    """Seconds of each timed epoch of this library's SGD on the workload."""
+def library_epoch(workload, images, targets):
+    """A function that trains one epoch of the workload with this library's SGD (the same run, epoch after epoch)."""
     _, _, _, batch, rate, l2, dtype = workload
     net = build_net(workload)
     src = PreloadSource(examples=(images, targets), dtype=dtype)
     cost = CrossEntropyCost(net, l2_reg_term=l2)
     sgd = StochasticGradientDescent(net, cost, learning_rate=rate, batch_size=batch, seed=0)
-    times = []
-    for epoch in range(warmup + epochs):
-        started = time.perf_counter()
-        sgd.training_epoch(src)
-        if epoch >= warmup:
-            times.append(time.perf_counter() - started)
+    return lambda: sgd.training_epoch(src)
+
+
+def interleave(runners, epochs, warmup):
+    """Seconds of each timed epoch of every runner (name -> function running one epoch), taken in turns.
+
+    Round after round, each runner runs one epoch, in an order that rotates
+    from round to round, so that all of them meet the same moments of a
+    shared machine and their ratios do not drift with it. The first
+    ``warmup`` rounds are not timed. Returns name -> list of seconds.
+    """
+    names = list(runners)
+    times = {name: [] for name in names}
+    for round_ in range(warmup + epochs):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            started = time.perf_counter()
+            runners[name]()
+            if round_ >= warmup:
+                times[name].append(time.perf_counter() - started)
     return times
 
 
 # ----- PyTorch -------------------------------------------------------------------
 
 
-def time_torch(workload, images, targets, epochs, warmup, threads):
-    """Seconds of each timed epoch of the same workload in PyTorch (eager, torch.optim.SGD)."""
+def torch_epoch(workload, images, targets, threads):
+    """A function that trains one epoch of the same workload in PyTorch (eager, torch.optim.SGD)."""
     import torch
     torch.set_num_threads(threads)
     sizes, hidden, output, batch, rate, l2, dtype = workload
@@ -174,9 +191,9 @@ def time_torch(workload, images, targets, epochs, warmup, threads):
                                  {'params': biases, 'weight_decay': 0.0}], lr=rate)
     generator = torch.Generator().manual_seed(0)
     n = X.shape[0]
-    times = []
-    for epoch in range(warmup + epochs):
-        started = time.perf_counter()
+
+    def one_epoch():
+        torch.set_num_threads(threads)
         order = torch.randperm(n, generator=generator)
         for start in range(0, n, batch):
             indices = order[start:start + batch]
@@ -184,9 +201,8 @@ def time_torch(workload, images, targets, epochs, warmup, threads):
             loss = loss_of(model(X[indices]), Y[indices])
             loss.backward()
             optimizer.step()
-        if epoch >= warmup:
-            times.append(time.perf_counter() - started)
-    return times
+
+    return one_epoch
 
 
 def torch_version():
@@ -215,8 +231,8 @@ def matmul_rate(dtype, size, repeats=5):
     return 2.0 * size ** 3 / best
 
 
-def time_products(workload, n_examples, epochs, warmup):
-    """Seconds of each timed epoch of the workload's matrix products alone, with no other work.
+def products_epoch(workload, n_examples):
+    """A function that runs one epoch's worth of the workload's matrix products alone, with no other work.
 
     These are the products a training epoch makes, in its order and at its
     shapes: for every mini-batch (the last one smaller), a W forward
@@ -234,9 +250,8 @@ def time_products(workload, n_examples, epochs, warmup):
     nabla = [np.empty_like(w) for w in weights]
     batches = [batch] * (n_examples // batch) + ([n_examples % batch] if n_examples % batch else [])
     layers = len(weights)
-    times = []
-    for epoch in range(warmup + epochs):
-        started = time.perf_counter()
+
+    def one_epoch():
         for n in batches:
             for l in range(layers):
                 np.dot(a[l][:n], weights[l], out=a[l + 1][:n])
@@ -244,9 +259,8 @@ def time_products(workload, n_examples, epochs, warmup):
                 np.dot(delta[l][:n], weights[l - 1].T, out=delta[l - 1][:n])
             for l in range(layers, 0, -1):
                 np.dot(a[l - 1][:n].T, delta[l][:n], out=nabla[l - 1])
-        if epoch >= warmup:
-            times.append(time.perf_counter() - started)
-    return times
+
+    return one_epoch
 
 
 def roofline_seconds(sizes, n_examples, rate):
@@ -263,7 +277,9 @@ def memory_probe(synthetic, n_examples, epochs):
     tracemalloc.start()
     rss_before = _rss_bytes('VmRSS')
     images, targets = training_data(np.float32, synthetic, n_examples)
-    time_library(WORKLOADS['W2'], images, targets, epochs=epochs, warmup=0)
+    one_epoch = library_epoch(WORKLOADS['W2'], images, targets)
+    for _ in range(epochs):
+        one_epoch()
     traced_peak = tracemalloc.get_traced_memory()[1]
     rss_peak = _rss_bytes('VmHWM')
     growth = float('nan') if rss_before is None or rss_peak is None else rss_peak - rss_before
@@ -408,15 +424,20 @@ def main(argv=None):
 
     def run(workload):
         images, targets = data_in(workload[-1])
-        # The rate is measured again before every workload, and the best of all is the roofline's:
-        # a slow moment of a shared machine then cannot make the ratios look better than they are.
-        rates.setdefault(np.dtype(workload[-1]).name, []).append(matmul_rate(workload[-1], matmul_size))
         n = len(images)
-        ours = statistics.median(time_library(workload, images, targets, epochs, warmup))
-        row = {'workload': workload, 'n': n, 'ours': ours, 'per_second': n / ours}
-        row['products'] = statistics.median(time_products(workload, n, epochs, warmup))
+        measured = rates.setdefault(np.dtype(workload[-1]).name, [])
+        runners = {'ours': library_epoch(workload, images, targets), 'products': products_epoch(workload, n),
+                   # The rate is measured in every round too; the best of the whole run sets the roofline,
+                   # so that a slow moment of a shared machine cannot make the ratios look better.
+                   'rate': lambda: measured.append(matmul_rate(workload[-1], matmul_size, repeats=3))}
         if with_torch:
-            row['torch'] = statistics.median(time_torch(workload, images, targets, epochs, warmup, args.threads))
+            runners['torch'] = torch_epoch(workload, images, targets, args.threads)
+        times = interleave(runners, epochs, warmup)
+        row = {'workload': workload, 'n': n}
+        for name in ('ours', 'products', 'torch'):
+            if name in times:
+                row[name] = statistics.median(times[name])
+        row['per_second'] = n / row['ours']
         return row
 
     def against_roofline(row):
@@ -437,7 +458,7 @@ def main(argv=None):
         against_roofline(row)
     for key, measured in rates.items():
         print('Matrix multiply ({0} x {0} by {0} x {0}, {1}): {2:.1f} GFLOP/s, the best of {3} measurement{4}, '
-              'one before each workload (lowest {5:.1f})'.format(matmul_size, key, max(measured) / 1e9, len(measured),
+              'one in every round of every workload (lowest {5:.1f})'.format(matmul_size, key, max(measured) / 1e9, len(measured),
                                                                   '' if len(measured) == 1 else 's',
                                                                   min(measured) / 1e9))
     if 'W2' in chosen:
