@@ -21,8 +21,8 @@ compare times taken under the same conditions of a shared machine. The roofline 
 is the matrix-multiply work of an epoch, 6 x (sum over layers of inputs x
 outputs) x examples floating-point operations (2 for the forward product, 4
 for the two backward ones), divided by the rate NumPy's own matrix multiply
-reaches on this machine in that dtype: measured in every round of every
-workload, the best of those measurements counts.
+reaches on this machine in that dtype: measured once in every round of
+the workload, the median counts.
 
 "Matrix products alone" times, for each workload, just the matrix products
 an epoch makes, at the shapes its mini-batches give them and with no other
@@ -419,33 +419,28 @@ def main(argv=None):
                 time.perf_counter() - started))
         return data[key]
 
-    matmul_size = 512 if args.quick else 2048
-    rates = {}
+    matmul_size = 2048
 
     def run(workload):
         images, targets = data_in(workload[-1])
         n = len(images)
-        measured = rates.setdefault(np.dtype(workload[-1]).name, [])
+        rates = []
         runners = {'ours': library_epoch(workload, images, targets), 'products': products_epoch(workload, n),
-                   # The rate is measured in every round too; the best of the whole run sets the roofline,
-                   # so that a slow moment of a shared machine cannot make the ratios look better.
-                   'rate': lambda: measured.append(matmul_rate(workload[-1], matmul_size, repeats=3))}
+                   # The multiply rate is measured in every round too, at the same moments as the epochs.
+                   'multiply': lambda: rates.append(matmul_rate(workload[-1], matmul_size, repeats=3))}
         if with_torch:
             runners['torch'] = torch_epoch(workload, images, targets, args.threads)
         times = interleave(runners, epochs, warmup)
-        row = {'workload': workload, 'n': n}
+        row = {'n': n, 'rate': statistics.median(rates[warmup:])}
         for name in ('ours', 'products', 'torch'):
             if name in times:
                 row[name] = statistics.median(times[name])
         row['per_second'] = n / row['ours']
-        return row
-
-    def against_roofline(row):
-        sizes, dtype = row['workload'][0], row['workload'][-1]
-        row['roofline'] = roofline_seconds(sizes, row['n'], max(rates[np.dtype(dtype).name]))
+        row['roofline'] = roofline_seconds(workload[0], n, row['rate'])
         row['ratio'] = row['ours'] / row['roofline']
-        if 'torch' in row:
+        if with_torch:
             row['torch_ratio'] = row['torch'] / row['roofline']
+        return row
 
     results = {}
     for name in [n for n in chosen if n in WORKLOADS]:
@@ -454,13 +449,6 @@ def main(argv=None):
     if 'sweep' in chosen:
         for width in SWEEP_WIDTHS:
             sweep.append(dict(run(sweep_workload(width)), width=width))
-    for row in list(results.values()) + sweep:
-        against_roofline(row)
-    for key, measured in rates.items():
-        print('Matrix multiply ({0} x {0} by {0} x {0}, {1}): {2:.1f} GFLOP/s, the best of {3} measurement{4}, '
-              'one in every round of every workload (lowest {5:.1f})'.format(matmul_size, key, max(measured) / 1e9, len(measured),
-                                                                  '' if len(measured) == 1 else 's',
-                                                                  min(measured) / 1e9))
     if 'W2' in chosen:
         traced, rss = measure_memory(args)
         results['W2']['traced_mb'], results['W2']['rss_mb'] = traced, rss
@@ -475,17 +463,19 @@ def main(argv=None):
                 '{:.3f}'.format(row['torch']) if 'torch' in row else '-',
                 '{:.3f}'.format(row['ours'] / row['torch']) if 'torch' in row else '-',
                 row['roofline'], row['ratio']))
-        print('(s/epoch: median of {} epoch{}{}; PyTorch: the same workload in eager PyTorch; roofline: '
-              '6 x sum(inputs x outputs) x examples / matrix-multiply rate)'.format(
+        print('(s/epoch: median of {} epoch{}{}, taken in turns with PyTorch\'s; PyTorch: the same workload in '
+              'eager PyTorch; roofline: 6 x sum(inputs x outputs) x examples / the multiply rate below)'.format(
                   epochs, 's' if epochs > 1 else '', ' after one warm-up epoch' if warmup else ''))
-    if results:
         print()
         print('Matrix products alone: each workload\'s products at its batch shapes, with no other work')
-        print('{:<4} {:>9} {:>9} {:>14}'.format('name', 's/epoch', 'vs roof', 'epoch/products'))
+        print('{:<4} {:>9} {:>9} {:>14} {:>9}'.format('name', 's/epoch', 'vs roof', 'epoch/products', 'GFLOP/s'))
         for name, row in results.items():
-            print('{:<4} {:>9.3f} {:>9.2f} {:>14.2f}'.format(
-                name, row['products'], row['products'] / row['roofline'], row['ours'] / row['products']))
-        print('(vs roof: the multiply\'s efficiency at these shapes; epoch/products: what the rest of training adds)')
+            print('{:<4} {:>9.3f} {:>9.2f} {:>14.2f} {:>9.1f}'.format(
+                name, row['products'], row['products'] / row['roofline'], row['ours'] / row['products'],
+                row['rate'] / 1e9))
+        print('(vs roof: the multiply\'s efficiency at these shapes; epoch/products: what the rest of training '
+              'adds; GFLOP/s: the multiply rate, NumPy\'s {0} x {0} by {0} x {0} product in the workload\'s dtype, '
+              'median of one measurement a round)'.format(matmul_size))
     if 'W2' in results:
         row = results['W2']
         print()
@@ -498,20 +488,21 @@ def main(argv=None):
         print()
         print('Width sweep: 784-w-10, Rectifier/Softmax, cross-entropy, batch 128, rate 0.1, float32 '
               '(prod/roof: the matrix products alone)')
-        print('{:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}'.format(
-            'w', 's/epoch', 'roofline', 'vs roof', 'PyTorch', 'torch/roof', 'prod/roof'))
+        print('{:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}'.format(
+            'w', 's/epoch', 'roofline', 'vs roof', 'PyTorch', 'torch/roof', 'prod/roof', 'GFLOP/s'))
         for row in sweep:
-            print('{:>6} {:>9.3f} {:>9.3f} {:>9.2f} {:>9} {:>9} {:>9.2f}'.format(
+            print('{:>6} {:>9.3f} {:>9.3f} {:>9.2f} {:>9} {:>9} {:>9.2f} {:>9.1f}'.format(
                 row['width'], row['ours'], row['roofline'], row['ratio'],
                 '{:.3f}'.format(row['torch']) if 'torch' in row else '-',
                 '{:.2f}'.format(row['torch_ratio']) if 'torch' in row else '-',
-                row['products'] / row['roofline']))
+                row['products'] / row['roofline'], row['rate'] / 1e9))
         plot_sweep(sweep, args.plot)
         print('Plot: {}'.format(args.plot))
 
     if results:
         print()
-        print('Targets:')
+        print('Targets{}:'.format(' (quick mode: one epoch of a subset, a smoke test, not the measurement)'
+                                  if args.quick else ''))
         for name, (against, limit) in TARGETS.items():
             if name not in results:
                 continue
@@ -532,7 +523,7 @@ def main(argv=None):
             peak = results['W2']['traced_mb']
             print('  W2 peak traced memory <= 2.5 x {:.0f} MB = {:.0f} MB: {:.1f} MB -> {}{}'.format(
                 MNIST_IMAGES_MB, limit, peak, 'met' if peak <= limit else 'MISSED',
-                ' (quick mode: a subset of the data)' if args.quick else ''))
+                ' (training a subset of the data)' if args.quick else ''))
     return 0
 
 

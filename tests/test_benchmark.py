@@ -33,7 +33,7 @@ def test_quick_mode_prints_every_workload_and_writes_the_plot(tmp_path):
         assert float(row.group(1)) > 0 and int(row.group(2)) > 0
     products = output[output.index('Matrix products alone'):]
     for name in ('W1', 'W2', 'W3'):
-        row = re.search(r'^{} +(\d+\.\d+) +(\d+\.\d+) +(\d+\.\d+)$'.format(name), products, flags=re.M)
+        row = re.search(r'^{} +(\d+\.\d+) +(\d+\.\d+) +(\d+\.\d+) +(\d+\.\d+)$'.format(name), products, flags=re.M)
         assert row, output
         assert all(float(value) > 0 for value in row.groups())
     for width in (32, 128, 512, 2048):
