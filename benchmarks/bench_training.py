@@ -83,6 +83,8 @@ SWEEP_WIDTHS = (32, 128, 512, 2048)
 #: Targets of the issue: epoch time / PyTorch's for W1 and W2, epoch time / roofline for W3.
 TARGETS = {'W1': ('torch', 0.25), 'W2': ('torch', 0.6), 'W3': ('roofline', 1.15)}
 QUICK_EXAMPLES = 2000
+#: Pause before each timed run of ``interleave``.
+SETTLE_SECONDS = 0.5
 MNIST_IMAGES_MB = 60000 * 784 * 4 / 1e6
 
 
@@ -146,6 +148,9 @@ def interleave(runners, epochs, warmup):
     for round_ in range(warmup + epochs):
         shift = round_ % len(names)
         for name in names[shift:] + names[:shift]:
+            # BLAS and OpenMP worker threads spin for a while after their last call: let those of the
+            # previous runner go idle, so that they do not take CPU time from this one.
+            time.sleep(SETTLE_SECONDS)
             started = time.perf_counter()
             runners[name]()
             if round_ >= warmup:
