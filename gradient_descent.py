@@ -26,7 +26,7 @@ FULL_BATCH_CHUNK = 8192
 
 # Nets with at least this many parameters update layer by layer (see ``_step_on_batch``); smaller
 # ones take the whole step at once, which needs fewer NumPy calls.
-LAYERWISE_MIN_PARAMETERS = 1 << 16
+LAYERWISE_MIN_PARAMETERS = 1 << 17
 
 
 # Half the largest float of each dtype: the bound of ``_take_step`` stays below it, with room for the

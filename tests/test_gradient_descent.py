@@ -254,7 +254,7 @@ def test_a_wide_net_steps_layer_by_layer_to_the_whole_gradient_step(monkeypatch)
     # A net past the default LAYERWISE_MIN_PARAMETERS, whatever the fixture set.
     monkeypatch.setattr(gradient_descent, 'LAYERWISE_MIN_PARAMETERS', DEFAULT_LAYERWISE_MIN_PARAMETERS)
     rng = np.random.default_rng(3)
-    net = NetFactory.create_neural_net([300, 250, 3], Tanh, Softmax)
+    net = NetFactory.create_neural_net([300, 450, 3], Tanh, Softmax)
     assert net.parameters().size >= DEFAULT_LAYERWISE_MIN_PARAMETERS
     calls = []
     monkeypatch.setattr(net, 'backpropagate', lambda workspace: calls.append(1) or type(net).backpropagate(
