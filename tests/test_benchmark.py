@@ -41,3 +41,13 @@ def test_quick_mode_prints_every_workload_and_writes_the_plot(tmp_path):
     assert re.search(r'traced NumPy allocations \d+\.\d MB', output), output
     assert 'W3: epoch time <= 1.15 x the roofline' in output
     assert plot.stat().st_size > 10000
+
+
+def test_update_paths_compares_the_two_ways_of_stepping():
+    command = [sys.executable, os.path.join(ROOT, 'benchmarks', 'update_paths.py'), 'W2', '--synthetic',
+               '--examples', '500', '--rounds', '2', '--l2', '0']
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r'layer by layer / whole step, per round: \d+\.\d+ \d+\.\d+ +median', result.stdout)
+    # Without L2 the two paths take bit-identical steps.
+    assert "largest difference between the two nets' parameters: 0\n" in result.stdout, result.stdout
