@@ -135,41 +135,46 @@ class GradientDescent:
             cost.add_l2_gradient(gradient, scale=rate)
             self._take_step(gradient, batch_index)
             return
-        # W - rate (nabla_w + lambda W) = (1 - rate lambda) W - rate nabla_w; nabla_w already holds the rate.
-        keep = 1.0 - rate * cost.l2_reg_term
         for l in range(len(layers), 0, -1):
+            # The same sums, element for element, as the whole step: the two paths agree to the bit.
             nabla_w, nabla_b = net.layer_gradient(l, workspace, X)
-            layer = layers[l - 1]
-            if keep != 1.0:
-                layer.weights *= keep
-            layer.weights -= nabla_w
-            layer.biases -= nabla_b
+            cost.add_layer_l2_gradient(l, nabla_w, scale=rate)
+            layers[l - 1].weights -= nabla_w
+            layers[l - 1].biases -= nabla_b
         self._parameter_bound += length
 
     def _step_length_bound(self, workspace, X):
         """An upper bound on the length of the step that ``_step_on_batch`` is about to take; inf if none holds.
 
-        Layer l steps its weights by A^T D (+ rate lambda W^l with L2) and its
-        biases by 1^T D, where A = a^(l-1) has n rows and D = delta^l holds
-        the learning rate already. By Cauchy-Schwarz, in exact arithmetic,
+        Layer l steps its weights by A^T D + rate lambda W^l and its biases
+        by 1^T D, where A = a^(l-1) has n rows and D = delta^l holds the
+        learning rate already. By Cauchy-Schwarz, in exact arithmetic,
         ||A^T D|| <= ||A|| ||D|| and ||1^T D|| <= sqrt(n) ||D|| (Frobenius
         norms), so the loss part of the step is at most
         sqrt(sum_l (||A||^2 + n) ||D||^2); and ||rate lambda W|| is at most
-        rate lambda ||theta||, which the parameter bound bounds. Each
-        computed element of A^T D is within a factor 1 + gamma_n of a sum of
-        |a||d| that the same bound holds for (gamma_n = n u / (1 - n u), u
-        the unit roundoff); the factor 2 on the loss part covers that and
-        the rounding of the squared norms while n u <= 0.1. The squared norms
-        cost a pass over the batch's activations, not over the parameters.
+        rate lambda ||theta||, which the parameter bound bounds.
+
+        Rounding: with u the unit roundoff and gamma_k = k u / (1 - k u),
+        each computed element of A^T D is within a factor 1 + gamma_n of a
+        sum of |a||d| that the same bound holds for, and a computed squared
+        norm of N elements is at least (1 - gamma_N) times the exact one.
+        While N u <= 0.1 for every array (N >= n), those factors come to at
+        most 1.25 on the loss part, and the factor 2 covers them; larger
+        arrays get no bound here (the step is then checked whole). The
+        squared norms cost a pass over the batch's activations, not over the
+        parameters.
         """
+        largest = 0.2 / np.finfo(X.dtype).eps  # eps = 2u: N u <= 0.1
         n = X.shape[0]
-        if n * np.finfo(X.dtype).eps > 0.2:  # eps = 2u
-            return math.inf
         total = 0.0
         for l in range(1, len(self.neural_net.layers()) + 1):
             A = X if l == 1 else workspace.a[l - 1]
-            total += (_squared_norm(A) + n) * _squared_norm(workspace.delta[l])
-        decay = self.learning_rate * self.cost_function.l2_reg_term * self._parameter_bound
+            D = workspace.delta[l]
+            if max(A.size, D.size) > largest:
+                return math.inf
+            total += (_squared_norm(A) + n) * _squared_norm(D)
+        l2 = self.cost_function.l2_reg_term
+        decay = self.learning_rate * l2 * self._parameter_bound if l2 else 0.0
         bound = 2.0 * math.sqrt(total) + decay
         return bound if math.isfinite(bound) else math.inf
 

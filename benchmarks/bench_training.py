@@ -468,9 +468,10 @@ def main(argv=None):
                 '{:.3f}'.format(row['torch']) if 'torch' in row else '-',
                 '{:.3f}'.format(row['ours'] / row['torch']) if 'torch' in row else '-',
                 row['roofline'], row['ratio']))
-        print('(s/epoch: median of {} epoch{}{}, taken in turns with PyTorch\'s; PyTorch: the same workload in '
-              'eager PyTorch; roofline: 6 x sum(inputs x outputs) x examples / the multiply rate below)'.format(
-                  epochs, 's' if epochs > 1 else '', ' after one warm-up epoch' if warmup else ''))
+        print('(s/epoch: median of {} epoch{}{}{}; PyTorch: the same workload in eager PyTorch; roofline: '
+              '6 x sum(inputs x outputs) x examples / the multiply rate below)'.format(
+                  epochs, 's' if epochs > 1 else '', ' after one warm-up epoch' if warmup else '',
+                  ', taken in turns with PyTorch\'s' if with_torch else ''))
         print()
         print('Matrix products alone: each workload\'s products at its batch shapes, with no other work')
         print('{:<4} {:>9} {:>9} {:>14} {:>9}'.format('name', 's/epoch', 'vs roof', 'epoch/products', 'GFLOP/s'))

@@ -237,17 +237,82 @@ def test_the_step_length_bound_holds_for_batches_with_l2(seed):
     assert float(np.linalg.norm(step)) <= (bound - decay) / 2 + decay
 
 
-def test_a_step_the_bound_cannot_vouch_for_is_checked_whole_and_taken_the_same(monkeypatch, update_path):
+def layer_by_layer_only(monkeypatch, sgd):
+    """Make ``sgd`` step layer by layer, and fail if it ever takes the whole-step way instead."""
+    monkeypatch.setattr(gradient_descent, 'LAYERWISE_MIN_PARAMETERS', 0)
+
+    def refuse(step, batch_index):
+        raise AssertionError('the whole step was taken')
+    monkeypatch.setattr(sgd, '_take_step', refuse)
+
+
+def test_a_step_the_bound_cannot_vouch_for_is_checked_whole_and_taken_the_same(monkeypatch):
     # When the bound fails (here: forced to), the step is formed whole and checked element by element.
+    monkeypatch.setattr(gradient_descent, 'LAYERWISE_MIN_PARAMETERS', 0)
+    checked = []
+
     def train(force_check):
         net, X, Y = problem(n=12)
         sgd = StochasticGradientDescent(net, CrossEntropyCost(net, l2_reg_term=0.01), 0.3, batch_size=5, seed=2)
         if force_check:
             monkeypatch.setattr(sgd, '_step_length_bound', lambda workspace, X: np.inf)
+            take_step = sgd._take_step
+            monkeypatch.setattr(sgd, '_take_step', lambda step, i: checked.append(i) or take_step(step, i))
         sgd.train(PreloadSource((X, Y)), 3)
         return net.parameters()
 
-    np.testing.assert_allclose(train(True), train(False), rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(train(True), train(False))
+    assert checked == [0, 1, 2] * 3
+
+
+@pytest.mark.parametrize('l2', [0.0, 0.05])
+def test_layer_by_layer_and_whole_steps_agree_to_the_bit(monkeypatch, l2):
+    results = []
+    for threshold in (1 << 62, 0):
+        monkeypatch.setattr(gradient_descent, 'LAYERWISE_MIN_PARAMETERS', threshold)
+        rng = np.random.default_rng(4)
+        net = NetFactory.create_neural_net([6, 8, 7, 3], Rectifier, Softmax, dtype=np.float32)
+        net.randomize_parameters(1)
+        X = rng.normal(size=(40, 6)).astype(np.float32)
+        Y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 40)]
+        StochasticGradientDescent(net, CrossEntropyCost(net, l2_reg_term=l2), 0.2, batch_size=8, seed=3).train(
+            PreloadSource((X, Y)), 4)
+        results.append(net.parameters().copy())
+    np.testing.assert_array_equal(results[0], results[1])
+
+
+@pytest.mark.parametrize('l2', [0.0, 0.5, 3.0])
+def test_the_parameter_bound_stays_above_the_parameters_length_after_every_layer_by_layer_step(monkeypatch, l2):
+    # rate lambda of 0, 0.5 and 3: the L2 decay shrinks the weights, or flips and grows them.
+    net, X, Y = problem(n=30)
+    sgd = StochasticGradientDescent(net, QuadraticCost(net, l2_reg_term=l2), 1.0, batch_size=3, seed=0)
+    layer_by_layer_only(monkeypatch, sgd)
+    lengths = []
+
+    def check(batch_index, n_batches):
+        lengths.append(float(np.linalg.norm(net.parameters())))
+        assert sgd._parameter_bound >= lengths[-1]
+
+    with np.errstate(over='ignore'):
+        for _ in range(3):
+            sgd.training_epoch(PreloadSource((X, Y)), on_batch=check)
+    assert len(lengths) == 30
+
+
+def test_no_bound_is_claimed_for_arrays_too_long_for_its_rounding_argument():
+    # The rounding argument needs N u <= 0.1 for the N elements of every array: N <= 1,677,721 in float32.
+    def bound_for(n):
+        net = NetFactory.create_neural_net([1, 1], Identity, Identity, dtype=np.float32)
+        cost = QuadraticCost(net)
+        X = np.ones((n, 1), np.float32)
+        workspace = cost.output_error(X, np.zeros((n, 1), np.float32), scale=0.1)
+        net.backpropagate(workspace)
+        gd = GradientDescent(net, cost, 0.1)
+        gd._measure_parameter_bound()
+        return gd._step_length_bound(workspace, X)
+
+    assert np.isfinite(bound_for(1_677_000))
+    assert bound_for(1_678_000) == np.inf
 
 
 def test_a_wide_net_steps_layer_by_layer_to_the_whole_gradient_step(monkeypatch):
@@ -256,15 +321,16 @@ def test_a_wide_net_steps_layer_by_layer_to_the_whole_gradient_step(monkeypatch)
     rng = np.random.default_rng(3)
     net = NetFactory.create_neural_net([300, 450, 3], Tanh, Softmax)
     assert net.parameters().size >= DEFAULT_LAYERWISE_MIN_PARAMETERS
-    calls = []
-    monkeypatch.setattr(net, 'backpropagate', lambda workspace: calls.append(1) or type(net).backpropagate(
-        net, workspace))
     net.parameters()[...] = rng.normal(0, 0.05, net.parameters().size)
     X = rng.normal(size=(4, 300))
     Y = np.eye(3)[rng.integers(0, 3, 4)]
     cost = CrossEntropyCost(net, l2_reg_term=0.02)
     expected = net.parameters() - cost.gradient(X, Y, scale=0.2)
-    calls.clear()
-    StochasticGradientDescent(net, cost, 0.2, batch_size=4, seed=0).training_epoch(PreloadSource((X, Y)))
-    assert calls == [1]  # the layer-by-layer path ran
+    sgd = StochasticGradientDescent(net, cost, 0.2, batch_size=4, seed=0)
+
+    def refuse(step, batch_index):
+        raise AssertionError('the whole step was taken')
+    monkeypatch.setattr(sgd, '_take_step', refuse)
+    sgd.training_epoch(PreloadSource((X, Y)))
+    # The batch is a shuffle of X: its sums run in another order, so agreement is to rounding.
     np.testing.assert_allclose(net.parameters(), expected, rtol=1e-12, atol=1e-15)
