@@ -29,10 +29,7 @@ def main(argv=None):
     comparison.add_size_flags(parser, train_size=20000, test_size=10000)
     parser.add_argument('--hidden', type=common.positive_int, default=HIDDEN,
                         help='hidden units (default {})'.format(HIDDEN))
-    parser.add_argument('--learning-rate', type=float, default=LEARNING_RATE,
-                        help='learning rate of every run (default {})'.format(LEARNING_RATE))
-    parser.add_argument('--batch-size', type=common.positive_int, default=BATCH_SIZE,
-                        help='mini-batch size (default {})'.format(BATCH_SIZE))
+    comparison.add_run_flags(parser, LEARNING_RATE, BATCH_SIZE)
     args = parser.parse_args(argv)
     training, test = comparison.load_subsets(args)
 

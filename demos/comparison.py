@@ -16,6 +16,14 @@ def add_size_flags(parser, train_size, test_size):
                         help='test images used, the first of the 10000 (default {})'.format(test_size))
 
 
+def add_run_flags(parser, learning_rate, batch_size):
+    """``--learning-rate`` and ``--batch-size``, the same for every run of the comparison."""
+    parser.add_argument('--learning-rate', type=float, default=learning_rate,
+                        help='learning rate of every run (default {})'.format(learning_rate))
+    parser.add_argument('--batch-size', type=common.positive_int, default=batch_size,
+                        help='mini-batch size (default {})'.format(batch_size))
+
+
 def load_subsets(args):
     """``(training, test)`` MnistSplits of the first ``args.train_size`` and ``args.test_size`` images."""
     training, test = common.load_data(args)

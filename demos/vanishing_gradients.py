@@ -34,10 +34,7 @@ def main(argv=None):
                         help='hidden layers (default {})'.format(LAYERS))
     parser.add_argument('--hidden', type=common.positive_int, default=HIDDEN,
                         help='units per hidden layer (default {})'.format(HIDDEN))
-    parser.add_argument('--learning-rate', type=float, default=LEARNING_RATE,
-                        help='learning rate of both runs (default {})'.format(LEARNING_RATE))
-    parser.add_argument('--batch-size', type=common.positive_int, default=BATCH_SIZE,
-                        help='mini-batch size (default {})'.format(BATCH_SIZE))
+    comparison.add_run_flags(parser, LEARNING_RATE, BATCH_SIZE)
     args = parser.parse_args(argv)
     training, test = comparison.load_subsets(args)
     sizes = [784] + [args.hidden] * args.layers + [10]
