@@ -83,7 +83,7 @@ def load_checkpoint(path, max_parameters=None, max_bytes=None):
     ``max_parameters`` and ``max_bytes`` bound what the file may ask for,
     as for model files.
     """
-    max_parameters = model_file._max_parameters(max_parameters)
+    max_parameters = model_file.check_max_parameters(max_parameters)
     source = os.fspath(path)
     data = model_file.read_json(path, max_bytes=max_bytes,
                                 max_values=model_file.max_json_values(max_parameters) + _MAX_STATE_ITEMS)
@@ -95,28 +95,15 @@ def trainer_from_dict(data, source='<dict>', max_parameters=None):
     def fail(problem):
         raise ModelFileError('{}: {}'.format(source, problem))
 
-    if not isinstance(data, dict):
-        fail('expected a JSON object at the top, got {}'.format(model_file._describe(data)))
-    if data.get('format') != CHECKPOINT_FORMAT:
-        fail('expected "format": "{}", got {}'.format(CHECKPOINT_FORMAT, model_file._describe(data.get('format'))))
-    version = data.get('version')
-    if type(version) is not int or version not in _READERS:
-        fail('expected "version" to be one of the versions this library reads ({}), got {}'.format(
-            ', '.join(str(v) for v in sorted(_READERS)), model_file._describe(version)))
+    version = model_file.check_header(data, CHECKPOINT_FORMAT, _READERS, fail)
     return _READERS[version](data, source, fail, max_parameters)
 
 
 def _trainer_from_version_1(data, source, fail, max_parameters):
-    for key in _FIELDS:
-        if key not in data:
-            fail('the field "{}" is missing'.format(key))
-    unknown = sorted(key for key in data if key not in _FIELDS)
-    if unknown:
-        fail('unknown field {}; a version 1 checkpoint has only {}'.format(
-            model_file._describe(unknown[0]), ', '.join(_FIELDS)))
+    model_file.check_fields(data, _FIELDS, 'checkpoint', fail)
     epochs_done = data['epochs_done']
     if type(epochs_done) is not int or epochs_done < 0:
-        fail('expected "epochs_done" to be an integer of at least 0, got {}'.format(model_file._describe(epochs_done)))
+        fail('expected "epochs_done" to be an integer of at least 0, got {}'.format(model_file.describe(epochs_done)))
 
     optimizer = _settings(data['optimizer'], 'optimizer', OPTIMIZERS, fail)
     trainer_class = OPTIMIZERS[optimizer['class']]
@@ -128,7 +115,7 @@ def _trainer_from_version_1(data, source, fail, max_parameters):
     learning_rate = _positive_number(optimizer['learning_rate'], 'optimizer "learning_rate"', fail)
     if stochastic and (type(optimizer['batch_size']) is not int or optimizer['batch_size'] < 1):
         fail('expected optimizer "batch_size" to be a positive integer, got {}'.format(
-            model_file._describe(optimizer['batch_size'])))
+            model_file.describe(optimizer['batch_size'])))
 
     cost = _settings(data['cost'], 'cost', COSTS, fail)
     if set(cost) != {'class', 'l2_reg_term'}:
@@ -137,14 +124,14 @@ def _trainer_from_version_1(data, source, fail, max_parameters):
     if l2 != 0:
         l2 = _positive_number(l2, 'cost "l2_reg_term"', fail)
     elif type(l2) not in (int, float):
-        fail('expected cost "l2_reg_term" to be a number of at least 0, got {}'.format(model_file._describe(l2)))
+        fail('expected cost "l2_reg_term" to be a number of at least 0, got {}'.format(model_file.describe(l2)))
 
     random_state = data['random_state']
     if stochastic:
         bit_generator = _decode_state(random_state, fail)
     elif random_state is not None:
         fail('expected "random_state" to be null for {}, got {}'.format(
-            optimizer['class'], model_file._describe(random_state)))
+            optimizer['class'], model_file.describe(random_state)))
 
     net = model_file.net_from_dict(data['net'], source='{} (field "net")'.format(source),
                                    max_parameters=max_parameters)
@@ -163,17 +150,17 @@ def _trainer_from_version_1(data, source, fail, max_parameters):
 
 def _settings(value, what, classes, fail):
     if not isinstance(value, dict):
-        fail('expected "{}" to be an object, got {}'.format(what, model_file._describe(value)))
+        fail('expected "{}" to be an object, got {}'.format(what, model_file.describe(value)))
     name = value.get('class')
     if not isinstance(name, str) or name not in classes:
         fail('expected "{}" "class" to be one of {}, got {}'.format(
-            what, ', '.join(classes), model_file._describe(name)))
+            what, ', '.join(classes), model_file.describe(name)))
     return value
 
 
 def _positive_number(value, what, fail):
     if type(value) not in (int, float) or not 0 < value < float('inf'):
-        fail('expected {} to be a positive finite number, got {}'.format(what, model_file._describe(value)))
+        fail('expected {} to be a positive finite number, got {}'.format(what, model_file.describe(value)))
     return float(value)
 
 
@@ -211,7 +198,7 @@ def _decode_state(encoded, fail):
     name = state.get('bit_generator') if isinstance(state, dict) else None
     if name not in BIT_GENERATORS:
         fail('expected "random_state" to hold the state of one of {}, got {}'.format(
-            ', '.join(BIT_GENERATORS), model_file._describe(name)))
+            ', '.join(BIT_GENERATORS), model_file.describe(name)))
     bit_generator = getattr(np.random, name)()
     try:
         bit_generator.state = state
@@ -230,7 +217,7 @@ def _decode(value, fail, depth, count):
     if isinstance(value, str):
         if not value.isdigit() or not value.isascii() or len(value) > _MAX_INTEGER_DIGITS:
             fail('expected integers in "random_state" as strings of at most {} decimal digits, got {}'.format(
-                _MAX_INTEGER_DIGITS, model_file._describe(value)))
+                _MAX_INTEGER_DIGITS, model_file.describe(value)))
         return int(value)
     if isinstance(value, dict) and set(value) == {'name'} and isinstance(value['name'], str):
         return value['name']
@@ -238,14 +225,14 @@ def _decode(value, fail, depth, count):
         dtype, values = value['dtype'], value['values']
         if dtype not in ('uint32', 'uint64') or not isinstance(values, list) or len(values) > _MAX_STATE_ITEMS:
             fail('expected an array in "random_state" as uint32 or uint64 values, got {}'.format(
-                model_file._describe(value)))
+                model_file.describe(value)))
         numbers = [_decode(item, fail, depth + 1, count) for item in values]
         if any(not isinstance(n, int) or n >= np.iinfo(dtype).max + 1 for n in numbers):
             fail('"random_state" holds a number that is not a {}'.format(dtype))
         return np.array(numbers, dtype=dtype)
     if isinstance(value, dict):
         return {key: _decode(item, fail, depth + 1, count) for key, item in value.items()}
-    fail('unexpected {} in "random_state"'.format(model_file._describe(value)))
+    fail('unexpected {} in "random_state"'.format(model_file.describe(value)))
 
 
 #: The reader of each version of the checkpoint format, by its number.

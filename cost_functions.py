@@ -182,11 +182,15 @@ class CrossEntropyCost(Cost):
         return np.subtract(a_out, Y, out=out)
 
 
+#: Examples read from a data source at once when a whole data set is evaluated (bounds memory).
+EVALUATION_ROWS = 8 * 4096
+
+
 def evaluation_batches(data_src, net):
     """The examples of ``data_src`` as ``(X, Y)`` chunks in the net's dtype, checked against its sizes."""
     check_source_fits(data_src, net)
     total = data_src.number_of_examples()
-    chunk = 8 * 4096
+    chunk = EVALUATION_ROWS
     for start in range(0, total, chunk):
         X, Y = data_src.get_examples(start, min(start + chunk, total))
         yield (np.ascontiguousarray(X, dtype=net.dtype), np.ascontiguousarray(Y, dtype=net.dtype))

@@ -66,10 +66,12 @@ def layer_diagnostics(cost, X, Y):
     net = cost.neural_net
     X = np.ascontiguousarray(X, dtype=net.dtype)
     Y = np.ascontiguousarray(Y, dtype=net.dtype)
-    cost.gradient(X, Y)
+    # The steps of cost.gradient(X, Y), keeping the forward pass's workspace for the activations.
+    workspace = cost.output_error(X, Y)
+    net.backward(workspace, X)
+    cost.add_l2_gradient(net.gradient())
     result = {name: [] for name in QUANTITIES}
     result['weight_gradient_norm'] = [float(np.linalg.norm(nabla_w)) for nabla_w in net.nabla_w()]
-    workspace = net.forward(X)
     for l, activation in enumerate(net.activations(), start=1):
         a = workspace.a[l]
         result['activation_mean'].append(float(a.mean(dtype=np.float64)))

@@ -7,7 +7,7 @@ same way from its output.
 """
 import numpy as np
 
-from cost_functions import evaluation_batches
+from cost_functions import EVALUATION_ROWS, evaluation_batches
 from data_source import BatchesIterator
 
 
@@ -45,7 +45,7 @@ def accuracy(neural_net, data_src):
 
 def has_class_targets(data_src):
     """Whether every target of ``data_src`` names a class: one-hot rows (k > 1), or 0 and 1 alone (k = 1)."""
-    for _, Y in BatchesIterator(data_src, 8 * 4096):
+    for _, Y in BatchesIterator(data_src, EVALUATION_ROWS):
         if not np.isin(Y, (0.0, 1.0)).all():
             return False
         if Y.shape[1] > 1 and not (Y.sum(axis=1) == 1.0).all():

@@ -129,8 +129,7 @@ class GradientDescent:
         length = self._step_length_bound(workspace, X)
         layers = net.layers()
         if not self._parameter_bound + length < self._largest_safe:
-            for l in range(len(layers), 0, -1):
-                net.layer_gradient(l, workspace, X)
+            net.layer_gradients(workspace, X)
             gradient = net.gradient()
             cost.add_l2_gradient(gradient, scale=rate)
             self._take_step(gradient, batch_index)

@@ -107,12 +107,12 @@ def max_json_values(max_parameters):
 
 def load_net(path, max_parameters=None, max_bytes=None):
     """The net saved in the file at ``path``; see ``NeuralNet.create_from_file``."""
-    max_parameters = _max_parameters(max_parameters)
+    max_parameters = check_max_parameters(max_parameters)
     data = read_json(path, max_bytes=max_bytes, max_values=max_json_values(max_parameters))
     return net_from_dict(data, source=os.fspath(path), max_parameters=max_parameters)
 
 
-def _max_parameters(max_parameters):
+def check_max_parameters(max_parameters):
     if max_parameters is None:
         return DEFAULT_MAX_PARAMETERS
     return check_positive_int(max_parameters, 'max_parameters')
@@ -120,41 +120,53 @@ def _max_parameters(max_parameters):
 
 def net_from_dict(data, source='<dict>', max_parameters=None):
     """The net described by ``data`` (as ``NeuralNet.to_dict`` makes it), after checking all of it."""
-    max_parameters = _max_parameters(max_parameters)
+    max_parameters = check_max_parameters(max_parameters)
 
     def fail(problem):
         raise ModelFileError('{}: {}'.format(source, problem))
 
-    if not isinstance(data, dict):
-        fail('expected a JSON object at the top, got {}'.format(_describe(data)))
-    if data.get('format') != MODEL_FORMAT:
-        fail('expected "format": "{}", got {}'.format(MODEL_FORMAT, _describe(data.get('format'))))
-    version = data.get('version')
-    if type(version) is not int or version not in _READERS:
-        fail('expected "version" to be one of the versions this library reads ({}), got {}'.format(
-            ', '.join(str(v) for v in sorted(_READERS)), _describe(version)))
+    version = check_header(data, MODEL_FORMAT, _READERS, fail)
     return _READERS[version](data, fail, max_parameters)
+
+
+def check_header(data, expected_format, readers, fail):
+    """The version of the document ``data``, once it is a JSON object of ``expected_format`` whose version has
+    one of ``readers``; ``fail(problem)`` is called otherwise."""
+    if not isinstance(data, dict):
+        fail('expected a JSON object at the top, got {}'.format(describe(data)))
+    if data.get('format') != expected_format:
+        fail('expected "format": "{}", got {}'.format(expected_format, describe(data.get('format'))))
+    version = data.get('version')
+    if type(version) is not int or version not in readers:
+        fail('expected "version" to be one of the versions this library reads ({}), got {}'.format(
+            ', '.join(str(v) for v in sorted(readers)), describe(version)))
+    return version
+
+
+def check_fields(data, fields, what, fail):
+    """``fail`` unless ``data`` has every one of ``fields`` and no other (``what``: "file", "checkpoint")."""
+    for key in fields:
+        if key not in data:
+            fail('the field "{}" is missing'.format(key))
+    unknown = sorted(key for key in data if key not in fields)
+    if unknown:
+        fail('unknown field {}; a version 1 {} has only {}'.format(describe(unknown[0]), what, ', '.join(fields)))
 
 
 def _net_from_version_1(data, fail, max_parameters):
     """Version 1: the fields of ``_FIELDS``, no others."""
-    for key in _FIELDS:
-        if key not in data:
-            fail('the field "{}" is missing'.format(key))
-    unknown = sorted(key for key in data if key not in _FIELDS)
-    if unknown:
-        fail('unknown field {}; a version 1 file has only {}'.format(_describe(unknown[0]), ', '.join(_FIELDS)))
+    check_fields(data, _FIELDS, 'file', fail)
 
     dtype = data['dtype']
     if dtype not in ('float32', 'float64'):
-        fail('expected "dtype" to be "float32" or "float64", got {}'.format(_describe(dtype)))
+        fail('expected "dtype" to be "float32" or "float64", got {}'.format(describe(dtype)))
 
     sizes = data['layer_sizes']
     if not isinstance(sizes, list) or not 2 <= len(sizes) <= MAX_LAYERS + 1:
-        fail('expected "layer_sizes" to be a list of 2 to {} sizes, got {}'.format(MAX_LAYERS + 1, _describe(sizes)))
+        fail('expected "layer_sizes" to be a list of 2 to {} sizes, got {}'.format(MAX_LAYERS + 1, describe(sizes)))
     for size in sizes:
         if type(size) is not int or size < 1:
-            fail('expected every layer size to be a positive integer, got {}'.format(_describe(size)))
+            fail('expected every layer size to be a positive integer, got {}'.format(describe(size)))
     # Python integers: the count is exact however large the sizes are, and nothing is allocated yet.
     n_parameters = sum(i * o + o for i, o in zip(sizes[:-1], sizes[1:]))
     if n_parameters > max_parameters:
@@ -165,22 +177,22 @@ def _net_from_version_1(data, fail, max_parameters):
     activations = data['activations']
     if not isinstance(activations, list) or len(activations) != n_layers:
         fail('expected "activations" to be a list of {} names, one per non-input layer, got {}'.format(
-            n_layers, _describe(activations)))
+            n_layers, describe(activations)))
     for name in activations:
         if not isinstance(name, str) or name not in ACTIVATIONS:
-            fail('unknown activation {}; expected one of {}'.format(_describe(name), ', '.join(sorted(ACTIVATIONS))))
+            fail('unknown activation {}; expected one of {}'.format(describe(name), ', '.join(sorted(ACTIVATIONS))))
 
     weights, biases = data['weights'], data['biases']
     for key, value in (('weights', weights), ('biases', biases)):
         if not isinstance(value, list) or len(value) != n_layers:
             fail('expected "{}" to be a list of {} entries, one per non-input layer, got {}'.format(
-                key, n_layers, _describe(value)))
+                key, n_layers, describe(value)))
     arrays = []
     for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         what = 'weights[{}]'.format(l)
         if not isinstance(weights[l], list) or len(weights[l]) != n_in:
             fail('expected {} to be a list of {} rows (layer_sizes[{}]), got {}'.format(
-                what, n_in, l, _describe(weights[l])))
+                what, n_in, l, describe(weights[l])))
         w = np.stack([_number_row(row, n_out, '{} row {}'.format(what, i), fail)
                       for i, row in enumerate(weights[l])])
         b = _number_row(biases[l], n_out, 'biases[{}]'.format(l), fail)
@@ -205,11 +217,11 @@ def _net_from_version_1(data, fail, max_parameters):
 def _number_row(row, length, what, fail):
     """``row``, a list of ``length`` JSON numbers, as a 1-d float64 array."""
     if not isinstance(row, list) or len(row) != length:
-        fail('expected {} to be a list of {} numbers, got {}'.format(what, length, _describe(row)))
+        fail('expected {} to be a list of {} numbers, got {}'.format(what, length, describe(row)))
     for value in row:
         # type(), not isinstance(): True and False are ints to Python but not numbers in a model file.
         if type(value) not in _NUMBER_TYPES:
-            fail('expected numbers in {}, got {}'.format(what, _describe(value)))
+            fail('expected numbers in {}, got {}'.format(what, describe(value)))
     try:
         return np.array(row, dtype=np.float64)
     except OverflowError:
@@ -251,7 +263,7 @@ def _short(values):
     return text if len(text) <= 80 else text[:77] + '...'
 
 
-def _describe(value):
+def describe(value):
     """A short description of a JSON value for a message; never long, whatever the value."""
     if isinstance(value, (dict, list)):
         return '{} of {} items'.format(_json_type(value), len(value))

@@ -72,7 +72,6 @@ class _Workspace:
     """
 
     def __init__(self, sizes, n, dtype):
-        self.n = n
         self.a = [None] + [np.empty((n, size), dtype) for size in sizes[1:]]
         self.z_out = np.empty((n, sizes[-1]), dtype)
         self.delta = [None] + [np.empty((n, size), dtype) for size in sizes[1:]]
@@ -244,8 +243,7 @@ class NeuralNet:
         every layer; no gradient with respect to ``X`` is formed.
         """
         self.backpropagate(workspace)
-        for l in range(len(self._layers), 0, -1):
-            self.layer_gradient(l, workspace, X)
+        self.layer_gradients(workspace, X)
 
     def backpropagate(self, workspace):
         """The error terms of the hidden layers: ``workspace.delta[l]`` for l = L-1 .. 1, from ``delta[L]``.
@@ -259,6 +257,11 @@ class NeuralNet:
             below = workspace.delta[l - 1]
             np.dot(workspace.delta[l], layers[l - 1].weights.T, out=below)
             layers[l - 2].activation.backward(workspace.a[l - 1], below, out=below)
+
+    def layer_gradients(self, workspace, X):
+        """dC/dW^l and dC/db^l of every layer, into the gradient array, once ``backpropagate`` has run."""
+        for l in range(len(self._layers), 0, -1):
+            self.layer_gradient(l, workspace, X)
 
     def layer_gradient(self, l, workspace, X):
         """dC/dW^l and dC/db^l (layer ``l``, counted from 1) from ``delta[l]``, into the gradient array.
