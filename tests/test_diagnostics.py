@@ -73,7 +73,11 @@ def test_diagnostic_batch_is_fixed_and_leaves_other_generators_alone():
     X = np.arange(3000.0).reshape(1500, 2)
     src = PreloadSource((X, X[:, :1]))
     net = NetFactory.create_neural_net([2, 1])
+    np.random.seed(7)
+    legacy_state = np.random.get_state()
     first, second = diagnostic_batch(src, net), diagnostic_batch(src, net)
+    after = np.random.get_state()
+    assert after[0] == legacy_state[0] and np.array_equal(after[1], legacy_state[1]) and after[2:] == legacy_state[2:]
     np.testing.assert_array_equal(first[0], second[0])
     rows = (first[0][:, 0] / 2).astype(int)
     assert len(rows) == 1000 and len(set(rows)) == 1000

@@ -223,17 +223,18 @@ def test_the_step_length_bound_is_exact_for_one_example():
     assert bound / 2 == pytest.approx(float(np.linalg.norm(step)), rel=1e-12)
 
 
+@pytest.mark.parametrize('l2', [0.1, 100.0])
 @pytest.mark.parametrize('seed', range(5))
-def test_the_step_length_bound_holds_for_batches_with_l2(seed):
+def test_the_step_length_bound_holds_for_batches_with_l2(seed, l2):
     rng = np.random.default_rng(seed)
     net = NetFactory.create_neural_net([4, 9, 5, 3], Rectifier, Softmax)
     net.parameters()[...] = rng.normal(0, 1.0, net.parameters().size)
     X = rng.normal(size=(int(rng.integers(2, 40)), 4))
     Y = np.eye(3)[rng.integers(0, 3, len(X))]
-    step, bound, parameter_bound = step_and_bound(net, X, Y, l2=0.1, rate=0.5)
+    step, bound, parameter_bound = step_and_bound(net, X, Y, l2=l2, rate=0.5)
     assert parameter_bound >= float(np.abs(net.parameters()).max())
     # The loss part alone is within half the bound (the 2 is for rounding); the L2 part within the rest.
-    decay = 0.5 * 0.1 * parameter_bound
+    decay = 0.5 * l2 * parameter_bound
     assert float(np.linalg.norm(step)) <= (bound - decay) / 2 + decay
 
 
@@ -275,8 +276,10 @@ def test_layer_by_layer_and_whole_steps_agree_to_the_bit(monkeypatch, l2):
         net.randomize_parameters(1)
         X = rng.normal(size=(40, 6)).astype(np.float32)
         Y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 40)]
-        StochasticGradientDescent(net, CrossEntropyCost(net, l2_reg_term=l2), 0.2, batch_size=8, seed=3).train(
-            PreloadSource((X, Y)), 4)
+        sgd = StochasticGradientDescent(net, CrossEntropyCost(net, l2_reg_term=l2), 0.2, batch_size=8, seed=3)
+        if threshold == 0:
+            layer_by_layer_only(monkeypatch, sgd)
+        sgd.train(PreloadSource((X, Y)), 4)
         results.append(net.parameters().copy())
     np.testing.assert_array_equal(results[0], results[1])
 

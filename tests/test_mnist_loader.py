@@ -85,11 +85,11 @@ def test_mnist_dir_is_the_fallback(small, monkeypatch):
     assert len(training) == N_TRAIN and len(test) == N_TEST
 
 
+@pytest.mark.skipif(os.name == 'nt', reason='XDG_CACHE_HOME is not read on Windows')
 def test_cache_folder_is_the_last_fallback(monkeypatch, tmp_path):
     monkeypatch.delenv('MNIST_DIR', raising=False)
     monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path))
-    if os.name != 'nt':
-        assert mnist_loader.data_folder() == os.path.join(str(tmp_path), 'feedforward-nets', 'mnist')
+    assert mnist_loader.data_folder() == os.path.join(str(tmp_path), 'feedforward-nets', 'mnist')
 
 
 def damaged(files, name, data):

@@ -96,10 +96,14 @@ def step_random_problem(context, n):
 def step_gradients(context):
     reference = reference_path()
     net, X, Y = context.net, context.X, context.Y
-    src = PreloadSource((X, Y))
-    # The numerical derivative is of the library's own cost value here; the unit tests also
-    # check that value against an independent implementation.
-    context.numerical = reference.numerical_gradient(lambda: context.cost.get_cost(src), net.parameters())
+    names = [f.name for f in net.activations()]
+    cost_name, l2 = type(context.cost).__name__, context.cost.l2_reg_term
+
+    def independent_cost():
+        # The cost as the independent plain implementation of tests/reference.py computes it.
+        return reference.cost(cost_name, net.weights(), net.biases(), names, X, Y, l2)
+
+    context.numerical = reference.numerical_gradient(independent_cost, net.parameters())
     context.analytic = context.cost.gradient(X, Y).copy()
 
 
