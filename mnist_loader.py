@@ -120,6 +120,11 @@ def find_file(folder, name):
     return None
 
 
+def files_present(folder):
+    """Whether ``folder`` holds all four MNIST files (each as ``name.gz`` or ``name``)."""
+    return all(find_file(folder, name) for name in FILE_NAMES)
+
+
 # ----- reading and checking one file -------------------------------------------
 
 def read_idx(path, expected_sha256=None, expected_ndim=None):

@@ -14,8 +14,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def mnist_available():
-    folder = mnist_loader.data_folder()
-    return all(mnist_loader.find_file(folder, name) for name in mnist_loader.FILE_NAMES)
+    return mnist_loader.files_present(mnist_loader.data_folder())
 
 
 def test_quick_mode_prints_every_workload_and_writes_the_plot(tmp_path):

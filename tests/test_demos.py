@@ -20,7 +20,7 @@ def mnist_dir():
     folder = os.environ.get('MNIST_DIR')
     if not folder:
         pytest.skip('MNIST_DIR is not set: the demo tests need the real MNIST files')
-    if not all(mnist_loader.find_file(folder, name) for name in mnist_loader.FILE_NAMES):
+    if not mnist_loader.files_present(folder):
         pytest.skip('MNIST_DIR={} does not hold the four MNIST files'.format(folder))
     return os.path.abspath(folder)
 

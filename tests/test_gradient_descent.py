@@ -12,12 +12,8 @@ from neural_net import NetFactory
 DEFAULT_LAYERWISE_MIN_PARAMETERS = gradient_descent.LAYERWISE_MIN_PARAMETERS
 
 
-@pytest.fixture(params=['whole step', 'layer by layer'], autouse=True)
-def update_path(request, monkeypatch):
-    """Every test here runs twice: with the whole step taken at once, and with layer-by-layer updates."""
-    threshold = 1 << 62 if request.param == 'whole step' else 0
-    monkeypatch.setattr(gradient_descent, 'LAYERWISE_MIN_PARAMETERS', threshold)
-    return request.param
+# Every test here runs twice: with the whole step taken at once, and with layer-by-layer updates.
+pytestmark = pytest.mark.usefixtures('both_update_paths')
 
 
 def problem(n=10, seed=0, hidden=Tanh, output=Softmax):

@@ -12,12 +12,12 @@ import compare_costs  # noqa: E402
 import confusion_matrix  # noqa: E402
 import curve_fitting  # noqa: E402
 import vanishing_gradients  # noqa: E402
-from mnist_loader import FILE_NAMES, find_file  # noqa: E402
+from mnist_loader import files_present  # noqa: E402
 
 
 def mnist_present():
     folder = os.environ.get('MNIST_DIR')
-    return bool(folder) and all(find_file(folder, name) for name in FILE_NAMES)
+    return bool(folder) and files_present(folder)
 
 
 needs_mnist = pytest.mark.skipif(not mnist_present(), reason='the real MNIST files are needed: set MNIST_DIR to '

@@ -325,3 +325,11 @@ def test_real_mnist():
     np.testing.assert_array_equal(training.targets.argmax(axis=1), training.labels)
     # The design target is under 2 s; a shared CI machine gets some slack.
     assert seconds < 4, 'loading took {:.2f} s'.format(seconds)
+
+
+def test_files_present_needs_all_four_files_gzipped_or_not(tmp_path):
+    for i, name in enumerate(FILE_NAMES):
+        (tmp_path / (name + ('.gz' if i % 2 else ''))).write_bytes(b'')
+    assert mnist_loader.files_present(str(tmp_path))
+    os.remove(mnist_loader.find_file(str(tmp_path), FILE_NAMES[-1]))
+    assert not mnist_loader.files_present(str(tmp_path))

@@ -4,7 +4,6 @@ import warnings
 import numpy as np
 import pytest
 
-import gradient_descent
 from activation_functions import Identity, Rectifier, Sigmoid, Softmax, Tanh
 from cost_functions import CrossEntropyCost, QuadraticCost
 from data_source import PreloadSource
@@ -12,12 +11,8 @@ from gradient_descent import GradientDescent, StochasticGradientDescent, Trainin
 from neural_net import NetFactory
 
 
-@pytest.fixture(params=['whole step', 'layer by layer'], autouse=True)
-def update_path(request, monkeypatch):
-    """Every test here runs twice: with the whole step taken at once, and with layer-by-layer updates."""
-    threshold = 1 << 62 if request.param == 'whole step' else 0
-    monkeypatch.setattr(gradient_descent, 'LAYERWISE_MIN_PARAMETERS', threshold)
-    return request.param
+# Every test here runs twice: with the whole step taken at once, and with layer-by-layer updates.
+pytestmark = pytest.mark.usefixtures('both_update_paths')
 
 
 def regression_problem(dtype=np.float64, n=200, seed=0):

@@ -16,7 +16,7 @@ def mnist(context):
     """The real MNIST splits, read once per behave run; the scenario is skipped without them."""
     import mnist_loader
     folder = os.environ.get('MNIST_DIR')
-    if not folder or not all(mnist_loader.find_file(folder, name) for name in mnist_loader.FILE_NAMES):
+    if not folder or not mnist_loader.files_present(folder):
         context.scenario.skip('MNIST_DIR does not point at the four MNIST files')
         return None
     if folder not in _MNIST:
