@@ -8,12 +8,8 @@ mini-batch stochastic gradient descent with a learning rate that shrinks by a
 constant factor after each epoch.
 """
 import common
-import numpy as np
 
 from activation_functions import Sigmoid
-from cost_functions import CrossEntropyCost
-from gradient_descent import StochasticGradientDescent
-from neural_net import NetFactory
 
 NAME = '1hidden_layer_sigmoid_xentropy'
 HIDDEN = [300]
@@ -22,13 +18,7 @@ LEARNING_RATE, DECAY, L2, BATCH_SIZE, EPOCHS = 0.5, 0.92, 0.0, 20, 25
 
 def sigmoid_classifier(sizes, l2_reg_term, learning_rate, batch_size, args):
     """``(net, cost, trainer)``: a sigmoid net, its cross-entropy and SGD, seeded from ``args.seed``."""
-    init_rng, shuffle_rng = common.rngs(args)
-    net = NetFactory.create_neural_net(sizes, hidden_layer_activation=Sigmoid, output_layer_activation=Sigmoid,
-                                       dtype=np.float32)
-    net.randomize_parameters(init_rng)
-    cost = CrossEntropyCost(net, l2_reg_term=l2_reg_term)
-    trainer = StochasticGradientDescent(net, cost, learning_rate, batch_size=batch_size, seed=shuffle_rng)
-    return net, cost, trainer
+    return common.classifier(sizes, l2_reg_term, learning_rate, batch_size, args, hidden=Sigmoid, output=Sigmoid)
 
 
 def main(argv=None):

@@ -15,7 +15,7 @@ LEARNING_RATE, DECAY, L2, BATCH_SIZE, EPOCHS = 0.2, 0.93, 0.0005, 50, 20
 
 
 def main(argv=None):
-    return common.classification_demo(argv, __doc__, NAME, common.relu_softmax_classifier, HIDDEN, LEARNING_RATE,
+    return common.classification_demo(argv, __doc__, NAME, common.classifier, HIDDEN, LEARNING_RATE,
                                       DECAY, L2, BATCH_SIZE, EPOCHS)
 
 

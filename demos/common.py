@@ -46,11 +46,14 @@ METRICS = ('train_cost', 'train_accuracy', 'test_cost', 'test_accuracy')
 
 # ----- arguments -------------------------------------------------------------
 
-def standard_parser(description, epochs, seed=1, out='out'):
-    """An ``argparse.ArgumentParser`` with the flags every demo takes; add a demo's own with ``add_argument``.
+def standard_parser(description, epochs, seed=1, out='out', save=True, checkpoints=True):
+    """An ``argparse.ArgumentParser`` with the standard demo flags; add a demo's own with ``add_argument``.
 
     ``--epochs`` (default ``epochs``), ``--data-dir``, ``--seed`` (default
-    ``seed``), ``--save PATH``, ``--out DIR`` (default ``out``) and ``--help``.
+    ``seed``), ``--out DIR`` (default ``out``) and ``--help``; ``--save PATH``
+    with ``save``, and ``--checkpoint PATH`` and ``--resume PATH`` with
+    ``checkpoints`` (``train_classifier`` honours them): a demo that does not
+    do what a flag asks leaves it out, so that it is refused, not ignored.
     """
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--epochs', type=positive_int, default=epochs,
@@ -60,8 +63,11 @@ def standard_parser(description, epochs, seed=1, out='out'):
                              'downloading what is missing)')
     parser.add_argument('--seed', type=int, default=seed,
                         help='seed of the initial parameters and of the shuffling (default {})'.format(seed))
-    parser.add_argument('--save', metavar='PATH', default=None, help='save the trained net to PATH as JSON')
+    if save:
+        parser.add_argument('--save', metavar='PATH', default=None, help='save the trained net to PATH as JSON')
     parser.add_argument('--out', metavar='DIR', default=out, help='folder for the pictures (default {})'.format(out))
+    if not checkpoints:
+        return parser
     parser.add_argument('--checkpoint', metavar='PATH', default=None,
                         help='after every epoch, save the training state (net, settings, random state, epochs '
                              'done) to PATH, to continue later with --resume PATH')
@@ -298,8 +304,9 @@ def checkpointing(trainer, args, on_epoch=None):
     return then_save
 
 
-def relu_softmax_classifier(sizes, l2_reg_term, learning_rate, batch_size, args, dtype=np.float32):
-    """A Rectifier net with a Softmax output, its L2-regularized cross-entropy and SGD, seeded from ``args``.
+def classifier(sizes, l2_reg_term, learning_rate, batch_size, args, hidden=None, output=None, dtype=np.float32):
+    """A net (``hidden`` units, Rectifier by default; ``output`` units, Softmax by default), its L2-regularized
+    cross-entropy and SGD, seeded from ``args`` (initial parameters, then shuffling).
 
     Returns ``(net, cost, trainer)``; ``sizes`` runs from 784 inputs to 10 outputs.
     """
@@ -309,8 +316,8 @@ def relu_softmax_classifier(sizes, l2_reg_term, learning_rate, batch_size, args,
     from neural_net import NetFactory
 
     init_rng, shuffle_rng = rngs(args)
-    net = NetFactory.create_neural_net(sizes, hidden_layer_activation=Rectifier, output_layer_activation=Softmax,
-                                       dtype=dtype)
+    net = NetFactory.create_neural_net(sizes, hidden_layer_activation=hidden or Rectifier,
+                                       output_layer_activation=output or Softmax, dtype=dtype)
     net.randomize_parameters(init_rng)
     cost = CrossEntropyCost(net, l2_reg_term=l2_reg_term)
     trainer = StochasticGradientDescent(net, cost, learning_rate, batch_size=batch_size, seed=shuffle_rng)

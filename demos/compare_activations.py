@@ -13,19 +13,15 @@ import os
 
 import common
 import comparison
-import numpy as np
 
-from activation_functions import Rectifier, Sigmoid, Softmax, Tanh
-from cost_functions import CrossEntropyCost
-from gradient_descent import StochasticGradientDescent
-from neural_net import NetFactory
+from activation_functions import Rectifier, Sigmoid, Tanh
 
 EPOCHS, HIDDEN, LEARNING_RATE, BATCH_SIZE = 10, 100, 0.1, 20
 COLOURS = {'Sigmoid': 'tab:red', 'Tanh': 'tab:green', 'Rectifier': 'tab:blue'}
 
 
 def main(argv=None):
-    parser = common.standard_parser(__doc__, epochs=EPOCHS)
+    parser = common.standard_parser(__doc__, epochs=EPOCHS, save=False, checkpoints=False)
     comparison.add_size_flags(parser, train_size=20000, test_size=10000)
     parser.add_argument('--hidden', type=common.positive_int, default=HIDDEN,
                         help='hidden units (default {})'.format(HIDDEN))
@@ -36,12 +32,8 @@ def main(argv=None):
     histories = {}
     for activation in (Sigmoid, Tanh, Rectifier):
         # The same seeds for every run: the same shuffles, and draws that differ only by the activation's rule.
-        init_rng, shuffle_rng = common.rngs(args)
-        net = NetFactory.create_neural_net([784, args.hidden, 10], hidden_layer_activation=activation,
-                                           output_layer_activation=Softmax, dtype=np.float32)
-        net.randomize_parameters(init_rng)
-        trainer = StochasticGradientDescent(net, CrossEntropyCost(net), args.learning_rate,
-                                            batch_size=args.batch_size, seed=shuffle_rng)
+        _, _, trainer = common.classifier([784, args.hidden, 10], 0.0, args.learning_rate, args.batch_size, args,
+                                          hidden=activation)
         histories[activation.name], interrupted = comparison.train_recording(
             trainer, training.source, args.epochs, label=activation.name + ' ', evaluation_data=test.source)
         if interrupted:

@@ -56,7 +56,7 @@ def train_both(epochs, learning_rate, seed):
 
 
 def main(argv=None):
-    parser = common.standard_parser(__doc__, epochs=300, seed=0)
+    parser = common.standard_parser(__doc__, epochs=300, seed=0, save=False, checkpoints=False)
     parser.add_argument('--learning-rate', type=float, default=0.5, help='learning rate (default 0.5)')
     args = parser.parse_args(argv)
 

@@ -18,23 +18,15 @@ import common
 import comparison
 import numpy as np
 
-from activation_functions import Rectifier, Softmax
-from cost_functions import CrossEntropyCost
 from evaluation import confusion_matrix
-from gradient_descent import StochasticGradientDescent
-from neural_net import NetFactory, NeuralNet
+from neural_net import NeuralNet
 
 EPOCHS, HIDDEN, LEARNING_RATE, BATCH_SIZE = 5, 100, 0.1, 20
 GRID_ROWS, GRID_COLUMNS = 3, 8
 
 
 def train_net(args, training, test):
-    init_rng, shuffle_rng = common.rngs(args)
-    net = NetFactory.create_neural_net([784, HIDDEN, 10], hidden_layer_activation=Rectifier,
-                                       output_layer_activation=Softmax, dtype=np.float32)
-    net.randomize_parameters(init_rng)
-    trainer = StochasticGradientDescent(net, CrossEntropyCost(net), LEARNING_RATE, batch_size=BATCH_SIZE,
-                                        seed=shuffle_rng)
+    net, _, trainer = common.classifier([784, HIDDEN, 10], 0.0, LEARNING_RATE, BATCH_SIZE, args)
     comparison.train_recording(trainer, training.source, args.epochs, evaluation_data=test.source)
     return net
 
@@ -80,7 +72,7 @@ def plot_most_wrong(test, indices, outputs, path):
 
 
 def main(argv=None):
-    parser = common.standard_parser(__doc__, epochs=EPOCHS)
+    parser = common.standard_parser(__doc__, epochs=EPOCHS, checkpoints=False)
     comparison.add_size_flags(parser, train_size=20000, test_size=10000)
     parser.add_argument('--load', metavar='PATH', help='use the net saved at PATH instead of training one')
     args = parser.parse_args(argv)

@@ -26,7 +26,7 @@ def snapshot_epochs(epochs):
 
 
 def main(argv=None):
-    parser = common.standard_parser(__doc__, epochs=5000, seed=0)
+    parser = common.standard_parser(__doc__, epochs=5000, seed=0, checkpoints=False)
     args = parser.parse_args(argv)
 
     plt = common.pyplot()

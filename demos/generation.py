@@ -30,7 +30,7 @@ JUDGED_PER_DIGIT, JUDGED_NOISE_STD = 100, 0.2
 
 def parser(description, noise_std):
     """The standard flags plus the generator's; ``noise_std`` is the default of ``--noise-std``."""
-    parser = common.standard_parser(description, epochs=EPOCHS)
+    parser = common.standard_parser(description, epochs=EPOCHS, checkpoints=False)
     parser.add_argument('--hidden', type=common.positive_int, nargs='+', default=list(HIDDEN), metavar='UNITS',
                         help='units of each hidden layer of the generator (default {})'.format(
                             ' '.join(map(str, HIDDEN))))
@@ -66,7 +66,7 @@ def get_classifier(args, training, test):
         print('classifier {} from {}'.format(classifier.layer_sizes(), args.classifier))
     else:
         demo = importlib.import_module(CLASSIFIER_DEMO)
-        classifier, cost, trainer = common.relu_softmax_classifier(
+        classifier, cost, trainer = common.classifier(
             [784] + demo.HIDDEN + [10], demo.L2, demo.LEARNING_RATE, demo.BATCH_SIZE, args)
         print('training the judging classifier {} for {} epochs'.format(classifier.layer_sizes(), CLASSIFIER_EPOCHS))
         common.run_epochs(trainer, training.source, CLASSIFIER_EPOCHS,
@@ -82,7 +82,7 @@ def main(argv, description, name, noise_std, draw):
     args = parser(description, noise_std).parse_args(argv)
     training, test = common.load_data(args)
     classifier = get_classifier(args, training, test)
-    init_rng, shuffle_rng, noise_rng = common.rngs(args, 3)
+    init_rng, shuffle_rng, noise_rng, draw_rng, judge_rng = common.rngs(args, 5)
 
     # The reversed pairs: codes (n, 10) in, images (n, 784) out.
     train_codes = codes(training.labels, args.noise_std, noise_rng)
@@ -109,9 +109,10 @@ def main(argv, description, name, noise_std, draw):
 
     label = 'recognised'
     run = common.run_epochs(trainer, reversed_training, args.epochs, evaluate, accuracy_label=label)
-    picture = draw(generator, args, np.random.default_rng(noise_rng))
+    picture = draw(generator, args, draw_rng)
     print('drawings: {}'.format(picture))
-    judged = judge(generator, classifier, np.random.default_rng(noise_rng))
+    # Its own stream: the judged set is the same whatever the picture drew.
+    judged = judge(generator, classifier, judge_rng)
     print('judged set: the classifier recognises {:.1f}% of {} drawings ({} per digit from codes with noise '
           'std {})'.format(100 * judged, 10 * JUDGED_PER_DIGIT, JUDGED_PER_DIGIT, JUDGED_NOISE_STD))
     title = '{}: cost of drawing the images, and the share of drawings the classifier recognises'.format(name)

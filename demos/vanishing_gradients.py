@@ -19,16 +19,13 @@ import common
 import comparison
 import numpy as np
 
-from activation_functions import Rectifier, Sigmoid, Softmax
-from cost_functions import CrossEntropyCost
-from gradient_descent import StochasticGradientDescent
-from neural_net import NetFactory
+from activation_functions import Rectifier, Sigmoid
 
 EPOCHS, LAYERS, HIDDEN, LEARNING_RATE, BATCH_SIZE = 20, 5, 30, 0.1, 20
 
 
 def main(argv=None):
-    parser = common.standard_parser(__doc__, epochs=EPOCHS)
+    parser = common.standard_parser(__doc__, epochs=EPOCHS, save=False, checkpoints=False)
     comparison.add_size_flags(parser, train_size=10000, test_size=10000)
     parser.add_argument('--layers', type=common.positive_int, default=LAYERS,
                         help='hidden layers (default {})'.format(LAYERS))
@@ -41,12 +38,7 @@ def main(argv=None):
 
     histories = {}
     for activation in (Sigmoid, Rectifier):
-        init_rng, shuffle_rng = common.rngs(args)
-        net = NetFactory.create_neural_net(sizes, hidden_layer_activation=activation,
-                                           output_layer_activation=Softmax, dtype=np.float32)
-        net.randomize_parameters(init_rng)
-        trainer = StochasticGradientDescent(net, CrossEntropyCost(net), args.learning_rate,
-                                            batch_size=args.batch_size, seed=shuffle_rng)
+        _, _, trainer = common.classifier(sizes, 0.0, args.learning_rate, args.batch_size, args, hidden=activation)
         histories[activation.name], interrupted = comparison.train_recording(
             trainer, training.source, args.epochs, label=activation.name + ' ', evaluation_data=test.source,
             diagnostics=True)
@@ -67,9 +59,9 @@ def main(argv=None):
             name, 100 * history['evaluation_accuracy'][-1]))
         ax.grid(alpha=0.3, which='both')
         ax.xaxis.get_major_locator().set_params(integer=True)
-        ratio = norms[-1, 0] / norms[-1, -2]
-        print('{:>9}: last epoch, ||dC/dW|| of layer 1 / layer {} = {:.3g}; test accuracy {:.2f}%'.format(
-            name, layers - 1, ratio, 100 * history['evaluation_accuracy'][-1]))
+        ratio = norms[-1, 0] / norms[-1, -1]
+        print('{:>9}: last epoch, ||dC/dW|| of layer 1 / the output layer = {:.3g}; test accuracy {:.2f}%'.format(
+            name, ratio, 100 * history['evaluation_accuracy'][-1]))
     panels[0][0].set_ylabel('||dC/dW|| per layer (log scale)')
     # One legend, where the Rectifier panel is empty: below its lines.
     panels[0][-1].legend(fontsize=8, loc='lower center', ncol=2)
