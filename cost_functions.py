@@ -13,27 +13,38 @@ layer (biases are not regularized). Its gradient is::
 Back-propagation starts from delta^L_i = dloss_i/dz^L_i, which each cost
 computes from the output pre-activation z^L and activation a^L.
 """
-import math
-
 import numpy as np
 
 from activation_functions import Sigmoid, Softmax
-from data_source import DataSource
+from data_source import READ_ROWS, check_fits
+from feedforward_checks import check_nonnegative_number
 from neural_net import NeuralNet
+
+__all__ = ['Cost', 'QuadraticCost', 'CrossEntropyCost', 'accuracy', 'confusion_matrix', 'classes']
 
 
 class Cost:
-    """The interface of a cost; see the module docstring."""
+    """The interface of a cost; see the module docstring.
+
+    A cost is built on one net and holds the L2 term ``l2_reg_term``
+    (lambda, a finite number >= 0), which may be changed at any time.
+    """
 
     def __init__(self, neural_net, l2_reg_term=0):
         if not isinstance(neural_net, NeuralNet):
             raise TypeError('expected neural_net to be a NeuralNet, got {}'.format(type(neural_net).__name__))
-        if isinstance(l2_reg_term, bool) or not isinstance(l2_reg_term, (int, float, np.integer, np.floating)) \
-                or not math.isfinite(l2_reg_term) or l2_reg_term < 0:
-            raise ValueError('expected l2_reg_term to be a finite number >= 0, got {!r}'.format(l2_reg_term))
         self.neural_net = neural_net
-        self.l2_reg_term = float(l2_reg_term)
+        self.l2_reg_term = l2_reg_term
         self._l2_scratch = None
+
+    @property
+    def l2_reg_term(self):
+        """lambda, the weight of the L2 term (checked whenever it is set)."""
+        return self._l2_reg_term
+
+    @l2_reg_term.setter
+    def l2_reg_term(self, value):
+        self._l2_reg_term = check_nonnegative_number(value, 'l2_reg_term')
 
     # ----- per-example terms, implemented by each cost ----------------------
 
@@ -51,24 +62,33 @@ class Cost:
         """(lambda / 2) * sum of the squares of every weight."""
         if not self.l2_reg_term:
             return 0.0
-        weights = self.neural_net.parameters()[:self.neural_net.number_of_weights()]
+        weights = self.neural_net.parameters()[:self.neural_net._n_weights]
         return 0.5 * self.l2_reg_term * float(np.dot(weights, weights))
 
     def get_cost(self, data_src):
         """The cost over every example of ``data_src``: the mean loss plus the L2 term."""
-        return self.evaluate(data_src)
+        return self._evaluate(data_src)
 
-    def evaluate(self, data_src, on_outputs=None):
-        """``get_cost(data_src)``, from one forward pass that ``on_outputs`` may also look at.
+    def cost_and_accuracy(self, data_src):
+        """``(get_cost(data_src), accuracy)`` from one forward pass; the accuracy as ``accuracy`` defines it."""
+        correct = [0]
 
-        ``on_outputs(a_out, Y)``, if given, is called for every chunk of
-        examples with the net's outputs (m, k) and the targets (m, k) of those
-        examples, so that other measures (accuracy, say) need no pass of their own.
+        def count_correct(a_out, Y):
+            correct[0] += int(np.count_nonzero(classes(a_out) == classes(Y)))
+
+        value = self._evaluate(data_src, on_outputs=count_correct)
+        return value, correct[0] / data_src.number_of_examples()
+
+    def _evaluate(self, data_src, on_outputs=None):
+        """``get_cost(data_src)``, from one forward pass that ``on_outputs(a_out, Y)`` may also look at.
+
+        ``on_outputs`` is called for every chunk of examples with the net's
+        outputs (m, k) and the targets (m, k) of those examples.
         """
         net = self.neural_net
         total, count = 0.0, 0
-        for X, Y in evaluation_batches(data_src, net):
-            for rows, z_out, a_out in net.forward_chunks(X):
+        for X, Y in _chunks(data_src, net):
+            for rows, z_out, a_out in net._forward_chunks(X):
                 total += float(self.loss(z_out, a_out, Y[rows]).sum(dtype=np.float64))
                 if on_outputs is not None:
                     on_outputs(a_out, Y[rows])
@@ -79,54 +99,41 @@ class Cost:
         """The gradient of the cost of the batch ``(X, Y)`` with respect to every parameter.
 
         ``X`` (n, n_inputs) and ``Y`` (n, n_outputs) must be contiguous arrays
-        of the net's dtype. Returns the net's flat gradient array (laid out as
-        ``parameters()``; ``net.nabla_w()`` and ``net.nabla_b()`` are views of
-        it), which the next call overwrites.
+        of the net's dtype. Returns the net's flat gradient array, laid out
+        as ``parameters()``, which the next call overwrites.
 
         ``scale`` multiplies the whole result: an update rule passes its
         learning rate and gets its step. Back-propagation is linear in
         delta^L, so scaling the small (n, n_outputs) delta^L scales every
         gradient, and no extra pass over all the parameters is needed.
         """
-        net = self.neural_net
-        workspace = self.output_error(X, Y, scale)
-        net.backward(workspace, X)
-        gradient = net.gradient()
-        self.add_l2_gradient(gradient, scale)
+        workspace = self._output_error(X, Y, scale)
+        gradient = self.neural_net._backward(workspace, X)
+        self._add_l2_gradient(gradient, scale)
         return gradient
 
-    def output_error(self, X, Y, scale=1.0):
+    def _output_error(self, X, Y, scale=1.0):
         """The forward pass of the batch ``(X, Y)`` and its output error term, ready for back-propagation.
 
         Returns the net's workspace, whose ``delta[L]`` holds ``scale / n``
         times dloss_i/dz^L_i for every example (C is the mean over the batch).
         """
-        workspace = self.neural_net.forward(X)
+        workspace = self.neural_net._forward(X)
         delta = workspace.delta[-1]
         self.output_delta(workspace.z_out, workspace.a[-1], Y, out=delta)
         delta *= scale / X.shape[0]
         return workspace
 
-    def add_l2_gradient(self, gradient, scale=1.0):
+    def _add_l2_gradient(self, gradient, scale=1.0):
         """gradient += scale * lambda * W for every weight (the L2 term's share of the gradient)."""
-        n_weights = self.neural_net.number_of_weights()
-        self._add_l2(gradient[:n_weights], self.neural_net.parameters()[:n_weights], scale)
-
-    def add_layer_l2_gradient(self, l, nabla_w, scale=1.0):
-        """nabla_w += scale * lambda * W^l for the weights of layer ``l`` alone (counted from 1).
-
-        Element for element the same sums as ``add_l2_gradient``.
-        """
-        self._add_l2(nabla_w, self.neural_net.weights()[l - 1], scale)
-
-    def _add_l2(self, target, weights, scale):
         if not self.l2_reg_term:
             return
+        n_weights = self.neural_net._n_weights
+        weights = self.neural_net.parameters()[:n_weights]
         if self._l2_scratch is None or self._l2_scratch.dtype != weights.dtype:
-            self._l2_scratch = np.empty(self.neural_net.number_of_weights(), weights.dtype)
-        scratch = self._l2_scratch[:weights.size].reshape(weights.shape)
-        np.multiply(weights, self.l2_reg_term * scale, out=scratch)
-        target += scratch
+            self._l2_scratch = np.empty(n_weights, weights.dtype)
+        np.multiply(weights, self.l2_reg_term * scale, out=self._l2_scratch)
+        gradient[:n_weights] += self._l2_scratch
 
 
 class QuadraticCost(Cost):
@@ -182,32 +189,49 @@ class CrossEntropyCost(Cost):
         return np.subtract(a_out, Y, out=out)
 
 
-#: Examples read from a data source at once when a whole data set is evaluated (bounds memory).
-EVALUATION_ROWS = 8 * 4096
+# ----- how well a net classifies -------------------------------------------------
+
+def classes(outputs):
+    """The class of each row of ``outputs`` (n, k): argmax for k > 1, ``outputs > 0.5`` for k = 1.
+
+    The class of an example is the index of its largest target (one-hot
+    targets) or, with a single output unit, whether the value is above 0.5
+    (binary targets); the net's predicted class is read the same way from
+    its output.
+    """
+    outputs = np.asarray(outputs)
+    if outputs.ndim != 2:
+        raise ValueError('expected outputs of shape (n, k), got shape {}'.format(outputs.shape))
+    if outputs.shape[1] == 1:
+        return (outputs[:, 0] > 0.5).astype(np.intp)
+    return outputs.argmax(axis=1)
 
 
-def evaluation_batches(data_src, net):
-    """The examples of ``data_src`` as ``(X, Y)`` chunks in the net's dtype, checked against its sizes."""
-    check_source_fits(data_src, net)
+def confusion_matrix(neural_net, data_src):
+    """Counts of (true class, predicted class) over every example of ``data_src``.
+
+    Returns an integer array of shape ``(k, k)`` (``(2, 2)`` for a single
+    output): row i, column j counts the examples of class i that the net put
+    in class j, so the diagonal holds the correct answers.
+    """
+    n_classes = max(2, neural_net.layer_sizes()[-1])
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    for X, Y in _chunks(data_src, neural_net):
+        for rows, _, a_out in neural_net._forward_chunks(X):
+            pairs = classes(Y[rows]) * n_classes + classes(a_out)
+            counts += np.bincount(pairs, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
+    return counts
+
+
+def accuracy(neural_net, data_src):
+    """The share of examples of ``data_src`` whose class the net predicts correctly, from 0 to 1."""
+    counts = confusion_matrix(neural_net, data_src)
+    return float(np.trace(counts)) / float(counts.sum())
+
+
+def _chunks(data_src, net):
+    """The examples of ``data_src`` as checked ``(X, Y)`` chunks in the net's dtype."""
+    check_fits(data_src, net.layer_sizes())
     total = data_src.number_of_examples()
-    chunk = EVALUATION_ROWS
-    for start in range(0, total, chunk):
-        X, Y = data_src.get_examples(start, min(start + chunk, total))
-        yield (np.ascontiguousarray(X, dtype=net.dtype), np.ascontiguousarray(Y, dtype=net.dtype))
-
-
-def check_source_fits(data_src, net):
-    """Raise ValueError unless ``data_src`` has examples whose widths match the net's input and output layers."""
-    if not isinstance(data_src, DataSource):
-        raise TypeError('expected a DataSource such as PreloadSource, got {}'.format(type(data_src).__name__))
-    total = data_src.number_of_examples()
-    if total < 1:
-        raise ValueError('expected a data source with at least one example, got none')
-    sizes = net.layer_sizes()
-    n_in, n_out = data_src.input_size(), data_src.output_size()
-    if n_in != sizes[0]:
-        raise ValueError('expected examples with {} input columns for a net with sizes {}, got {}'.format(
-            sizes[0], sizes, n_in))
-    if n_out != sizes[-1]:
-        raise ValueError('expected examples with {} target columns for a net with sizes {}, got {}'.format(
-            sizes[-1], sizes, n_out))
+    for start in range(0, total, READ_ROWS):
+        yield data_src.read(start, min(start + READ_ROWS, total), net.dtype)

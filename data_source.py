@@ -3,16 +3,24 @@
 A data source holds pairs (x, y) of an input vector and its target vector.
 Batches are pairs of 2-d arrays ``(X, Y)`` of shapes ``(n, n_inputs)`` and
 ``(n, n_outputs)``: rows are examples.
+
+Training and evaluation read examples through one route, ``read`` (a run of
+examples) and ``take`` (examples by index), which return them in the net's
+dtype and refuse, with a ``ValueError``, any value that is NaN or infinite
+there: 1e39 is finite in float64 but not in float32.
 """
 import numpy as np
+
+from feedforward_checks import check_float_dtype, check_positive_int, random_generator
+
+__all__ = ['DataSource', 'PreloadSource', 'BatchesIterator', 'DataSetIterator', 'one_hot']
 
 
 class DataSource:
     """The interface every data source offers.
 
-    Subclasses implement ``number_of_examples`` and ``get_examples``;
-    ``take`` (rows by index, used by stochastic gradient descent) has a
-    default that reads the whole source once.
+    A subclass implements ``number_of_examples`` and ``get_examples``; the
+    other methods have defaults built on those two.
     """
 
     def number_of_examples(self):
@@ -27,16 +35,24 @@ class DataSource:
         """
         raise NotImplementedError
 
-    def take(self, indices, dtype=None, out=None):
-        """The examples at ``indices`` (a 1-d integer array) as ``(X, Y)``.
+    def read(self, start, stop, dtype):
+        """Examples ``start`` to ``stop`` (exclusive) as contiguous arrays ``(X, Y)`` of ``dtype``.
 
-        ``dtype`` converts them; ``out``, a pair of arrays of the right shapes
-        and dtype, receives them without a new allocation.
+        Raises ``ValueError`` naming the example if a value is NaN or
+        infinite in ``dtype``.
+        """
+        X, Y = self.get_examples(start, stop)
+        return checked_batch(X, Y, dtype, first=start)
+
+    def take(self, indices, dtype=None, out=None):
+        """The examples at ``indices`` (a 1-d integer array) as ``(X, Y)``, in ``dtype`` and checked as ``read``.
+
+        ``out``, a pair of arrays of the right shapes and dtype, receives
+        them without a new allocation. The default reads every example
+        with ``get_examples`` and picks the rows.
         """
         X, Y = self.get_examples(0, self.number_of_examples())
-        X, Y = X[indices], Y[indices]
-        if dtype is not None:
-            X, Y = X.astype(dtype, copy=False), Y.astype(dtype, copy=False)
+        X, Y = checked_batch(np.asarray(X)[indices], np.asarray(Y)[indices], dtype, rows=indices)
         if out is not None:
             np.copyto(out[0], X)
             np.copyto(out[1], Y)
@@ -45,63 +61,11 @@ class DataSource:
 
     def input_size(self):
         """The width of each input vector."""
-        return self.get_examples(0, 1)[0].shape[1]
+        return np.shape(self.get_examples(0, 1)[0])[1]
 
     def output_size(self):
         """The width of each target vector."""
-        return self.get_examples(0, 1)[1].shape[1]
-
-
-def _as_matrix(rows, name):
-    """``rows`` (a 2-d array, or a sequence of equal-length 1-d arrays) as a 2-d numeric array."""
-    if isinstance(rows, np.ndarray):
-        matrix = rows
-    else:
-        try:
-            rows = list(rows)
-        except TypeError:
-            raise TypeError('expected {} as a 2-d array (n_examples, width) or a list of 1-d arrays, '
-                            'got {}'.format(name, type(rows).__name__)) from None
-        try:
-            lengths = {np.shape(row) for row in rows}
-        except ValueError:
-            raise ValueError('expected every example of {} to be a flat sequence of numbers, got a ragged '
-                             'nesting of sequences'.format(name)) from None
-        if len(lengths) > 1:
-            raise ValueError('expected every example of {} to have the same shape, got shapes {}'.format(
-                name, ', '.join(str(s) for s in sorted(lengths, key=str)[:5])))
-        try:
-            matrix = np.asarray(rows)
-        except (ValueError, TypeError) as error:
-            raise ValueError('could not read {} as numbers: {}'.format(name, error)) from None
-    if matrix.dtype == object or not (np.issubdtype(matrix.dtype, np.number) or matrix.dtype == bool):
-        raise TypeError('expected {} to hold numbers, got an array of dtype {}'.format(name, matrix.dtype))
-    if np.issubdtype(matrix.dtype, np.complexfloating):
-        raise TypeError('expected {} to hold real numbers, got complex numbers'.format(name))
-    if matrix.ndim != 2:
-        hint = ''
-        if matrix.ndim == 1:
-            hint = '; for one value per example use {0}.reshape(-1, 1) or a list of 1-element arrays'.format(name)
-        raise ValueError('expected {} as a 2-d array (n_examples, width) or a list of 1-d arrays, '
-                         'got an array of shape {}{}'.format(name, matrix.shape, hint))
-    if matrix.shape[1] == 0:
-        raise ValueError('expected at least one column in {}, got an array of shape {}'.format(name, matrix.shape))
-    return matrix
-
-
-def _finite_in(matrix, dtype, name):
-    """``matrix`` converted to ``dtype``, contiguous; ValueError naming the first value that is not finite there."""
-    with np.errstate(over='ignore', invalid='ignore'):
-        converted = np.ascontiguousarray(matrix, dtype=dtype)
-    if not np.isfinite(converted).all():
-        row, column = np.argwhere(~np.isfinite(converted))[0]
-        value = matrix[row, column]
-        if np.isfinite(value):
-            raise ValueError('expected numbers that fit in {} in {}, got {!r} at example {}, column {}, too large '
-                             'for it'.format(np.dtype(dtype).name, name, value.item(), row, column))
-        raise ValueError('expected finite numbers in {}, got {} at example {}, column {}'.format(
-            name, value, row, column))
-    return converted
+        return np.shape(self.get_examples(0, 1)[1])[1]
 
 
 class PreloadSource(DataSource):
@@ -110,8 +74,9 @@ class PreloadSource(DataSource):
     ``examples`` is a pair ``(X, Y)``: either lists of 1-d arrays (one per
     example, as in ``PreloadSource(examples=([x1, x2], [y1, y2]))``) or 2-d
     arrays of shapes ``(n, n_inputs)`` and ``(n, n_outputs)``. They are stored
-    once, as two 2-d arrays of one floating dtype: ``dtype`` if given, else
-    that of X when X is floating, else float64.
+    once, as two 2-d arrays of one dtype: ``dtype`` (float32 or float64) if
+    given, else that of X when X is float32 or float64, else float64. For
+    class labels 0..k-1 as targets, pass ``one_hot(labels, k)``.
 
     ``shuffled=True`` shuffles the examples once, here, with a generator
     seeded by ``seed`` (an int, a ``numpy.random.Generator`` or None).
@@ -126,6 +91,7 @@ class PreloadSource(DataSource):
             raise TypeError('expected examples as a pair (X, Y), got {}'.format(
                 type(examples).__name__ if not isinstance(examples, (tuple, list))
                 else 'a sequence of {} items'.format(len(examples))))
+        rng = random_generator(seed)
         X = _as_matrix(examples[0], 'X')
         Y = _as_matrix(examples[1], 'Y')
         if len(X) != len(Y):
@@ -134,14 +100,10 @@ class PreloadSource(DataSource):
         if len(X) == 0:
             raise ValueError('expected at least one example, got none')
         if dtype is None:
-            dtype = X.dtype if np.issubdtype(X.dtype, np.floating) else np.float64
-        dtype = np.dtype(dtype)
-        if not np.issubdtype(dtype, np.floating):
-            raise TypeError('expected a floating dtype, got {}'.format(dtype))
-        X = _finite_in(X, dtype, 'X')
-        Y = _finite_in(Y, dtype, 'Y')
+            dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
+        X, Y = checked_batch(X, Y, check_float_dtype(dtype))
         if shuffled:
-            order = np.random.default_rng(seed).permutation(len(X))
+            order = rng.permutation(len(X))
             X, Y = X[order], Y[order]
         self._X, self._Y = X, Y
         self._converted = {}
@@ -164,23 +126,26 @@ class PreloadSource(DataSource):
         """Views of examples ``index_from`` to ``index_to`` (exclusive); see ``DataSource``."""
         return self._X[index_from:index_to], self._Y[index_from:index_to]
 
-    def as_dtype(self, dtype):
-        """All examples as ``(X, Y)`` in ``dtype``; a conversion is made once and kept."""
-        dtype = np.dtype(dtype)
-        if dtype == self._X.dtype:
-            return self._X, self._Y
-        if dtype not in self._converted:
-            # Finite in the stored dtype need not be finite in a narrower one (1e39 overflows float32).
-            self._converted[dtype] = (_finite_in(self._X, dtype, 'X'), _finite_in(self._Y, dtype, 'Y'))
-        return self._converted[dtype]
+    def read(self, start, stop, dtype):
+        X, Y = self._arrays(dtype)
+        return X[start:stop], Y[start:stop]
 
     def take(self, indices, dtype=None, out=None):
-        X, Y = self.as_dtype(dtype if dtype is not None else self._X.dtype)
+        X, Y = self._arrays(dtype)
         if out is None:
             return np.take(X, indices, axis=0), np.take(Y, indices, axis=0)
         np.take(X, indices, axis=0, out=out[0])
         np.take(Y, indices, axis=0, out=out[1])
         return out
+
+    def _arrays(self, dtype):
+        """All examples in ``dtype``: the stored arrays, or a checked conversion made once and kept."""
+        dtype = self._X.dtype if dtype is None else np.dtype(dtype)
+        if dtype == self._X.dtype:
+            return self._X, self._Y
+        if dtype not in self._converted:
+            self._converted[dtype] = checked_batch(self._X, self._Y, dtype)
+        return self._converted[dtype]
 
 
 class BatchesIterator:
@@ -216,10 +181,140 @@ class DataSetIterator:
         return self.data_src.number_of_examples()
 
 
-def check_positive_int(value, name):
-    """Return ``value`` if it is a positive integer (not a bool), else raise TypeError or ValueError."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError('expected {} to be a positive integer, got {!r}'.format(name, value))
-    if value < 1:
-        raise ValueError('expected {} to be a positive integer, got {}'.format(name, value))
-    return int(value)
+def one_hot(labels, n_classes=None, dtype=np.float64):
+    """Class labels 0..k-1 (a 1-d sequence of n integers) as one-hot target rows, shape (n, k).
+
+    ``n_classes`` (k) defaults to the largest label plus one. Row i holds 1
+    in column ``labels[i]`` and 0 elsewhere.
+    """
+    array = np.asarray(labels)
+    if array.ndim != 1:
+        raise ValueError('expected labels as a 1-d sequence of class numbers, got shape {}'.format(array.shape))
+    if array.size and not (np.issubdtype(array.dtype, np.integer) or
+                           (np.issubdtype(array.dtype, np.floating) and np.isfinite(array).all()
+                            and (array == np.round(array)).all())):
+        raise TypeError('expected labels to be whole numbers 0..k-1, got {}'.format(
+            array.dtype if not np.issubdtype(array.dtype, np.floating) else 'fractions or NaN'))
+    array = array.astype(np.int64)
+    if n_classes is None:
+        if array.size == 0:
+            raise ValueError('expected at least one label when n_classes is not given')
+        n_classes = int(array.max()) + 1
+    n_classes = check_positive_int(n_classes, 'n_classes')
+    if array.size and (array.min() < 0 or array.max() >= n_classes):
+        bad = array[(array < 0) | (array >= n_classes)][0]
+        raise ValueError('expected labels from 0 to {} for {} classes, got {}'.format(n_classes - 1, n_classes, bad))
+    targets = np.zeros((array.size, n_classes), dtype=check_float_dtype(dtype))
+    targets[np.arange(array.size), array] = 1
+    return targets
+
+
+# ----- used by the other modules of the library -----------------------------------
+
+def check_fits(data_src, layer_sizes):
+    """Raise unless ``data_src`` is a data source of examples as wide as the net's input and output layers."""
+    if not isinstance(data_src, DataSource):
+        raise TypeError('expected a DataSource such as PreloadSource, got {}'.format(type(data_src).__name__))
+    total = data_src.number_of_examples()
+    if total < 1:
+        raise ValueError('expected a data source with at least one example, got none')
+    n_in, n_out = data_src.input_size(), data_src.output_size()
+    if n_in != layer_sizes[0]:
+        raise ValueError('expected examples with {} input columns for a net with sizes {}, got {}'.format(
+            layer_sizes[0], layer_sizes, n_in))
+    if n_out != layer_sizes[-1]:
+        hint = ''
+        if n_out == 1 and layer_sizes[-1] > 1 and _holds_labels(data_src, layer_sizes[-1]):
+            hint = ('; the targets look like class labels: make one-hot targets with '
+                    'data_source.one_hot(labels, {})'.format(layer_sizes[-1]))
+        raise ValueError('expected examples with {} target columns for a net with sizes {}, got {}{}'.format(
+            layer_sizes[-1], layer_sizes, n_out, hint))
+
+
+def has_class_targets(data_src):
+    """Whether every target of ``data_src`` names a class: one-hot rows (k > 1), or 0 and 1 alone (k = 1)."""
+    for _, Y in BatchesIterator(data_src, READ_ROWS):
+        if not np.isin(Y, (0.0, 1.0)).all():
+            return False
+        if Y.shape[1] > 1 and not (Y.sum(axis=1) == 1.0).all():
+            return False
+    return True
+
+
+#: Examples read at once when a whole data set is walked through (bounds memory).
+READ_ROWS = 8192
+
+
+def _holds_labels(data_src, n_classes):
+    _, Y = data_src.get_examples(0, min(1000, data_src.number_of_examples()))
+    Y = np.asarray(Y)
+    return bool(np.isfinite(Y).all() and (Y == np.round(Y)).all() and Y.min() >= 0 and Y.max() < n_classes)
+
+
+def _as_matrix(rows, name):
+    """``rows`` (a 2-d array, or a sequence of equal-length 1-d arrays) as a 2-d numeric array."""
+    if isinstance(rows, np.ndarray):
+        matrix = rows
+    else:
+        try:
+            rows = list(rows)
+        except TypeError:
+            raise TypeError('expected {} as a 2-d array (n_examples, width) or a list of 1-d arrays, '
+                            'got {}'.format(name, type(rows).__name__)) from None
+        try:
+            lengths = {np.shape(row) for row in rows}
+        except ValueError:
+            raise ValueError('expected every example of {} to be a flat sequence of numbers, got a ragged '
+                             'nesting of sequences'.format(name)) from None
+        if len(lengths) > 1:
+            raise ValueError('expected every example of {} to have the same shape, got shapes {}'.format(
+                name, ', '.join(str(s) for s in sorted(lengths, key=str)[:5])))
+        try:
+            matrix = np.asarray(rows)
+        except (ValueError, TypeError) as error:
+            raise ValueError('could not read {} as numbers: {}'.format(name, error)) from None
+    if matrix.dtype == object or not (np.issubdtype(matrix.dtype, np.number) or matrix.dtype == bool):
+        raise TypeError('expected {} to hold numbers, got an array of dtype {}'.format(name, matrix.dtype))
+    if np.issubdtype(matrix.dtype, np.complexfloating):
+        raise TypeError('expected {} to hold real numbers, got complex numbers'.format(name))
+    if matrix.ndim != 2:
+        hint = ''
+        if matrix.ndim == 1:
+            hint = '; for one value per example use {0}.reshape(-1, 1)'.format(name)
+            if name == 'Y' and np.issubdtype(matrix.dtype, np.integer):
+                hint += ', and for class labels 0..k-1 use data_source.one_hot({0}, k)'.format(name)
+        raise ValueError('expected {} as a 2-d array (n_examples, width) or a list of 1-d arrays, '
+                         'got an array of shape {}{}'.format(name, matrix.shape, hint))
+    if matrix.shape[1] == 0:
+        raise ValueError('expected at least one column in {}, got an array of shape {}'.format(name, matrix.shape))
+    return matrix
+
+
+def checked_batch(X, Y, dtype, first=0, rows=None):
+    """``(X, Y)`` as contiguous arrays of ``dtype``, every value finite there: the one conversion route.
+
+    Messages count examples from ``first``, or name them by ``rows`` (the
+    indices they were taken at).
+    """
+    dtype = check_float_dtype(dtype)
+    X, Y = _as_matrix(X, 'X'), _as_matrix(Y, 'Y')
+    if len(X) != len(Y):
+        raise ValueError('expected as many targets as inputs, got {} inputs (X) and {} targets (Y)'.format(
+            len(X), len(Y)))
+    return _finite_in(X, dtype, 'X', first, rows), _finite_in(Y, dtype, 'Y', first, rows)
+
+
+def _finite_in(matrix, dtype, name, first=0, rows=None):
+    """``matrix`` converted to ``dtype``, contiguous; ValueError naming the first value that is not finite there."""
+    with np.errstate(over='ignore', invalid='ignore'):
+        converted = np.ascontiguousarray(matrix, dtype=dtype)
+    if not np.isfinite(converted).all():
+        row, column = np.argwhere(~np.isfinite(converted))[0]
+        value = matrix[row, column]
+        example = first + row if rows is None else int(np.asarray(rows)[row])
+        if np.isfinite(value):
+            raise ValueError('expected numbers that fit in {} in {}, got {!r} at example {}, column {}, too large '
+                             'for it'.format(dtype.name, name, value.item(), example, column))
+        raise ValueError('expected finite numbers in {}, got {} at example {}, column {}'.format(
+            name, value, example, column))
+    return converted

@@ -16,30 +16,21 @@ All parameters live in one flat array (weights of every layer first, then
 biases), and ``weights()`` and ``biases()`` are views into it; an update rule
 changes every parameter with one NumPy call. The same holds for gradients.
 """
-import json
 import math
-import os
-import tempfile
 
 import numpy as np
 
 from activation_functions import Sigmoid, check_activation
-from data_source import check_positive_int
+from feedforward_checks import check_float_dtype, check_positive_int, random_generator
+from feedforward_model_file import ModelFileError, check_model, model_dict, read_model, write_json_atomically
 
-#: The ``format`` field of a model file.
-MODEL_FORMAT = 'feedforward-neural-net'
-#: The newest ``version`` of the model file that ``save`` writes.
-MODEL_VERSION = 1
+__all__ = ['NeuralNet', 'NetFactory', 'Layer', 'ModelFileError']
 
 # Initial biases of Sigmoid and Tanh units are spread uniformly over (-r, r): where the unit responds.
 _BIAS_RANGE = {'Sigmoid': 4.0, 'Tanh': 2.0}
 
 # Rows fed through the net at once when evaluating a large data set: bounds memory.
 EVALUATION_CHUNK = 4096
-
-
-class ModelFileError(ValueError):
-    """A model file cannot be read: it is not JSON, or not a net this library wrote."""
 
 
 class Layer:
@@ -91,7 +82,7 @@ class NeuralNet:
             raise ValueError('expected one activation per non-input layer ({}), got {}'.format(
                 len(self._sizes) - 1, len(activations)))
         self._activations = [check_activation(a) for a in activations]
-        self._dtype = _check_dtype(dtype)
+        self._dtype = check_float_dtype(dtype)
         shapes = list(zip(self._sizes[:-1], self._sizes[1:]))
         self._n_weights = sum(i * o for i, o in shapes)
         n_parameters = self._n_weights + sum(self._sizes[1:])
@@ -127,12 +118,11 @@ class NeuralNet:
         return list(self._activations)
 
     def parameters(self):
-        """Every parameter in one live 1-d array: all weights (layer by layer, row-major), then all biases."""
-        return self._parameters
+        """Every parameter in one live 1-d array: all weights (layer by layer, row-major), then all biases.
 
-    def number_of_weights(self):
-        """How many of ``parameters()`` are weights (they come first)."""
-        return self._n_weights
+        ``cost.gradient(X, Y)`` returns gradients laid out the same way.
+        """
+        return self._parameters
 
     @property
     def dtype(self):
@@ -166,7 +156,7 @@ class NeuralNet:
         the random hidden features. A net without hidden layers draws its
         only layer like a hidden one.
         """
-        rng = np.random.default_rng(seed)
+        rng = random_generator(seed)
         last = len(self._layers) - 1
         for l, (layer, n_in) in enumerate(zip(self._layers, self._sizes[:-1])):
             name = layer.activation.name
@@ -189,13 +179,13 @@ class NeuralNet:
         ``x`` of shape ``(n_inputs,)`` gives shape ``(n_outputs,)``; a batch of
         shape ``(n, n_inputs)`` gives ``(n, n_outputs)``. Returns a new array.
         """
-        X = self.check_inputs(x, 'x')
+        X = self._check_inputs(x, 'x')
         output = np.empty((X.shape[0], self._sizes[-1]), self._dtype)
-        for rows, _, a_out in self.forward_chunks(X):
+        for rows, _, a_out in self._forward_chunks(X):
             output[rows] = a_out
         return output[0] if np.ndim(x) == 1 else output
 
-    def forward_chunks(self, X, chunk=EVALUATION_CHUNK):
+    def _forward_chunks(self, X, chunk=EVALUATION_CHUNK):
         """Feed ``X`` (n, n_inputs) through the net a chunk of rows at a time.
 
         Yields ``(rows, z_out, a_out)``: the slice of rows, and the output
@@ -204,11 +194,11 @@ class NeuralNet:
         """
         for start in range(0, X.shape[0], chunk):
             rows = slice(start, min(start + chunk, X.shape[0]))
-            workspace = self.forward(X[rows])
+            workspace = self._forward(X[rows])
             yield rows, workspace.z_out, workspace.a[-1]
 
-    def forward(self, X):
-        """The forward pass over a batch ``X`` of shape (n, n_inputs), in the net's dtype.
+    def _forward(self, X):
+        """The forward pass over a batch ``X`` of shape (n, n_inputs), a contiguous array of the net's dtype.
 
         Returns the workspace that holds every layer's activation (``a``) and
         the output pre-activation (``z_out``), as back-propagation needs them.
@@ -236,62 +226,30 @@ class NeuralNet:
 
     # ----- back-propagation --------------------------------------------------
 
-    def backward(self, workspace, X):
-        """Back-propagate ``workspace.delta[L]`` = dC/dz^L through the batch that ``forward(X)`` fed.
+    def _backward(self, workspace, X):
+        """Back-propagate ``workspace.delta[L]`` = dC/dz^L through the batch that ``_forward(X)`` fed.
 
-        Fills the gradient array (see ``gradient``) with dC/dW^l and dC/db^l of
-        every layer; no gradient with respect to ``X`` is formed.
-        """
-        self.backpropagate(workspace)
-        self.layer_gradients(workspace, X)
-
-    def backpropagate(self, workspace):
-        """The error terms of the hidden layers: ``workspace.delta[l]`` for l = L-1 .. 1, from ``delta[L]``.
-
-        They need the weights only, not the gradients, so an update rule may
-        change each layer's parameters as soon as its gradient is formed.
+        Fills the flat gradient array with dC/dW^l and dC/db^l of every
+        layer and returns it; no gradient with respect to ``X`` is formed.
         """
         layers = self._layers
-        for l in range(len(layers), 1, -1):
-            # delta^(l-1) = f'^(l-1) applied to (delta^l (W^l)^T)
-            below = workspace.delta[l - 1]
-            np.dot(workspace.delta[l], layers[l - 1].weights.T, out=below)
-            layers[l - 2].activation.backward(workspace.a[l - 1], below, out=below)
-
-    def layer_gradients(self, workspace, X):
-        """dC/dW^l and dC/db^l of every layer, into the gradient array, once ``backpropagate`` has run."""
-        for l in range(len(self._layers), 0, -1):
-            self.layer_gradient(l, workspace, X)
-
-    def layer_gradient(self, l, workspace, X):
-        """dC/dW^l and dC/db^l (layer ``l``, counted from 1) from ``delta[l]``, into the gradient array.
-
-        Returns the two views of the gradient array that now hold them.
-        ``backpropagate`` must have filled ``delta[l]`` first.
-        """
-        delta = workspace.delta[l]
-        a_prev = X if l == 1 else workspace.a[l - 1]
-        # dC/dW^l = (a^(l-1))^T delta^l
-        np.dot(a_prev.T, delta, out=self._nabla_w[l - 1])
-        # dC/db^l = 1^T delta^l: a BLAS matrix-vector product, faster than np.sum(axis=0)
-        np.dot(workspace.ones, delta, out=self._nabla_b[l - 1])
-        return self._nabla_w[l - 1], self._nabla_b[l - 1]
-
-    def gradient(self):
-        """The live flat gradient array, laid out as ``parameters()``; the last back-propagation's result."""
+        for l in range(len(layers), 0, -1):
+            delta = workspace.delta[l]
+            a_prev = X if l == 1 else workspace.a[l - 1]
+            # dC/dW^l = (a^(l-1))^T delta^l
+            np.dot(a_prev.T, delta, out=self._nabla_w[l - 1])
+            # dC/db^l = 1^T delta^l: a BLAS matrix-vector product, faster than np.sum(axis=0)
+            np.dot(workspace.ones, delta, out=self._nabla_b[l - 1])
+            if l > 1:
+                # delta^(l-1) = f'^(l-1) applied to (delta^l (W^l)^T)
+                below = workspace.delta[l - 1]
+                np.dot(delta, layers[l - 1].weights.T, out=below)
+                layers[l - 2].activation.backward(workspace.a[l - 1], below, out=below)
         return self._gradient
-
-    def nabla_w(self):
-        """Views of the gradient array for each weight matrix."""
-        return list(self._nabla_w)
-
-    def nabla_b(self):
-        """Views of the gradient array for each bias vector."""
-        return list(self._nabla_b)
 
     # ----- input checks ------------------------------------------------------
 
-    def check_inputs(self, x, name='X'):
+    def _check_inputs(self, x, name='X'):
         """``x`` (n_inputs,) or (n, n_inputs) as a 2-d array of the net's dtype; raises on a bad width, NaN or inf."""
         X = np.asarray(x)
         if X.dtype == object or not (np.issubdtype(X.dtype, np.number) or X.dtype == bool) \
@@ -302,24 +260,19 @@ class NeuralNet:
         if X.ndim != 2 or X.shape[1] != self._sizes[0]:
             raise ValueError('expected {} of shape ({n},) or (n, {n}) for a net with {n} inputs, got shape {}'.format(
                 name, np.shape(x), n=self._sizes[0]))
-        X = np.ascontiguousarray(X, dtype=self._dtype)
+        with np.errstate(over='ignore', invalid='ignore'):
+            X = np.ascontiguousarray(X, dtype=self._dtype)
         if not np.isfinite(X).all():
-            raise ValueError('expected finite numbers in {}, got NaN or infinity'.format(name))
+            raise ValueError('expected finite numbers in {} (in {}), got NaN or infinity'.format(
+                name, self._dtype.name))
         return X
 
     # ----- save and restore --------------------------------------------------
 
     def to_dict(self):
-        """The net as the JSON-ready dictionary that ``save`` writes (see the README for its fields)."""
-        return {
-            'format': MODEL_FORMAT,
-            'version': MODEL_VERSION,
-            'dtype': self._dtype.name,
-            'layer_sizes': list(self._sizes),
-            'activations': [f.name for f in self._activations],
-            'weights': [w.tolist() for w in self._weights],
-            'biases': [b.tolist() for b in self._biases],
-        }
+        """The net as the JSON-ready dictionary that ``save`` writes (see ``docs/model_file.md``)."""
+        return model_dict(self._sizes, [f.name for f in self._activations], self._dtype, self._weights,
+                          self._biases)
 
     def save(self, path):
         """Write the net to ``path`` as JSON, atomically: the file is either the old one or the new one.
@@ -336,16 +289,27 @@ class NeuralNet:
         Everything is checked before anything is built; any problem raises
         ``ModelFileError`` (a ``ValueError``) naming the file and the problem,
         and a missing file raises ``FileNotFoundError``. ``max_parameters``
-        and ``max_bytes`` bound what a file may ask for (see ``model_file``).
+        and ``max_bytes`` bound what a file may ask for (default 10,000,000
+        parameters and 256 MB).
         """
-        import model_file
-        return model_file.load_net(path, max_parameters=max_parameters, max_bytes=max_bytes)
+        return cls._from_model(read_model(path, max_parameters=max_parameters, max_bytes=max_bytes), path)
 
     @classmethod
     def from_dict(cls, data, source='<dict>', max_parameters=None):
         """A net from the dictionary ``to_dict`` makes; checked as ``create_from_file`` checks a file."""
-        import model_file
-        return model_file.net_from_dict(data, source=source, max_parameters=max_parameters)
+        return cls._from_model(check_model(data, source=source, max_parameters=max_parameters), source)
+
+    @classmethod
+    def _from_model(cls, model, source):
+        sizes, activations, dtype, layers = model
+        try:
+            net = cls(sizes, activations, dtype)
+        except MemoryError:
+            raise ModelFileError('{}: not enough memory for a net of layer sizes {}'.format(source, sizes)) from None
+        for weights, biases, (w, b) in zip(net._weights, net._biases, layers):
+            weights[...] = w
+            biases[...] = b
+        return net
 
 
 class NetFactory:
@@ -366,35 +330,6 @@ class NetFactory:
         return NeuralNet(sizes, [hidden] * (len(sizes) - 2) + [output], dtype)
 
 
-def write_json_atomically(path, data):
-    """Write ``data`` as JSON to ``path`` through a synced temporary file renamed into place."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.', suffix='.tmp', dir=folder)
-    try:
-        with os.fdopen(handle, 'w', encoding='utf-8') as stream:
-            json.dump(data, stream, allow_nan=False, separators=(',', ':'))
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
-    try:
-        directory = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(directory)
-    except OSError:
-        pass
-    finally:
-        os.close(directory)
-
-
 def _views(flat, shapes, offset):
     views = []
     for shape in shapes:
@@ -413,13 +348,3 @@ def _check_sizes(sizes):
     if len(sizes) < 2:
         raise ValueError('expected at least two layer sizes (inputs and outputs), got {}'.format(sizes))
     return [check_positive_int(size, 'every layer size') for size in sizes]
-
-
-def _check_dtype(dtype):
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError:
-        raise TypeError('expected dtype float32 or float64, got {!r}'.format(dtype)) from None
-    if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise TypeError('expected dtype float32 or float64, got {}'.format(dtype))
-    return dtype

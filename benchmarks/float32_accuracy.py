@@ -15,10 +15,10 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-import mnist_loader  # noqa: E402
+import feedforward_mnist  # noqa: E402
 from activation_functions import Rectifier, Softmax  # noqa: E402
 from cost_functions import CrossEntropyCost  # noqa: E402
-from evaluation import accuracy  # noqa: E402
+from cost_functions import accuracy  # noqa: E402
 from gradient_descent import StochasticGradientDescent  # noqa: E402
 from neural_net import NetFactory  # noqa: E402
 
@@ -27,7 +27,7 @@ TOLERANCE_POINTS = 0.2
 
 
 def train_and_test(dtype, epochs, start):
-    training, test = mnist_loader.load_mnist(dtype=dtype, download=False, progress=False)
+    training, test = feedforward_mnist.load_mnist(dtype=dtype, download=False, progress=False)
     net = NetFactory.create_neural_net(SIZES, Rectifier, Softmax, dtype=dtype)
     net.parameters()[...] = start  # the same starting point in both dtypes
     sgd = StochasticGradientDescent(net, CrossEntropyCost(net, l2_reg_term=L2), RATE, batch_size=BATCH, seed=0)

@@ -1,26 +1,29 @@
-"""What every demo shares: the standard arguments, MNIST, the epoch loop, Ctrl+C, pictures, the summary.
+"""What every demo shares: the standard flags, MNIST, training through ``train``, Ctrl+C, pictures, the summary.
 
 A classification demo is a few lines::
 
     import common                      # works from the repository root and from demos/
     args = common.standard_parser(__doc__, epochs=20).parse_args()
-    training, test = common.load_data(args)
     net, cost, trainer = ...           # the library's own objects, seeded from common.rngs(args)
+    common.resume(trainer, args)       # --resume, checked before MNIST loads
+    training, test = common.load_data(args)
     common.train_classifier(net, cost, trainer, training, test, args, name='my_demo')
 
-``train_classifier`` is ``run_epochs`` (progress bar over each epoch's
-mini-batches, metrics after each epoch, Ctrl+C stops after the current
-mini-batch) followed by ``finish`` (summary, ``--save``, learning curves into
-``--out``, and the last line ``test accuracy: NN.NN%``). Demos that measure
-something else pass their own ``evaluate`` to those two; ``run_epochs`` calls
-``on_epoch(record)`` after each epoch.
+``train_run`` is the one epoch loop of every demo: the library's
+``trainer.train`` with a progress bar, a line per epoch and Ctrl+C stopping
+the run after the current mini-batch. ``train_classifier`` adds
+``--checkpoint`` and ``--resume`` and ends with ``finish``: the summary,
+``--save``, the learning curves of the whole run (those before a resume
+included) and the last line ``test accuracy: NN.NN%``.
 
 ``--checkpoint PATH`` saves the trainer (net, settings, random state, epochs
-done) after every epoch, and ``--resume PATH`` continues from such a file
-exactly: a run stopped by Ctrl+C or killed loses at most one epoch, and the
-resumed run ends with the same parameters as one that was never stopped.
-``train_classifier`` does both; a demo with its own loop calls ``resume``
-before it and passes ``checkpointing(...)`` as ``on_epoch``.
+done, history) after every epoch, and ``--resume PATH`` continues from such
+a file exactly: a run stopped by Ctrl+C or killed loses at most one epoch,
+and the resumed run ends with the same parameters as one never stopped.
+
+Bad flags are refused before any work, in one line; a run stopped by Ctrl+C
+exits with status 130, as command-line tools do. Start a demo with
+``common.run(main)``.
 """
 import argparse
 import math
@@ -36,15 +39,22 @@ if REPO_ROOT not in sys.path:
 
 import numpy as np  # noqa: E402
 
-import checkpoint  # noqa: E402
-from evaluation import cost_and_accuracy  # noqa: E402
-import mnist_loader  # noqa: E402
+import feedforward_checkpoint  # noqa: E402
+import feedforward_mnist  # noqa: E402
+from gradient_descent import StopTraining  # noqa: E402
+from neural_net import NeuralNet  # noqa: E402
 
-#: The metrics each epoch's record holds, in the order they are printed.
-METRICS = ('train_cost', 'train_accuracy', 'test_cost', 'test_accuracy')
+#: Set once Ctrl+C stopped a run: ``run`` then exits with status 130.
+interrupted = False
 
 
-# ----- arguments -------------------------------------------------------------
+def run(main):
+    """Run a demo's ``main()`` and exit: status 130 if Ctrl+C stopped it, else 0."""
+    main()
+    sys.exit(130 if interrupted else 0)
+
+
+# ----- flags -----------------------------------------------------------------
 
 def standard_parser(description, epochs, seed=1, out='out', save=True, checkpoints=True):
     """An ``argparse.ArgumentParser`` with the standard demo flags; add a demo's own with ``add_argument``.
@@ -61,7 +71,7 @@ def standard_parser(description, epochs, seed=1, out='out', save=True, checkpoin
     parser.add_argument('--data-dir', metavar='DIR', default=None,
                         help='folder of the four MNIST files (default: $MNIST_DIR, else a per-user cache, '
                              'downloading what is missing)')
-    parser.add_argument('--seed', type=int, default=seed,
+    parser.add_argument('--seed', type=nonnegative_int, default=seed,
                         help='seed of the initial parameters and of the shuffling (default {})'.format(seed))
     if save:
         parser.add_argument('--save', metavar='PATH', default=None, help='save the trained net to PATH as JSON')
@@ -70,19 +80,41 @@ def standard_parser(description, epochs, seed=1, out='out', save=True, checkpoin
         return parser
     parser.add_argument('--checkpoint', metavar='PATH', default=None,
                         help='after every epoch, save the training state (net, settings, random state, epochs '
-                             'done) to PATH, to continue later with --resume PATH')
+                             'done, history) to PATH, to continue later with --resume PATH')
     parser.add_argument('--resume', metavar='PATH', default=None,
                         help='continue the run saved in the checkpoint PATH; --epochs counts every epoch, '
                              'those done before included')
     return parser
 
 
+def _number(text, convert, test, expected):
+    try:
+        value = convert(text)
+    except ValueError:
+        value = None
+    if value is None or not test(value):
+        raise argparse.ArgumentTypeError('expected {}, got {}'.format(expected, text))
+    return value
+
+
 def positive_int(text):
     """argparse type: an integer of at least 1."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError('expected a positive integer, got {}'.format(text))
-    return value
+    return _number(text, int, lambda v: v >= 1, 'a positive integer')
+
+
+def nonnegative_int(text):
+    """argparse type: an integer of at least 0."""
+    return _number(text, int, lambda v: v >= 0, 'an integer >= 0')
+
+
+def positive_float(text):
+    """argparse type: a finite number above 0."""
+    return _number(text, float, lambda v: math.isfinite(v) and v > 0, 'a positive number')
+
+
+def nonnegative_float(text):
+    """argparse type: a finite number of at least 0."""
+    return _number(text, float, lambda v: math.isfinite(v) and v >= 0, 'a number >= 0')
 
 
 def rngs(args, n=2):
@@ -94,23 +126,61 @@ def rngs(args, n=2):
     return [np.random.default_rng(child) for child in np.random.SeedSequence(args.seed).spawn(n)]
 
 
+# ----- files the demos read --------------------------------------------------------
+
 def load_data(args, dtype=np.float32):
-    """MNIST as ``(training, test)`` from ``args.data_dir``; exits with the loader's message if it cannot."""
+    """MNIST as ``(training, test)`` from ``args.data_dir``; exits with the loader's message if it cannot.
+
+    A ``--data-dir`` (or ``$MNIST_DIR``) that names no folder is an error: a
+    mistyped folder is not created to download into.
+    """
+    folder = feedforward_mnist.data_folder(args.data_dir)
+    if folder != feedforward_mnist.cache_dir() and not os.path.isdir(folder):
+        sys.exit('error: {}: no such folder ({} names it); expected the folder of the four MNIST files'.format(
+            folder, '--data-dir' if args.data_dir else 'MNIST_DIR'))
     started = time.perf_counter()
     try:
-        training, test = mnist_loader.load_mnist(args.data_dir, dtype=dtype)
-    except (mnist_loader.MnistNotFoundError, mnist_loader.MnistFileError) as error:
+        training, test = feedforward_mnist.load_mnist(args.data_dir, dtype=dtype)
+    except (feedforward_mnist.MnistNotFoundError, feedforward_mnist.MnistFileError) as error:
         sys.exit('error: {}'.format(error))
     print('MNIST: {} training and {} test images, loaded in {:.2f} s'.format(
         len(training), len(test), time.perf_counter() - started))
     return training, test
 
 
+def load_net(path, flag, inputs=None, outputs=None):
+    """The net saved at ``path`` (given with ``flag``); exits with one line if it cannot be read or does not fit."""
+    try:
+        net = NeuralNet.create_from_file(path)
+    except (OSError, ValueError) as error:
+        sys.exit('error: {} {}: {}'.format(flag, path, error))
+    sizes = net.layer_sizes()
+    if (inputs is not None and sizes[0] != inputs) or (outputs is not None and sizes[-1] != outputs):
+        sys.exit('error: {} {}: expected a net with {} inputs and {} outputs, got layer sizes {}'.format(
+            flag, path, inputs, outputs, sizes))
+    return net
+
+
+def resume(trainer, args):
+    """With ``--resume PATH``: restore that checkpoint into ``trainer`` (and its net and cost); exits if it cannot.
+
+    ``--epochs`` counts every epoch, those in the checkpoint included, so it
+    must ask for more than the checkpoint has done.
+    """
+    if not getattr(args, 'resume', None):
+        return trainer
+    try:
+        feedforward_checkpoint.resume_into(args.resume, trainer)
+    except (OSError, ValueError) as error:
+        sys.exit('error: cannot resume from {}: {}'.format(args.resume, error))
+    if args.epochs <= trainer.epochs_done:
+        sys.exit('error: {} holds {} epochs already, and --epochs {} counts those too: ask for more than {} '
+                 'epochs to train on'.format(args.resume, trainer.epochs_done, args.epochs, trainer.epochs_done))
+    print('resumed from {} after epoch {}'.format(args.resume, trainer.epochs_done))
+    return trainer
+
+
 # ----- Ctrl+C ------------------------------------------------------------------
-
-class StopTraining(Exception):
-    """Raised between two mini-batches once Ctrl+C was pressed."""
-
 
 class StopOnInterrupt:
     """While active, the first Ctrl+C (SIGINT) asks the run to stop after the current mini-batch.
@@ -132,9 +202,10 @@ class StopOnInterrupt:
         return False
 
     def _handle(self, signum, frame):
+        global interrupted
         if self.requested:
             raise KeyboardInterrupt
-        self.requested = True
+        self.requested = interrupted = True
         sys.stderr.write('\nCtrl+C: stopping after this mini-batch (press again to stop at once)\n')
 
     def check(self):
@@ -142,165 +213,163 @@ class StopOnInterrupt:
             raise StopTraining
 
 
-# ----- measuring ---------------------------------------------------------------
-
-def classifier_evaluation(net, cost, training, test):
-    """A function of no arguments giving the four ``METRICS`` of ``net`` on the two splits."""
-    def evaluate():
-        train_cost, train_accuracy = cost_and_accuracy(cost, training.source)
-        test_cost, test_accuracy = cost_and_accuracy(cost, test.source)
-        return {'train_cost': train_cost, 'train_accuracy': train_accuracy,
-                'test_cost': test_cost, 'test_accuracy': test_accuracy}
-    return evaluate
-
-
-def describe(record, accuracy_label='accuracy'):
-    """One line for an epoch's (or the summary's) record."""
-    return 'train cost {:.4f}, {label} {:.2f}% | test cost {:.4f}, {label} {:.2f}%'.format(
-        record['train_cost'], 100 * record['train_accuracy'], record['test_cost'], 100 * record['test_accuracy'],
-        label=accuracy_label)
-
-
 # ----- the epoch loop ----------------------------------------------------------
 
 class Run:
-    """What ``run_epochs`` did: ``records`` (one dict per finished epoch) and whether it was interrupted.
+    """What ``train_run`` did.
 
-    Each record holds ``epoch`` (the trainer's ``epochs_done``), ``seconds``
-    (training time of the epoch) and the values ``evaluate`` returned.
-    ``batches_into_epoch`` counts the mini-batches of an epoch cut short by
-    Ctrl+C (0 if none), and ``batches_per_epoch`` how many an epoch has.
+    ``history``: the records of the epochs it trained (those of ``train``,
+    with what ``measure`` added); ``interrupted``: whether Ctrl+C stopped it;
+    ``batches_into_epoch``: the mini-batches of an epoch cut short (0 if
+    none); ``batches_per_epoch``: how many an epoch has.
     """
 
     def __init__(self):
-        self.records = []
+        self.history = None
         self.interrupted = False
         self.batches_into_epoch = 0
         self.batches_per_epoch = 0
 
 
-def run_epochs(trainer, source, epochs, evaluate, on_epoch=None, progress=True, accuracy_label='accuracy'):
-    """Train ``epochs`` epochs of ``trainer`` (a StochasticGradientDescent) on ``source``; returns a ``Run``.
+def describe(record):
+    """One line for an epoch's (or the summary's) record: costs, and accuracies or recognised shares."""
+    parts = []
+    for split, label in (('training', 'train'), ('evaluation', 'test')):
+        if split + '_cost' not in record:
+            continue
+        items = ['cost {:.4f}'.format(record[split + '_cost'])]
+        for measure in ('accuracy', 'recognised'):
+            if split + '_' + measure in record:
+                items.append('{} {:.2f}%'.format(measure, 100 * record[split + '_' + measure]))
+        parts.append('{} {}'.format(label, ', '.join(items)))
+    return ' | '.join(parts)
 
-    A progress bar runs over each epoch's mini-batches; after each epoch
-    ``evaluate()`` is measured and printed, and ``on_epoch(record)`` is
-    called. Ctrl+C ends the run after the current mini-batch.
+
+def train_run(trainer, source, epochs, evaluation_data=None, measure=None, on_epoch=None, label='', quiet=False,
+              **train_options):
+    """``trainer.train(source, epochs, ...)`` with a progress bar and a line per epoch; returns a ``Run``.
+
+    After each epoch ``measure()``, if given, returns more values for the
+    epoch's record, the line ``epoch N (seconds): ...`` is printed (unless
+    ``quiet``) and ``on_epoch(record)`` is called. Ctrl+C ends the run after
+    the current mini-batch. ``train_options`` go to ``train``.
     """
-    from tqdm import tqdm
-
-    run = Run()
-    batch_size = getattr(trainer, 'batch_size', source.number_of_examples())
-    run.batches_per_epoch = n_batches = -(-source.number_of_examples() // batch_size)
+    result = Run()
+    n = source.number_of_examples()
+    result.batches_per_epoch = -(-n // getattr(trainer, 'batch_size', n))
+    done = [0]
     with StopOnInterrupt() as interrupt:
-        for _ in range(epochs):
-            epoch = trainer.epochs_done + 1
-            bar = tqdm(total=n_batches, desc='epoch {}'.format(epoch), unit='batch', leave=False,
-                       disable=not progress, mininterval=0.5)
-            done = [0]
+        def on_batch(batch_index, n_batches):
+            done[0] = batch_index + 1
+            interrupt.check()
 
-            def on_batch(batch_index, total):
-                done[0] = batch_index + 1
-                bar.update(1)
-                interrupt.check()
-
-            started = time.perf_counter()
-            try:
-                trainer.training_epoch(source, on_batch=on_batch)
-            except StopTraining:
-                run.interrupted, run.batches_into_epoch = True, done[0]
-            finally:
-                bar.close()
-            if run.interrupted:
-                print('interrupted after {} of {} mini-batches of epoch {}'.format(done[0], n_batches, epoch))
-                break
-            record = {'epoch': trainer.epochs_done, 'seconds': time.perf_counter() - started}
-            record.update(evaluate())
-            run.records.append(record)
-            print('epoch {} ({:.1f} s): {}'.format(record['epoch'], record['seconds'], describe(record, accuracy_label)),
-                  flush=True)
+        def callback(epoch, history):
+            done[0] = 0
+            record = history[-1]
+            if measure is not None:
+                record.update(measure())
+            if not quiet:
+                print('{}epoch {} ({:.1f} s): {}'.format(label, epoch, record['seconds'], describe(record)),
+                      flush=True)
             if on_epoch is not None:
                 on_epoch(record)
-            if interrupt.requested:  # Ctrl+C during the evaluation: stop here
-                run.interrupted = True
-                break
-    return run
+            interrupt.check()  # Ctrl+C while measuring: stop here
+
+        result.history = trainer.train(source, epochs, evaluation_data=evaluation_data, callback=callback,
+                                       on_batch=on_batch, progress=True, **train_options)
+    result.interrupted = interrupt.requested
+    if result.interrupted:
+        result.batches_into_epoch = done[0]
+        if done[0]:
+            print('{}interrupted after {} of {} mini-batches of epoch {}'.format(
+                label, done[0], result.batches_per_epoch, trainer.epochs_done + 1))
+        else:
+            print('{}interrupted after epoch {}'.format(label, trainer.epochs_done))
+    return result
 
 
-def finish(net, run, evaluate, args, name, trainer=None, accuracy_label='accuracy', title=None):
-    """Summary, ``--save``, learning curves, and the last line ``test accuracy: NN.NN%``; returns the summary.
+def measured_now(cost, training, evaluation, measure=None, accuracy=True):
+    """The values a record of ``train`` holds, measured on the net as it is now (for a run cut short)."""
+    record = {}
+    for split, source in (('training', training), ('evaluation', evaluation)):
+        if accuracy:
+            record[split + '_cost'], record[split + '_accuracy'] = cost.cost_and_accuracy(source)
+        else:
+            record[split + '_cost'] = cost.get_cost(source)
+    if measure is not None:
+        record.update(measure())
+    return record
 
-    When the run stopped in the middle of an epoch, the summary (of the net
-    as it is) is added to the curves at its fractional epoch. ``title``
-    (default ``name``) heads the picture.
+
+def finish(trainer, result, args, name, training, evaluation, measure=None, accuracy=True, metric='accuracy',
+           title=None):
+    """Summary, ``--save``, learning curves of the whole run, and the last line; returns the summary record.
+
+    The learning curves hold every epoch of ``trainer.history`` (a resumed
+    run's earlier epochs too); when the run stopped in the middle of an
+    epoch, the net as it is is measured and added at its fractional epoch.
+    ``metric`` (``accuracy`` or ``recognised``) is what the last line
+    reports: ``test accuracy: NN.NN%`` or ``test recognised: NN.NN%``.
     """
-    summary = run.records[-1] if run.records and not run.batches_into_epoch else None
-    if summary is None:
-        summary = dict(evaluate())
-        epochs_done = trainer.epochs_done if trainer is not None else len(run.records)
-        summary['epoch'] = epochs_done + run.batches_into_epoch / max(run.batches_per_epoch, 1)
-    curve_records = list(run.records)
-    if not curve_records or curve_records[-1] is not summary:
-        curve_records.append(summary)
+    records = list(trainer.history)
+    if records and not result.batches_into_epoch:
+        summary = records[-1]
+    else:
+        summary = measured_now(trainer.cost_function, training, evaluation, measure, accuracy)
+        summary['epoch'] = trainer.epochs_done + result.batches_into_epoch / max(result.batches_per_epoch, 1)
+        records.append(summary)
     print('summary after {:g} epochs{}: {}'.format(
-        round(summary['epoch'], 2), ' (interrupted)' if run.interrupted else '', describe(summary, accuracy_label)))
-    if args.save:
-        net.save(args.save)
+        round(summary['epoch'], 2), ' (interrupted)' if result.interrupted else '', describe(summary)))
+    if getattr(args, 'save', None):
+        trainer.neural_net.save(args.save)
         print('net saved to {}'.format(args.save))
-    picture = plot_learning_curves(curve_records, os.path.join(args.out, name + '_learning_curves.png'),
-                                   title=title or name, accuracy_label=accuracy_label)
+    picture = plot_learning_curves(records, os.path.join(args.out, name + '_learning_curves.png'),
+                                   title=title or name, metric=metric)
     print('learning curves: {}'.format(picture))
-    print('test accuracy: {:.2f}%'.format(100 * summary['test_accuracy']), flush=True)
+    print('test {}: {:.2f}%'.format(metric, 100 * summary['evaluation_' + metric]), flush=True)
     return summary
 
 
 def train_classifier(net, cost, trainer, training, test, args, name, on_epoch=None):
-    """``run_epochs`` and ``finish`` for a net classifying digits, with ``--resume`` and ``--checkpoint``.
+    """``train_run`` and ``finish`` for a net classifying digits, with ``--resume`` and ``--checkpoint``.
 
+    ``--resume`` is honoured here if the demo did not call ``resume`` itself
+    (it should, before loading MNIST: a bad file then costs no wait).
     Returns the summary record.
     """
-    resume(trainer, args)
-    evaluate = classifier_evaluation(net, cost, training, test)
-    run = run_epochs(trainer, training.source, epochs_left(trainer, args), evaluate,
-                     on_epoch=checkpointing(trainer, args, on_epoch))
-    if run.interrupted and args.checkpoint:
-        print('the checkpoint {} holds the state after epoch {}; continue with --resume {}'.format(
-            args.checkpoint, trainer.epochs_done, args.checkpoint))
-    return finish(net, run, evaluate, args, name, trainer=trainer)
+    if getattr(args, 'resume', None) and trainer.epochs_done == 0:
+        resume(trainer, args)
+    saved = []
+    result = train_run(trainer, training.source, args.epochs - trainer.epochs_done, evaluation_data=test.source,
+                       on_epoch=checkpointing(trainer, args, on_epoch, saved))
+    if result.interrupted and getattr(args, 'checkpoint', None):
+        if saved:
+            print('the checkpoint {} holds the state after epoch {}; continue with --resume {}'.format(
+                args.checkpoint, saved[-1], args.checkpoint))
+        elif args.resume:
+            print('no epoch finished, so nothing was written to {}; continue with --resume {}'.format(
+                args.checkpoint, args.resume))
+        else:
+            print('no epoch finished, so no checkpoint was written to {}'.format(args.checkpoint))
+    return finish(trainer, result, args, name, training.source, test.source)
 
 
-# ----- checkpoints -------------------------------------------------------------
-
-def resume(trainer, args):
-    """With ``--resume PATH``: restore that checkpoint into ``trainer`` (and its net and cost); exits if it cannot."""
-    if not args.resume:
-        return trainer
-    try:
-        checkpoint.resume_into(args.resume, trainer)
-    except (OSError, ValueError) as error:
-        sys.exit('error: cannot resume from {}: {}'.format(args.resume, error))
-    print('resumed from {} after epoch {}'.format(args.resume, trainer.epochs_done))
-    return trainer
-
-
-def epochs_left(trainer, args):
-    """How many epochs the run still has to train: ``--epochs`` counts those a resumed run did before."""
-    return max(args.epochs - trainer.epochs_done, 0)
-
-
-def checkpointing(trainer, args, on_epoch=None):
-    """An ``on_epoch`` for ``run_epochs``: call ``on_epoch``, then, with ``--checkpoint PATH``, save the trainer there.
+def checkpointing(trainer, args, on_epoch=None, saved=None):
+    """An ``on_epoch`` for ``train_run``: call ``on_epoch``, then, with ``--checkpoint PATH``, save the trainer there.
 
     ``on_epoch`` runs first because it may change the trainer for the next
     epoch (a decaying learning rate): the checkpoint then holds exactly what
-    the next epoch starts from.
+    the next epoch starts from. The epochs saved are appended to ``saved``.
     """
-    if not args.checkpoint:
+    if not getattr(args, 'checkpoint', None):
         return on_epoch
 
     def then_save(record):
         if on_epoch is not None:
             on_epoch(record)
-        checkpoint.save_checkpoint(args.checkpoint, trainer)
+        feedforward_checkpoint.save_checkpoint(args.checkpoint, trainer)
+        if saved is not None:
+            saved.append(trainer.epochs_done)
     return then_save
 
 
@@ -326,24 +395,27 @@ def classifier(sizes, l2_reg_term, learning_rate, batch_size, args, hidden=None,
 
 def classification_demo(argv, description, name, build, hidden, learning_rate, decay, l2_reg_term, batch_size,
                         epochs):
-    """The whole of a classification demo: its flags (the standard ones and the training settings), MNIST,
-    ``build(sizes, l2_reg_term, learning_rate, batch_size, args)`` -> ``(net, cost, trainer)``, and
-    ``train_classifier`` with the learning rate decaying by ``decay`` after each epoch. Returns the summary.
+    """The whole of a classification demo: its flags (the standard ones and the training settings), the net,
+    ``--resume``, MNIST, and ``train_classifier`` with the learning rate decaying by ``decay`` after each epoch.
+
+    ``build(sizes, l2_reg_term, learning_rate, batch_size, args)`` returns
+    ``(net, cost, trainer)``. Returns the summary.
     """
     parser = standard_parser(description, epochs=epochs)
     parser.add_argument('--hidden', type=positive_int, nargs='+', default=list(hidden), metavar='UNITS',
                         help='units of each hidden layer (default {})'.format(' '.join(map(str, hidden))))
-    parser.add_argument('--learning-rate', type=float, default=learning_rate,
+    parser.add_argument('--learning-rate', type=positive_float, default=learning_rate,
                         help='learning rate of the first epoch (default {})'.format(learning_rate))
-    parser.add_argument('--decay', type=float, default=decay,
+    parser.add_argument('--decay', type=positive_float, default=decay,
                         help='factor applied to the learning rate after each epoch (default {})'.format(decay))
-    parser.add_argument('--l2', type=float, default=l2_reg_term,
+    parser.add_argument('--l2', type=nonnegative_float, default=l2_reg_term,
                         help='L2 regularization term (default {})'.format(l2_reg_term))
     parser.add_argument('--batch-size', type=positive_int, default=batch_size,
                         help='mini-batch size (default {})'.format(batch_size))
     args = parser.parse_args(argv)
-    training, test = load_data(args)
     net, cost, trainer = build([784] + args.hidden + [10], args.l2, args.learning_rate, args.batch_size, args)
+    resume(trainer, args)
+    training, test = load_data(args)
     describe_training(net, trainer, args, args.decay)
     return train_classifier(net, cost, trainer, training, test, args, name,
                             on_epoch=decay_learning_rate(trainer, args.decay))
@@ -386,20 +458,19 @@ def save_figure(figure, path, dpi=100):
     return path
 
 
-def plot_learning_curves(records, path, title, accuracy_label='accuracy'):
-    """Cost and accuracy per epoch, training and test, side by side; written as a PNG to ``path``."""
+def plot_learning_curves(records, path, title, metric='accuracy'):
+    """Cost and ``metric`` (accuracy or recognised share) per epoch, training and test, side by side; a PNG."""
     plt = pyplot()
     from matplotlib.ticker import MaxNLocator
     epochs = [record['epoch'] for record in records]
-    figure, (costs, accuracies) = plt.subplots(1, 2, figsize=(11, 4.2))
+    figure, (costs, shares) = plt.subplots(1, 2, figsize=(11, 4.2))
     marker = 'o' if len(records) < 30 else None
-    for split, style in (('train', '-'), ('test', '--')):
-        costs.plot(epochs, [r[split + '_cost'] for r in records], style, marker=marker, label=split)
-        accuracies.plot(epochs, [100 * r[split + '_accuracy'] for r in records], style, marker=marker,
-                        label=split)
+    for split, label, style in (('training', 'train', '-'), ('evaluation', 'test', '--')):
+        costs.plot(epochs, [r[split + '_cost'] for r in records], style, marker=marker, label=label)
+        shares.plot(epochs, [100 * r[split + '_' + metric] for r in records], style, marker=marker, label=label)
     costs.set(xlabel='epoch', ylabel='cost', title='Cost (with the L2 term, if any)')
-    accuracies.set(xlabel='epoch', ylabel=accuracy_label + ' (%)', title=accuracy_label.capitalize())
-    for axes in (costs, accuracies):
+    shares.set(xlabel='epoch', ylabel=metric + ' (%)', title=metric.capitalize())
+    for axes in (costs, shares):
         axes.legend()
         axes.grid(alpha=0.3)
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -43,21 +43,20 @@ def train_both(epochs, learning_rate, seed):
         net.weights()[0][...] = START_WEIGHT
         net.biases()[0][...] = START_BIAS
         trainer = GradientDescent(net, cost_class(net), learning_rate)
-        errors = []
 
-        def mean_error(epoch, history):
+        def mean_error():
             # How wrong the unit is, in the same units for both costs: mean |a - y|.
-            errors.append(float(np.abs(net.feed(X) - Y).mean()))
+            return {'mean_error': float(np.abs(net.feed(X) - Y).mean())}
 
-        histories[name] = trainer.train(src, epochs, diagnostics=True, callback=mean_error)
-        for record, value in zip(histories[name], errors):
-            record['mean_error'] = value
+        histories[name] = common.train_run(trainer, src, epochs, measure=mean_error, quiet=True,
+                                           diagnostics=True).history
     return histories
 
 
 def main(argv=None):
     parser = common.standard_parser(__doc__, epochs=300, seed=0, save=False, checkpoints=False)
-    parser.add_argument('--learning-rate', type=float, default=0.5, help='learning rate (default 0.5)')
+    parser.add_argument('--learning-rate', type=common.positive_float, default=0.5,
+                        help='learning rate (default 0.5)')
     args = parser.parse_args(argv)
 
     plt = common.pyplot()
@@ -91,4 +90,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    common.run(main)

@@ -1,11 +1,6 @@
-"""What the comparison demos share beyond ``common``: MNIST subsets and training that keeps its history.
-
-``train_recording`` runs the library's ``train`` (so a demo gets its
-``History``, diagnostics included) with a progress bar, a line per epoch, and
-Ctrl+C ending the run after the current epoch with the epochs done so far.
-"""
+"""What the comparison demos share beyond ``common``: MNIST subsets, and the flags every run shares."""
 import common
-from mnist_loader import MnistSplit
+from feedforward_mnist import MnistSplit
 
 
 def add_size_flags(parser, train_size, test_size):
@@ -18,7 +13,7 @@ def add_size_flags(parser, train_size, test_size):
 
 def add_run_flags(parser, learning_rate, batch_size):
     """``--learning-rate`` and ``--batch-size``, the same for every run of the comparison."""
-    parser.add_argument('--learning-rate', type=float, default=learning_rate,
+    parser.add_argument('--learning-rate', type=common.positive_float, default=learning_rate,
                         help='learning rate of every run (default {})'.format(learning_rate))
     parser.add_argument('--batch-size', type=common.positive_int, default=batch_size,
                         help='mini-batch size (default {})'.format(batch_size))
@@ -35,24 +30,10 @@ def _first(split, n):
 
 
 def train_recording(trainer, source, epochs, label='', **train_options):
-    """``trainer.train(source, epochs, progress=True, **train_options)``, printing a line per epoch.
+    """``common.train_run`` for one run of a comparison: returns ``(history, interrupted)``.
 
-    Returns ``(history, interrupted)``. The first Ctrl+C stops the run after
-    the current epoch; the history then holds the epochs that finished.
+    Ctrl+C stops the run after the current mini-batch; the history then holds
+    the epochs that finished.
     """
-    kept = {}
-
-    def after_epoch(epoch, history):
-        kept['history'] = history
-        record = history.records[-1]
-        shown = ['{} {:.4g}'.format(key.replace('_', ' '), record[key])
-                 for key in ('training_cost', 'evaluation_cost', 'evaluation_accuracy') if key in record]
-        print('{}epoch {} ({:.1f} s): {}'.format(label, epoch, record['seconds'], ', '.join(shown)), flush=True)
-        interrupt.check()
-
-    with common.StopOnInterrupt() as interrupt:
-        try:
-            return trainer.train(source, epochs, callback=after_epoch, progress=True, **train_options), False
-        except common.StopTraining:
-            print('interrupted: keeping the {} epochs done'.format(len(kept['history'])))
-            return kept['history'], True
+    result = common.train_run(trainer, source, epochs, label=label, **train_options)
+    return result.history, result.interrupted

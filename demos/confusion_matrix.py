@@ -18,8 +18,7 @@ import common
 import comparison
 import numpy as np
 
-from evaluation import confusion_matrix
-from neural_net import NeuralNet
+from cost_functions import confusion_matrix
 
 EPOCHS, HIDDEN, LEARNING_RATE, BATCH_SIZE = 5, 100, 0.1, 20
 GRID_ROWS, GRID_COLUMNS = 3, 8
@@ -76,14 +75,9 @@ def main(argv=None):
     comparison.add_size_flags(parser, train_size=20000, test_size=10000)
     parser.add_argument('--load', metavar='PATH', help='use the net saved at PATH instead of training one')
     args = parser.parse_args(argv)
+    loaded = common.load_net(args.load, '--load', inputs=784, outputs=10) if args.load else None
     training, test = comparison.load_subsets(args)
-    if args.load:
-        net = NeuralNet.create_from_file(args.load)
-        if net.layer_sizes()[0] != 784 or net.layer_sizes()[-1] != 10:
-            parser.error('expected a net with 784 inputs and 10 outputs, got layer sizes {}'.format(
-                net.layer_sizes()))
-    else:
-        net = train_net(args, training, test)
+    net = loaded if loaded is not None else train_net(args, training, test)
     if args.save:
         net.save(args.save)
         print('net saved to {}'.format(args.save))
@@ -105,4 +99,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    common.run(main)

@@ -43,12 +43,13 @@ def main(argv=None):
     moments = snapshot_epochs(args.epochs)
     fits = {0: net.feed(grid)}
 
-    def remember_fit(epoch, history):
-        if epoch in moments:
-            fits[epoch] = net.feed(grid)
+    def remember_fit(record):
+        if record['epoch'] in moments:
+            fits[record['epoch']] = net.feed(grid)
 
-    history = gd.train(src, args.epochs, callback=remember_fit, progress=True)
+    history = common.train_run(gd, src, args.epochs, on_epoch=remember_fit, quiet=True).history
     final = history['training_cost'][-1]
+    moments = [epoch for epoch in moments if epoch in fits]  # all of them, unless Ctrl+C stopped the run
 
     figure, (fit, curve) = plt.subplots(1, 2, figsize=(11, 4.2))
     fit.plot(grid, grid ** 2, label='target y = x\u00b2', color='black', linewidth=2.5, alpha=0.35)
@@ -74,4 +75,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    common.run(main)

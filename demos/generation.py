@@ -34,9 +34,9 @@ def parser(description, noise_std):
     parser.add_argument('--hidden', type=common.positive_int, nargs='+', default=list(HIDDEN), metavar='UNITS',
                         help='units of each hidden layer of the generator (default {})'.format(
                             ' '.join(map(str, HIDDEN))))
-    parser.add_argument('--learning-rate', type=float, default=LEARNING_RATE,
+    parser.add_argument('--learning-rate', type=common.positive_float, default=LEARNING_RATE,
                         help='learning rate of the generator (default {})'.format(LEARNING_RATE))
-    parser.add_argument('--noise-std', type=float, default=noise_std,
+    parser.add_argument('--noise-std', type=common.nonnegative_float, default=noise_std,
                         help='standard deviation of the Gaussian noise added to the one-hot codes '
                              '(default {})'.format(noise_std))
     parser.add_argument('--classifier', metavar='PATH', default=None,
@@ -59,19 +59,16 @@ def recognised(classifier, drawings, labels):
     return float(np.mean(classifier.feed(drawings).argmax(axis=1) == labels))
 
 
-def get_classifier(args, training, test):
-    """The judging classifier: loaded from ``args.classifier``, or trained briefly as the 2-hidden-layer demo does."""
-    if args.classifier:
-        classifier = NeuralNet.create_from_file(args.classifier)
-        print('classifier {} from {}'.format(classifier.layer_sizes(), args.classifier))
-    else:
+def get_classifier(args, training, test, classifier=None):
+    """The judging classifier: ``classifier`` (loaded from ``--classifier``), or one trained briefly as the
+    2-hidden-layer demo trains its net."""
+    if classifier is None:
         demo = importlib.import_module(CLASSIFIER_DEMO)
         classifier, cost, trainer = common.classifier(
             [784] + demo.HIDDEN + [10], demo.L2, demo.LEARNING_RATE, demo.BATCH_SIZE, args)
         print('training the judging classifier {} for {} epochs'.format(classifier.layer_sizes(), CLASSIFIER_EPOCHS))
-        common.run_epochs(trainer, training.source, CLASSIFIER_EPOCHS,
-                          common.classifier_evaluation(classifier, cost, training, test),
-                          on_epoch=common.decay_learning_rate(trainer, demo.DECAY))
+        common.train_run(trainer, training.source, CLASSIFIER_EPOCHS, evaluation_data=test.source,
+                         on_epoch=common.decay_learning_rate(trainer, demo.DECAY), label='classifier ')
     accuracy = recognised(classifier, test.images, test.labels)
     print('classifier: {:.2f}% of the real test digits recognised'.format(100 * accuracy))
     return classifier
@@ -80,8 +77,12 @@ def get_classifier(args, training, test):
 def main(argv, description, name, noise_std, draw):
     """Train a generator on codes with ``--noise-std`` noise, judge it, and ``draw(generator, args, rng)`` a PNG."""
     args = parser(description, noise_std).parse_args(argv)
+    loaded = None
+    if args.classifier:
+        loaded = common.load_net(args.classifier, '--classifier', inputs=784, outputs=10)
+        print('classifier {} from {}'.format(loaded.layer_sizes(), args.classifier))
     training, test = common.load_data(args)
-    classifier = get_classifier(args, training, test)
+    classifier = get_classifier(args, training, test, loaded)
     init_rng, shuffle_rng, noise_rng, draw_rng, judge_rng = common.rngs(args, 5)
 
     # The reversed pairs: codes (n, 10) in, images (n, 784) out.
@@ -99,16 +100,14 @@ def main(argv, description, name, noise_std, draw):
           '{} epochs'.format(
         generator.layer_sizes(), args.learning_rate, BATCH_SIZE, args.noise_std, args.epochs))
 
-    def evaluate():
-        # cost: per-pixel cross-entropy of drawing the split's images from their codes;
-        # accuracy: the share of those drawings the classifier reads as the asked-for digit.
-        return {'train_cost': cost.get_cost(reversed_training),
-                'train_accuracy': recognised(classifier, generator.feed(train_codes), training.labels),
-                'test_cost': cost.get_cost(reversed_test),
-                'test_accuracy': recognised(classifier, generator.feed(test_codes), test.labels)}
+    def shares_recognised():
+        # The share of the drawings from each split's codes that the classifier reads as the asked-for digit.
+        return {'training_recognised': recognised(classifier, generator.feed(train_codes), training.labels),
+                'evaluation_recognised': recognised(classifier, generator.feed(test_codes), test.labels)}
 
-    label = 'recognised'
-    run = common.run_epochs(trainer, reversed_training, args.epochs, evaluate, accuracy_label=label)
+    # The costs: per-pixel cross-entropy of drawing each split's images from their codes.
+    result = common.train_run(trainer, reversed_training, args.epochs, evaluation_data=reversed_test,
+                              measure=shares_recognised, accuracy=False)
     picture = draw(generator, args, draw_rng)
     print('drawings: {}'.format(picture))
     # Its own stream: the judged set is the same whatever the picture drew.
@@ -116,7 +115,8 @@ def main(argv, description, name, noise_std, draw):
     print('judged set: the classifier recognises {:.1f}% of {} drawings ({} per digit from codes with noise '
           'std {})'.format(100 * judged, 10 * JUDGED_PER_DIGIT, JUDGED_PER_DIGIT, JUDGED_NOISE_STD))
     title = '{}: cost of drawing the images, and the share of drawings the classifier recognises'.format(name)
-    return common.finish(generator, run, evaluate, args, name, trainer=trainer, accuracy_label=label, title=title)
+    return common.finish(trainer, result, args, name, reversed_training, reversed_test, measure=shares_recognised,
+                         accuracy=False, metric='recognised', title=title)
 
 
 def judge(generator, classifier, rng, per_digit=JUDGED_PER_DIGIT, noise_std=JUDGED_NOISE_STD):

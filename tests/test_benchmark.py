@@ -8,13 +8,13 @@ import re
 import subprocess
 import sys
 
-import mnist_loader
+import feedforward_mnist
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def mnist_available():
-    return mnist_loader.files_present(mnist_loader.data_folder())
+    return feedforward_mnist.files_present(feedforward_mnist.data_folder())
 
 
 def test_quick_mode_prints_every_workload_and_writes_the_plot(tmp_path):
@@ -38,15 +38,4 @@ def test_quick_mode_prints_every_workload_and_writes_the_plot(tmp_path):
     for width in (32, 128, 512, 2048):
         assert re.search(r'^ +{} +\d+\.\d+ +\d+\.\d+ +\d+\.\d+'.format(width), output, flags=re.M), output
     assert re.search(r'traced NumPy allocations \d+\.\d MB', output), output
-    assert 'W3: epoch time <= 1.15 x the roofline' in output
     assert plot.stat().st_size > 10000
-
-
-def test_update_paths_compares_the_two_ways_of_stepping():
-    # W2 has an L2 term; both ways of stepping must still end bit-identical (the script exits 1 otherwise).
-    command = [sys.executable, os.path.join(ROOT, 'benchmarks', 'update_paths.py'), 'W2', '--synthetic',
-               '--examples', '500', '--rounds', '2']
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=ROOT)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r'layer by layer / whole step, per round: \d+\.\d+ \d+\.\d+ +median', result.stdout)
-    assert "the two nets' parameters: bit-identical" in result.stdout, result.stdout

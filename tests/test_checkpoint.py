@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 import warnings
 
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import checkpoint
+import feedforward_checkpoint as checkpoint
 from activation_functions import Identity, Rectifier, Sigmoid, Softmax, Tanh
 from cost_functions import CrossEntropyCost, QuadraticCost
 from data_source import PreloadSource
@@ -41,7 +42,7 @@ CHILD = textwrap.dedent('''
     import sys
     sys.path.insert(0, sys.argv[1])
     import numpy as np
-    from checkpoint import load_checkpoint
+    from feedforward_checkpoint import load_checkpoint
     from data_source import PreloadSource
     data = np.load(sys.argv[2])
     trainer = load_checkpoint(sys.argv[3])
@@ -91,7 +92,8 @@ def test_a_checkpoint_holds_every_setting_and_restores_a_ready_trainer(tmp_path)
     path = tmp_path / 'c.json'
     checkpoint.save_checkpoint(path, trainer)
     data = json.loads(path.read_text())
-    assert data['format'] == 'feedforward-neural-net-checkpoint' and data['version'] == 1
+    assert data['format'] == 'feedforward-neural-net-checkpoint' and data['version'] == 2
+    assert data['history'] == []  # training_epoch alone records nothing
     assert data['epochs_done'] == 1
     assert data['optimizer'] == {'class': 'StochasticGradientDescent', 'learning_rate': 0.07, 'batch_size': 16}
     assert data['cost'] == {'class': 'CrossEntropyCost', 'l2_reg_term': 0.003}
@@ -158,9 +160,15 @@ def test_trainers_and_costs_a_checkpoint_cannot_hold_are_refused_when_saving(tmp
 # ----- attacks on the reader --------------------------------------------------
 
 def valid_checkpoint():
+    """The JSON object of a checkpoint that save_checkpoint wrote, with a history of two epochs."""
     trainer = make_trainer()
+    trainer.train(PreloadSource(blobs(30)), 2, diagnostics=True)
     trainer.epochs_done = 3
-    return checkpoint.checkpoint_dict(trainer)
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, 'c.json')
+        checkpoint.save_checkpoint(path, trainer)
+        with open(path, encoding='utf-8') as stream:
+            return json.load(stream)
 
 
 def changed(change):
@@ -171,7 +179,13 @@ def changed(change):
 
 @pytest.mark.parametrize('data,message', [
     (changed(lambda d: d.update(format='feedforward-neural-net')), 'format'),
-    (changed(lambda d: d.update(version=2)), 'version'),
+    (changed(lambda d: d.update(version=3)), 'version'),
+    (changed(lambda d: d.update(version=1)), "unknown field 'history'"),
+    (changed(lambda d: d.update(history={})), 'history'),
+    (changed(lambda d: d['history'].append(5)), 'record'),
+    (changed(lambda d: d['history'][0].update(epoch='1')), 'numbers or null'),
+    (changed(lambda d: d['history'][0].update(saturated=[[1.0]])), 'numbers or null'),
+    (changed(lambda d: d['history'][0].update({'k' * 101: 1})), 'longer than'),
     (changed(lambda d: d.pop('random_state')), '"random_state" is missing'),
     (changed(lambda d: d.update(extra=None)), "unknown field 'extra'"),
     (changed(lambda d: d.update(epochs_done=-1)), 'epochs_done'),
@@ -251,6 +265,27 @@ def test_mutated_checkpoints_restore_a_working_trainer_or_are_refused(tmp_path, 
     except TrainingDivergedError:
         pass                # a mutated learning rate may be far too large: that is refused safely too
     assert np.isfinite(trainer.neural_net.parameters()).all()
+
+
+def test_a_version_1_checkpoint_without_history_still_loads(tmp_path):
+    data = valid_checkpoint()
+    data['version'] = 1
+    del data['history']
+    path = tmp_path / 'v1.json'
+    path.write_text(json.dumps(data))
+    trainer = checkpoint.load_checkpoint(path)
+    assert trainer.epochs_done == 3 and len(trainer.history) == 0
+
+
+def test_the_history_comes_back_whole_nan_included(tmp_path):
+    trainer = make_trainer()
+    trainer.train(PreloadSource(blobs(40)), 3, diagnostics=True)
+    checkpoint.save_checkpoint(tmp_path / 'c.json', trainer)
+    restored = checkpoint.load_checkpoint(tmp_path / 'c.json').history
+    assert restored.keys() == trainer.history.keys() and len(restored) == 3
+    for key in trainer.history.keys():
+        np.testing.assert_array_equal(restored.array(key), trainer.history.array(key))
+    assert np.isnan(restored.array('saturated')).all()  # Rectifier layers: NaN, written as null
 
 
 def test_resume_into_restores_a_built_trainer_in_place_or_changes_nothing(tmp_path):

@@ -27,7 +27,7 @@ DEMO = textwrap.dedent('''
     from activation_functions import Rectifier, Softmax
     from cost_functions import CrossEntropyCost
     from gradient_descent import StochasticGradientDescent
-    from mnist_loader import MnistSplit
+    from feedforward_mnist import MnistSplit
     from neural_net import NetFactory
 
     def blobs(n, seed):
@@ -50,17 +50,21 @@ DEMO = textwrap.dedent('''
             epoch(data_src, on_batch=counting)
         trainer.training_epoch = training_epoch
 
-    parser = common.standard_parser(__doc__, epochs=4)
-    parser.add_argument('--press-ctrl-c-at', type=int, default=None)
-    args = parser.parse_args()
-    weights_rng, shuffle_rng = common.rngs(args)
-    net = NetFactory.create_neural_net([8, 12, 3], Rectifier, Softmax)
-    net.randomize_parameters(weights_rng)
-    cost = CrossEntropyCost(net, l2_reg_term=0.001)
-    trainer = StochasticGradientDescent(net, cost, 0.2, batch_size=16, seed=shuffle_rng)
-    if args.press_ctrl_c_at:
-        press_ctrl_c_at(trainer, args.press_ctrl_c_at)
-    common.train_classifier(net, cost, trainer, blobs(200, 1), blobs(60, 2), args, name='blobs')
+    def main():
+        parser = common.standard_parser(__doc__, epochs=4)
+        parser.add_argument('--press-ctrl-c-at', type=int, default=None)
+        args = parser.parse_args()
+        weights_rng, shuffle_rng = common.rngs(args)
+        net = NetFactory.create_neural_net([8, 12, 3], Rectifier, Softmax)
+        net.randomize_parameters(weights_rng)
+        cost = CrossEntropyCost(net, l2_reg_term=0.001)
+        trainer = StochasticGradientDescent(net, cost, 0.2, batch_size=16, seed=shuffle_rng)
+        common.resume(trainer, args)
+        if args.press_ctrl_c_at:
+            press_ctrl_c_at(trainer, args.press_ctrl_c_at)
+        common.train_classifier(net, cost, trainer, blobs(200, 1), blobs(60, 2), args, name='blobs')
+
+    common.run(main)
 ''')
 
 
@@ -69,11 +73,11 @@ def demo(tmp_path):
     path = tmp_path / 'blobs_demo.py'
     path.write_text(DEMO.format(demos=os.path.join(ROOT, 'demos')))
 
-    def run(*arguments):
+    def run(*arguments, status=0):
         result = subprocess.run([sys.executable, str(path), '--out', str(tmp_path / 'out')] + list(arguments),
                                 capture_output=True, text=True, timeout=120, env=dict(os.environ, MPLBACKEND='Agg'))
-        assert result.returncode == 0, result.stderr
-        return result.stdout
+        assert result.returncode == status, result.stderr
+        return result.stdout if status == 0 else result.stdout + result.stderr
     return run
 
 
@@ -104,7 +108,7 @@ def test_ctrl_c_loses_at_most_the_epoch_in_progress(tmp_path, demo):
     straight = demo('--epochs', '3', '--save', str(tmp_path / 'straight.json'))
     checkpoint = str(tmp_path / 'checkpoint.json')
     # 200 examples in batches of 16: 13 mini-batches per epoch; Ctrl+C in the 5th of epoch 2.
-    stopped = demo('--epochs', '3', '--checkpoint', checkpoint, '--press-ctrl-c-at', '18')
+    stopped = demo('--epochs', '3', '--checkpoint', checkpoint, '--press-ctrl-c-at', '18', status=130)
     assert 'interrupted after 5 of 13 mini-batches of epoch 2' in stopped
     assert 'continue with --resume {}'.format(checkpoint) in stopped
     assert json.load(open(checkpoint))['epochs_done'] == 1
@@ -115,7 +119,7 @@ def test_ctrl_c_loses_at_most_the_epoch_in_progress(tmp_path, demo):
 
 def test_resuming_from_a_checkpoint_of_another_net_is_refused(tmp_path, demo):
     from activation_functions import Identity
-    from checkpoint import save_checkpoint
+    from feedforward_checkpoint import save_checkpoint
     from cost_functions import QuadraticCost
     from gradient_descent import StochasticGradientDescent
     from neural_net import NetFactory
@@ -126,3 +130,29 @@ def test_resuming_from_a_checkpoint_of_another_net_is_refused(tmp_path, demo):
                              '--out', str(tmp_path / 'out')], capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert 'cannot resume from' in result.stderr and '[8, 5, 3]' in result.stderr
+
+
+def test_ctrl_c_before_the_first_epoch_ends_claims_no_checkpoint(tmp_path, demo):
+    checkpoint = tmp_path / 'checkpoint.json'
+    stopped = demo('--epochs', '3', '--checkpoint', str(checkpoint), '--press-ctrl-c-at', '5', status=130)
+    assert 'interrupted after 5 of 13 mini-batches of epoch 1' in stopped
+    assert 'no epoch finished, so no checkpoint was written to {}'.format(checkpoint) in stopped
+    assert 'continue with --resume' not in stopped and not checkpoint.exists()
+
+
+def test_a_resumed_run_draws_and_keeps_the_history_of_the_whole_run(tmp_path, demo):
+    checkpoint = str(tmp_path / 'checkpoint.json')
+    demo('--epochs', '2', '--checkpoint', checkpoint)
+    demo('--epochs', '4', '--resume', checkpoint, '--checkpoint', checkpoint)
+    history = json.load(open(checkpoint))['history']
+    assert [record['epoch'] for record in history] == [1, 2, 3, 4]
+    assert all(0 <= record['evaluation_accuracy'] <= 1 for record in history)
+
+
+@pytest.mark.parametrize('epochs', ['1', '2'])
+def test_resuming_with_no_more_epochs_than_done_is_an_error(tmp_path, demo, epochs):
+    checkpoint = str(tmp_path / 'checkpoint.json')
+    demo('--epochs', '2', '--checkpoint', checkpoint)
+    output = demo('--epochs', epochs, '--resume', checkpoint, status=1)
+    assert 'holds 2 epochs already, and --epochs {} counts those too'.format(epochs) in output
+    assert 'Traceback' not in output

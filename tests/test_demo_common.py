@@ -12,9 +12,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 import common  # noqa: E402
 from activation_functions import Rectifier, Softmax  # noqa: E402
 from cost_functions import CrossEntropyCost  # noqa: E402
-from evaluation import accuracy, cost_and_accuracy  # noqa: E402
+from cost_functions import accuracy  # noqa: E402
 from gradient_descent import StochasticGradientDescent  # noqa: E402
-from mnist_loader import MnistSplit  # noqa: E402
+from feedforward_mnist import MnistSplit  # noqa: E402
 from neural_net import NetFactory, NeuralNet  # noqa: E402
 
 
@@ -37,7 +37,7 @@ def small_problem(l2=0.001):
 def test_the_demos_cost_and_accuracy_agree_with_the_library():
     net, cost, training, test = small_problem()
     StochasticGradientDescent(net, cost, 0.1, batch_size=10, seed=0).train(training.source, 2)
-    value, share = cost_and_accuracy(cost, test.source)
+    value, share = cost.cost_and_accuracy(test.source)
     assert value == pytest.approx(cost.get_cost(test.source), rel=1e-12)
     assert share == pytest.approx(accuracy(net, test.source), abs=0)
     # and by hand: the share of rows whose largest output is at the label
@@ -71,7 +71,7 @@ def test_a_whole_run_prints_saves_and_plots(tmp_path, capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split(' (')[0] for line in lines if line.startswith('epoch ')] == ['epoch 1', 'epoch 2', 'epoch 3']
     assert lines[-1] == 'test accuracy: {:.2f}%'.format(100 * accuracy(net, test.source))
-    assert summary['test_accuracy'] > 0.9
+    assert summary['evaluation_accuracy'] > 0.9
     restored = NeuralNet.create_from_file(str(tmp_path / 'net.json'))
     np.testing.assert_array_equal(restored.parameters(), net.parameters())
     assert (tmp_path / 'pictures' / 'blobs_learning_curves.png').stat().st_size > 10000
@@ -127,6 +127,5 @@ def test_learning_rate_decays_by_the_factor_after_each_epoch(capsys):
         rates.append(trainer.learning_rate)  # the rate the epoch just used
         decay(record)
 
-    common.run_epochs(trainer, training.source, 3, common.classifier_evaluation(net, cost, training, test),
-                      on_epoch=on_epoch, progress=False)
+    common.train_run(trainer, training.source, 3, evaluation_data=test.source, on_epoch=on_epoch)
     assert rates == [0.4, 0.2, 0.1] and trainer.learning_rate == 0.05

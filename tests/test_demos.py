@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-import mnist_loader
+import feedforward_mnist
 from neural_net import NeuralNet
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -14,32 +14,35 @@ CLASSIFIERS = ['1hidden_layer_sigmoid_xentropy', '2hidden_layers_relu_softmax_xe
                '4hidden_layers_relu_softmax_xentropy_L2']
 GENERATORS = ['generating_digits', 'noisy_digits']
 LAST_LINE = re.compile(r'^test accuracy: (\d{1,3}\.\d\d)%$')
+#: The generators' last line: the share of their drawings from the test codes that the classifier recognises.
+RECOGNISED_LINE = re.compile(r'^test recognised: (\d{1,3}\.\d\d)%$')
 
 
 def mnist_dir():
     folder = os.environ.get('MNIST_DIR')
     if not folder:
         pytest.skip('MNIST_DIR is not set: the demo tests need the real MNIST files')
-    if not mnist_loader.files_present(folder):
+    if not feedforward_mnist.files_present(folder):
         pytest.skip('MNIST_DIR={} does not hold the four MNIST files'.format(folder))
     return os.path.abspath(folder)
 
 
-def run_demo(name, *arguments, cwd=ROOT):
+def run_demo(name, *arguments, cwd=ROOT, status=0):
     script = os.path.join(ROOT, 'demos', name + '.py')
     if cwd != ROOT:
         script = os.path.relpath(script, cwd)
     environment = dict(os.environ, MPLBACKEND='Agg')
     done = subprocess.run([sys.executable, script] + list(arguments), cwd=cwd, env=environment,
                           capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, 'demo {} failed:\n{}\n{}'.format(name, done.stdout[-3000:], done.stderr[-3000:])
+    assert done.returncode == status, 'demo {} exited with {}:\n{}\n{}'.format(
+        name, done.returncode, done.stdout[-3000:], done.stderr[-3000:])
     return done
 
 
-def final_accuracy(done):
+def final_accuracy(done, line=LAST_LINE):
     last = done.stdout.strip().splitlines()[-1]
-    match = LAST_LINE.match(last)
-    assert match, 'expected the last line to be "test accuracy: NN.NN%", got {!r}'.format(last)
+    match = line.match(last)
+    assert match, 'expected the last line to match {}, got {!r}'.format(line.pattern, last)
     return float(match.group(1))
 
 
@@ -73,7 +76,7 @@ def test_classifier_demo_one_epoch(name, least, tmp_path):
     done = run_demo(name, '--epochs', '1', '--data-dir', mnist_dir(), '--out', str(tmp_path),
                     '--save', str(tmp_path / 'net.json'))
     assert final_accuracy(done) > least
-    assert 'batch' in done.stderr  # the progress bar
+    assert 'batch' not in done.stderr  # no progress bar when the output is not a terminal
     assert (tmp_path / (name + '_learning_curves.png')).stat().st_size > 10000
     net = NeuralNet.create_from_file(str(tmp_path / 'net.json'))
     assert net.layer_sizes()[0] == 784 and net.layer_sizes()[-1] == 10
@@ -84,7 +87,8 @@ def test_classifier_demo_one_epoch(name, least, tmp_path):
 def test_generator_demo_one_epoch(name, picture, classifier, tmp_path):
     done = run_demo(name, '--epochs', '1', '--data-dir', mnist_dir(), '--out', str(tmp_path),
                     '--classifier', classifier[0], '--save', str(tmp_path / 'generator.json'))
-    assert final_accuracy(done) > 80
+    assert final_accuracy(done, RECOGNISED_LINE) > 80
+    assert 'test accuracy' not in done.stdout
     judged = re.search(r'judged set: the classifier recognises ([\d.]+)% of 1000 drawings', done.stdout)
     assert judged and float(judged.group(1)) > 80
     assert (tmp_path / picture).stat().st_size > 5000
@@ -108,7 +112,7 @@ def test_ctrl_c_ends_a_demo_after_the_current_mini_batch(tmp_path):
                 process.send_signal(signal.SIGINT)
                 break
         lines.extend(line.rstrip('\n') for line in process.stdout)
-        assert process.wait(timeout=120) == 0
+        assert process.wait(timeout=120) == 130  # as command-line tools do after Ctrl+C
     finally:
         if process.poll() is None:
             process.kill()
@@ -117,6 +121,29 @@ def test_ctrl_c_ends_a_demo_after_the_current_mini_batch(tmp_path):
     assert re.search(r'summary after 1(\.\d+)? epochs \(interrupted\)', output), output
     assert 'net saved to' in output and (tmp_path / 'net.json').exists()
     assert LAST_LINE.match(lines[-1]), lines[-1]
+
+
+@pytest.mark.parametrize('name, flags, message', [
+    (CLASSIFIERS[1], ['--learning-rate', '0'], 'argument --learning-rate: expected a positive number, got 0'),
+    (CLASSIFIERS[1], ['--l2', '-1'], 'argument --l2: expected a number >= 0, got -1'),
+    (CLASSIFIERS[1], ['--decay', 'nan'], 'argument --decay: expected a positive number, got nan'),
+    (CLASSIFIERS[1], ['--seed', 'abc'], 'argument --seed: expected an integer >= 0, got abc'),
+    (CLASSIFIERS[1], ['--resume', 'CORRUPT'], 'error: cannot resume from CORRUPT: CORRUPT: not valid JSON'),
+    ('confusion_matrix', ['--load', 'CORRUPT'], 'error: --load CORRUPT: CORRUPT: not valid JSON'),
+    (GENERATORS[0], ['--classifier', 'CORRUPT'], 'error: --classifier CORRUPT: CORRUPT: not valid JSON'),
+    (GENERATORS[1], ['--noise-std', '-0.1'], 'argument --noise-std: expected a number >= 0, got -0.1'),
+    (CLASSIFIERS[0], ['--data-dir', 'MISSING'], 'MISSING: no such folder (--data-dir names it)'),
+])
+def test_bad_flags_are_refused_in_one_line_before_any_work(tmp_path, name, flags, message):
+    corrupt = tmp_path / 'corrupt.json'
+    corrupt.write_text('{"format": ')
+    missing = tmp_path / 'no' / 'such' / 'folder'
+    flags = [str(corrupt) if f == 'CORRUPT' else str(missing) if f == 'MISSING' else f for f in flags]
+    message = message.replace('CORRUPT', str(corrupt)).replace('MISSING', str(missing))
+    done = run_demo(name, '--out', str(tmp_path / 'out'), *flags, status=2 if 'argument' in message else 1)
+    assert message in done.stderr
+    assert 'Traceback' not in done.stderr and 'MNIST:' not in done.stdout
+    assert not missing.exists() and not (tmp_path / 'no').exists()
 
 
 def test_a_real_demo_stopped_and_resumed_from_its_checkpoint_ends_as_an_unbroken_run(tmp_path):

@@ -8,7 +8,7 @@ import reference
 from activation_functions import Identity, Rectifier, Sigmoid, Softmax, Tanh
 from cost_functions import QuadraticCost
 from data_source import PreloadSource
-from diagnostics import diagnostic_batch, layer_diagnostics
+from feedforward_diagnostics import diagnostic_batch, layer_diagnostics
 from neural_net import NetFactory
 
 

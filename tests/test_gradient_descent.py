@@ -9,12 +9,6 @@ from data_source import PreloadSource
 from gradient_descent import GradientDescent, StochasticGradientDescent, TrainingDivergedError
 from neural_net import NetFactory
 
-DEFAULT_LAYERWISE_MIN_PARAMETERS = gradient_descent.LAYERWISE_MIN_PARAMETERS
-
-
-# Every test here runs twice: with the whole step taken at once, and with layer-by-layer updates.
-pytestmark = pytest.mark.usefixtures('both_update_paths')
-
 
 def problem(n=10, seed=0, hidden=Tanh, output=Softmax):
     rng = np.random.default_rng(seed)
@@ -182,154 +176,73 @@ def test_mini_batch_step_is_the_learning_rate_times_the_batch_gradient():
 
 
 @pytest.mark.parametrize('dtype', [np.float32, np.float64])
-def test_a_step_of_huge_finite_values_is_taken_though_its_squares_overflow(dtype):
-    # The finiteness check is a dot product of the step with itself; when that overflows, each element decides.
+def test_a_huge_finite_step_is_taken_and_one_that_overflows_returns_the_net_to_the_epochs_start(dtype):
+    # One Identity unit, quadratic cost, x = 1: the step on (w, b) is rate * (w + b - y) for both.
+    huge = float(np.finfo(dtype).max) / 4
     net = NetFactory.create_neural_net([1, 1], Identity, Identity, dtype=dtype)
     gd = GradientDescent(net, QuadraticCost(net), 1.0)
-    huge = np.sqrt(np.finfo(dtype).max) * 4
-    step = np.array([huge, -huge], dtype)
-    with np.errstate(over='ignore'):
-        gd._take_step(step.copy(), 0)
-    np.testing.assert_array_equal(net.parameters(), -step)
-    with pytest.raises(TrainingDivergedError):
-        gd._take_step(np.array([np.inf, 0.0], dtype), 0)
-    with pytest.raises(TrainingDivergedError):
-        gd._take_step(np.array([np.nan, 0.0], dtype), 0)
+    gd.training_epoch(PreloadSource((np.ones((1, 1)), np.full((1, 1), huge)), dtype=dtype))
+    np.testing.assert_array_equal(net.parameters(), np.array([huge, huge], dtype))  # finite: taken
+    start = net.parameters().copy()
+    # Now w + b - y = 2 huge + 3 huge overflows: the step is infinite.
+    with pytest.raises(TrainingDivergedError, match='epoch 2 at batch 1') as caught:
+        gd.training_epoch(PreloadSource((np.ones((1, 1)), np.full((1, 1), -3 * huge)), dtype=dtype))
+    assert (caught.value.epoch, caught.value.batch) == (2, 1)
+    np.testing.assert_array_equal(net.parameters(), start)
+    assert gd.epochs_done == 1
 
 
-def step_and_bound(net, X, Y, l2, rate):
-    """The exact step on the batch (from the whole gradient) and the bound the layer-by-layer update uses."""
-    cost = CrossEntropyCost(net, l2_reg_term=l2)
-    gd = GradientDescent(net, cost, rate)
-    gd._measure_parameter_bound()
-    step = cost.gradient(X, Y, scale=rate).copy()
-    workspace = cost.output_error(X, Y, scale=rate)
-    net.backpropagate(workspace)
-    return step, gd._step_length_bound(workspace, X), gd._parameter_bound
+def test_divergence_in_the_middle_of_an_epoch_returns_the_net_to_the_epochs_start():
+    net, X, Y = problem(n=40, hidden=Rectifier, output=Identity)
+    sgd = StochasticGradientDescent(net, QuadraticCost(net), 0.01, batch_size=5, seed=0)
+    src = PreloadSource((X, Y))
+    sgd.training_epoch(src)
+    start = net.parameters().copy()
+    steps = []
+
+    def poison_after_the_third_step(batch_index, n_batches):
+        steps.append(batch_index)
+        if batch_index == 2:
+            net.weights()[0][0, 0] = np.inf   # something outside training breaks the net mid-epoch
+    with pytest.raises(TrainingDivergedError, match=r'epoch 2 at batch 4\b.*start of epoch 2'):
+        sgd.training_epoch(src, on_batch=poison_after_the_third_step)
+    assert steps == [0, 1, 2]
+    np.testing.assert_array_equal(net.parameters(), start)
 
 
-def test_the_step_length_bound_is_exact_for_one_example():
-    # With one example each layer's step is the outer product a^T delta (and delta for the biases), whose norm is
-    # exactly ||a|| ||delta||: the bound, before its factor 2 for rounding, is the step's length itself.
-    net = NetFactory.create_neural_net([5, 7, 6, 3], Tanh, Softmax)
-    net.parameters()[...] = np.random.default_rng(1).normal(0, 0.7, net.parameters().size)
-    X = np.random.default_rng(2).normal(size=(1, 5))
-    Y = np.eye(3)[[2]]
-    step, bound, _ = step_and_bound(net, X, Y, l2=0.0, rate=0.3)
-    assert bound / 2 == pytest.approx(float(np.linalg.norm(step)), rel=1e-12)
+@pytest.mark.parametrize('poison', [np.nan, np.inf])
+def test_parameters_that_are_not_finite_before_training_are_refused_as_such(poison):
+    net, X, Y = problem(n=10)
+    net.biases()[0][1] = poison
+    before = net.parameters().copy()
+    sgd = StochasticGradientDescent(net, QuadraticCost(net), 0.1, batch_size=5, seed=0)
+    state = sgd.rng.bit_generator.state
+    for run in (lambda: sgd.train(PreloadSource((X, Y)), 2), lambda: sgd.training_epoch(PreloadSource((X, Y)))):
+        with pytest.raises(ValueError, match=r'finite before epoch 1, got NaN or infinity in 1 of them') as caught:
+            run()
+        assert 'learning rate' not in str(caught.value)
+    np.testing.assert_array_equal(net.parameters(), before)
+    assert sgd.rng.bit_generator.state == state and sgd.epochs_done == 0
 
 
-@pytest.mark.parametrize('l2', [0.1, 100.0])
-@pytest.mark.parametrize('seed', range(5))
-def test_the_step_length_bound_holds_for_batches_with_l2(seed, l2):
-    rng = np.random.default_rng(seed)
-    net = NetFactory.create_neural_net([4, 9, 5, 3], Rectifier, Softmax)
-    net.parameters()[...] = rng.normal(0, 1.0, net.parameters().size)
-    X = rng.normal(size=(int(rng.integers(2, 40)), 4))
-    Y = np.eye(3)[rng.integers(0, 3, len(X))]
-    step, bound, parameter_bound = step_and_bound(net, X, Y, l2=l2, rate=0.5)
-    assert parameter_bound >= float(np.abs(net.parameters()).max())
-    # The loss part alone is within half the bound (the 2 is for rounding); the L2 part within the rest.
-    decay = 0.5 * l2 * parameter_bound
-    assert float(np.linalg.norm(step)) <= (bound - decay) / 2 + decay
+@pytest.mark.parametrize('setting,value', [('learning_rate', 0), ('learning_rate', -1.0), ('learning_rate', 'fast'),
+                                           ('batch_size', 0), ('batch_size', 2.5)])
+def test_settings_are_checked_whenever_they_change(setting, value):
+    net, _, _ = problem()
+    sgd = StochasticGradientDescent(net, QuadraticCost(net), 0.1, batch_size=4)
+    with pytest.raises((TypeError, ValueError), match=setting):
+        setattr(sgd, setting, value)
+    assert (sgd.learning_rate, sgd.batch_size) == (0.1, 4)
+    cost = QuadraticCost(net, 0.5)
+    with pytest.raises(ValueError, match='l2_reg_term'):
+        cost.l2_reg_term = -1
+    assert cost.l2_reg_term == 0.5
 
 
-def layer_by_layer_only(monkeypatch, sgd):
-    """Make ``sgd`` step layer by layer, and fail if it ever takes the whole-step way instead."""
-    monkeypatch.setattr(gradient_descent, 'LAYERWISE_MIN_PARAMETERS', 0)
-
-    def refuse(step, batch_index):
-        raise AssertionError('the whole step was taken')
-    monkeypatch.setattr(sgd, '_take_step', refuse)
-
-
-def test_a_step_the_bound_cannot_vouch_for_is_checked_whole_and_taken_the_same(monkeypatch):
-    # When the bound fails (here: forced to), the step is formed whole and checked element by element.
-    monkeypatch.setattr(gradient_descent, 'LAYERWISE_MIN_PARAMETERS', 0)
-    checked = []
-
-    def train(force_check):
-        net, X, Y = problem(n=12)
-        sgd = StochasticGradientDescent(net, CrossEntropyCost(net, l2_reg_term=0.01), 0.3, batch_size=5, seed=2)
-        if force_check:
-            monkeypatch.setattr(sgd, '_step_length_bound', lambda workspace, X: np.inf)
-            take_step = sgd._take_step
-            monkeypatch.setattr(sgd, '_take_step', lambda step, i: checked.append(i) or take_step(step, i))
-        sgd.train(PreloadSource((X, Y)), 3)
-        return net.parameters()
-
-    np.testing.assert_array_equal(train(True), train(False))
-    assert checked == [0, 1, 2] * 3
-
-
-@pytest.mark.parametrize('l2', [0.0, 0.05])
-def test_layer_by_layer_and_whole_steps_agree_to_the_bit(monkeypatch, l2):
-    results = []
-    for threshold in (1 << 62, 0):
-        monkeypatch.setattr(gradient_descent, 'LAYERWISE_MIN_PARAMETERS', threshold)
-        rng = np.random.default_rng(4)
-        net = NetFactory.create_neural_net([6, 8, 7, 3], Rectifier, Softmax, dtype=np.float32)
-        net.randomize_parameters(1)
-        X = rng.normal(size=(40, 6)).astype(np.float32)
-        Y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 40)]
-        sgd = StochasticGradientDescent(net, CrossEntropyCost(net, l2_reg_term=l2), 0.2, batch_size=8, seed=3)
-        if threshold == 0:
-            layer_by_layer_only(monkeypatch, sgd)
-        sgd.train(PreloadSource((X, Y)), 4)
-        results.append(net.parameters().copy())
-    np.testing.assert_array_equal(results[0], results[1])
-
-
-@pytest.mark.parametrize('l2', [0.0, 0.5, 3.0])
-def test_the_parameter_bound_stays_above_the_parameters_length_after_every_layer_by_layer_step(monkeypatch, l2):
-    # rate lambda of 0, 0.5 and 3: the L2 decay shrinks the weights, or flips and grows them.
-    net, X, Y = problem(n=30)
-    sgd = StochasticGradientDescent(net, QuadraticCost(net, l2_reg_term=l2), 1.0, batch_size=3, seed=0)
-    layer_by_layer_only(monkeypatch, sgd)
-    lengths = []
-
-    def check(batch_index, n_batches):
-        lengths.append(float(np.linalg.norm(net.parameters())))
-        assert sgd._parameter_bound >= lengths[-1]
-
-    with np.errstate(over='ignore'):
-        for _ in range(3):
-            sgd.training_epoch(PreloadSource((X, Y)), on_batch=check)
-    assert len(lengths) == 30
-
-
-def test_no_bound_is_claimed_for_arrays_too_long_for_its_rounding_argument():
-    # The rounding argument needs N u <= 0.1 for the N elements of every array: N <= 1,677,721 in float32.
-    def bound_for(n):
-        net = NetFactory.create_neural_net([1, 1], Identity, Identity, dtype=np.float32)
-        cost = QuadraticCost(net)
-        X = np.ones((n, 1), np.float32)
-        workspace = cost.output_error(X, np.zeros((n, 1), np.float32), scale=0.1)
-        net.backpropagate(workspace)
-        gd = GradientDescent(net, cost, 0.1)
-        gd._measure_parameter_bound()
-        return gd._step_length_bound(workspace, X)
-
-    assert np.isfinite(bound_for(1_677_000))
-    assert bound_for(1_678_000) == np.inf
-
-
-def test_a_wide_net_steps_layer_by_layer_to_the_whole_gradient_step(monkeypatch):
-    # A net past the default LAYERWISE_MIN_PARAMETERS, whatever the fixture set.
-    monkeypatch.setattr(gradient_descent, 'LAYERWISE_MIN_PARAMETERS', DEFAULT_LAYERWISE_MIN_PARAMETERS)
-    rng = np.random.default_rng(3)
-    net = NetFactory.create_neural_net([300, 450, 3], Tanh, Softmax)
-    assert net.parameters().size >= DEFAULT_LAYERWISE_MIN_PARAMETERS
-    net.parameters()[...] = rng.normal(0, 0.05, net.parameters().size)
-    X = rng.normal(size=(4, 300))
-    Y = np.eye(3)[rng.integers(0, 3, 4)]
-    cost = CrossEntropyCost(net, l2_reg_term=0.02)
-    expected = net.parameters() - cost.gradient(X, Y, scale=0.2)
-    sgd = StochasticGradientDescent(net, cost, 0.2, batch_size=4, seed=0)
-
-    def refuse(step, batch_index):
-        raise AssertionError('the whole step was taken')
-    monkeypatch.setattr(sgd, '_take_step', refuse)
-    sgd.training_epoch(PreloadSource((X, Y)))
-    # The batch is a shuffle of X: its sums run in another order, so agreement is to rounding.
-    np.testing.assert_allclose(net.parameters(), expected, rtol=1e-12, atol=1e-15)
+@pytest.mark.parametrize('seed', ['abc', 1.5, -1, [1, 2]])
+def test_bad_seeds_get_the_librarys_message(seed):
+    net, _, _ = problem()
+    with pytest.raises((TypeError, ValueError), match='expected seed to be None, an integer >= 0 or a numpy'):
+        StochasticGradientDescent(net, QuadraticCost(net), 0.1, seed=seed)
+    with pytest.raises((TypeError, ValueError), match='expected seed to be None, an integer >= 0 or a numpy'):
+        net.randomize_parameters(seed)

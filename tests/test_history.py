@@ -9,7 +9,7 @@ import reference
 from activation_functions import Identity, Rectifier, Sigmoid, Softmax
 from cost_functions import CrossEntropyCost, QuadraticCost
 from data_source import PreloadSource
-from diagnostics import diagnostic_batch, layer_diagnostics
+from feedforward_diagnostics import diagnostic_batch, layer_diagnostics
 from gradient_descent import GradientDescent, StochasticGradientDescent
 from neural_net import NetFactory
 
@@ -76,7 +76,56 @@ def test_history_array_shapes():
     history = GradientDescent(net, CrossEntropyCost(net), 0.5).train(PreloadSource((X, Y)), 3, diagnostics=True)
     assert history.array('training_cost').shape == (3,)
     assert history.array('weight_gradient_norm').shape == (3, 3)
-    assert np.isnan(history.array('evaluation_cost')).all()
+    with pytest.raises(KeyError, match=r"'evaluation_cost' is not in this history \(train records it when given "
+                                       r"evaluation_data\); it holds epoch, seconds, training_accuracy, training_cost"):
+        history.array('evaluation_cost')
+
+
+def test_unknown_keys_raise_a_key_error_that_names_the_keys_there_are():
+    net, X, Y = classification()
+    history = GradientDescent(net, CrossEntropyCost(net), 0.5).train(PreloadSource((X, Y)), 2)
+    with pytest.raises(KeyError, match="'training_cots' is not in this history; it holds epoch, seconds, "
+                                       "training_accuracy, training_cost, wall_time"):
+        history['training_cots']
+    assert history[-1] is history.records[-1] and history[-1]['epoch'] == 2
+    assert history[:1] == history.records[:1]
+    with pytest.raises(IndexError):
+        history[5]
+
+
+def test_the_trainer_keeps_the_history_of_every_train_call():
+    net, X, Y = classification()
+    gd = GradientDescent(net, CrossEntropyCost(net), 0.5)
+    first = gd.train(PreloadSource((X, Y)), 2)
+    second = gd.train(PreloadSource((X, Y)), 3)
+    assert first['epoch'] == [1, 2] and second['epoch'] == [3, 4, 5]
+    assert gd.history['epoch'] == [1, 2, 3, 4, 5]
+    assert gd.history.records == first.records + second.records
+
+
+@pytest.mark.parametrize('how', ['callback returns False', 'callback raises', 'on_batch raises'])
+def test_train_stops_when_asked_and_returns_the_finished_epochs(how):
+    from gradient_descent import StopTraining
+    net, X, Y = classification(n=40)
+    sgd = StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, batch_size=10, seed=0)
+    steps = []
+
+    def callback(epoch, history):
+        if epoch == 2:
+            if how == 'callback raises':
+                raise StopTraining
+            return False
+
+    def on_batch(batch_index, n_batches):
+        steps.append(batch_index)
+        if len(steps) == 6 and how == 'on_batch raises':
+            raise StopTraining
+
+    history = sgd.train(PreloadSource((X, Y)), 5, callback=callback, on_batch=on_batch)
+    if how == 'on_batch raises':   # in the middle of epoch 2: one epoch finished
+        assert history['epoch'] == [1] and len(steps) == 6 and sgd.epochs_done == 1
+    else:
+        assert history['epoch'] == [1, 2] and len(steps) == 8 and sgd.epochs_done == 2
 
 
 def test_diagnostics_are_those_of_the_fixed_batch_after_each_epoch():
@@ -129,12 +178,21 @@ def test_diagnostics_off_computes_nothing_extra(monkeypatch):
     assert 'weight_gradient_norm' not in history.keys()
 
 
-def test_progress_bar_shows_every_batch(capsys):
+def test_progress_bar_shows_every_batch(capsys, monkeypatch):
+    monkeypatch.setattr(sys.stderr, 'isatty', lambda: True, raising=False)
     net, X, Y = classification(n=40)
     StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, batch_size=10, seed=0).train(
         PreloadSource((X, Y)), 2, progress=True)
     err = capsys.readouterr().err
     assert '8/8' in err and 'accuracy=' in err
+
+
+def test_progress_bar_is_not_drawn_when_the_output_is_not_a_terminal(capsys):
+    # A log file would get a line per redraw; a run whose stderr goes to a file prints no bar.
+    net, X, Y = classification(n=40)
+    StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, batch_size=10, seed=0).train(
+        PreloadSource((X, Y)), 2, progress=True)
+    assert capsys.readouterr().err == ''
 
 
 def test_progress_without_tqdm_says_so_and_trains_nothing(monkeypatch):

@@ -12,7 +12,7 @@ import compare_costs  # noqa: E402
 import confusion_matrix  # noqa: E402
 import curve_fitting  # noqa: E402
 import vanishing_gradients  # noqa: E402
-from mnist_loader import files_present  # noqa: E402
+from feedforward_mnist import files_present  # noqa: E402
 
 
 def mnist_present():

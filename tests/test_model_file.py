@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import model_file
+import feedforward_model_file as model_file
 from activation_functions import ACTIVATIONS
 from neural_net import ModelFileError, NeuralNet
 
@@ -376,9 +376,9 @@ def test_nothing_is_evaluated_or_unpickled(tmp_path, monkeypatch):
     path = tmp_path / 'net.json'
     path.write_text(json.dumps(changed(lambda d: d.update(activations=['Tanh', '__import__("os")']))))
     with pytest.raises(ModelFileError, match='unknown activation'):
-        model_file.load_net(path)
+        NeuralNet.create_from_file(path)
     path.write_text(json.dumps(valid_dict()))
-    assert model_file.load_net(path).layer_sizes() == [2, 3, 2]
+    assert NeuralNet.create_from_file(path).layer_sizes() == [2, 3, 2]
 
 
 def test_the_readme_documents_every_field_of_the_format():

@@ -14,13 +14,13 @@ _MNIST = {}
 
 def mnist(context):
     """The real MNIST splits, read once per behave run; the scenario is skipped without them."""
-    import mnist_loader
+    import feedforward_mnist
     folder = os.environ.get('MNIST_DIR')
-    if not folder or not mnist_loader.files_present(folder):
+    if not folder or not feedforward_mnist.files_present(folder):
         context.scenario.skip('MNIST_DIR does not point at the four MNIST files')
         return None
     if folder not in _MNIST:
-        _MNIST[folder] = mnist_loader.load_mnist(folder, download=False)
+        _MNIST[folder] = feedforward_mnist.load_mnist(folder, download=False)
     return _MNIST[folder]
 
 

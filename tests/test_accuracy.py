@@ -3,7 +3,7 @@ import pytest
 
 from activation_functions import Identity, Sigmoid
 from data_source import PreloadSource
-from evaluation import accuracy, classes, confusion_matrix
+from cost_functions import accuracy, classes, confusion_matrix
 from neural_net import NetFactory
 
 
@@ -50,7 +50,7 @@ def test_classes_needs_a_matrix():
 
 
 def test_class_targets_are_one_hot_rows_or_binary_values():
-    from evaluation import has_class_targets
+    from data_source import has_class_targets
     X = np.zeros((3, 1))
     assert has_class_targets(PreloadSource((X, np.eye(3))))
     assert has_class_targets(PreloadSource((X, np.array([[0.0], [1.0], [1.0]]))))

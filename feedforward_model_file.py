@@ -1,23 +1,42 @@
-"""Reading model files: everything is checked before anything is built.
+"""The model file: a net's layer sizes, activations, dtype, weights and biases as JSON, written and read here.
 
-A model file is JSON (see the README for its fields). It may come from
-anyone, so reading one never evaluates or unpickles anything, refuses sizes
-beyond caller-set bounds before allocating, and turns every problem into a
+A model file is one JSON object (its fields are in ``docs/model_file.md``).
+Writing goes through a synced temporary file renamed over the target, so a
+file is always the old net or the new one. Reading a file that may come from
+anyone never evaluates or unpickles anything, refuses sizes beyond
+caller-set bounds before allocating, and turns every problem into a
 ``ModelFileError`` that names the file and what is wrong with it. A missing
 file raises ``FileNotFoundError``; nothing else escapes.
 
 Each version of the format has its own reader (``_READERS``), so that files
 written by an older version stay loadable when the format changes.
+
+This module knows nets only as the values a model holds: ``neural_net``
+builds a net from what ``read_model`` returns, and hands ``model_dict`` the
+values to write. Checkpoints (``feedforward_checkpoint``) use its JSON
+reading and writing too.
 """
 import json
 import os
 import stat
+import tempfile
 
 import numpy as np
 
 from activation_functions import ACTIVATIONS
-from data_source import check_positive_int
-from neural_net import MODEL_FORMAT, MODEL_VERSION, ModelFileError, NeuralNet
+from feedforward_checks import check_positive_int
+
+__all__ = ['ModelFileError', 'MODEL_FORMAT', 'MODEL_VERSION', 'DEFAULT_MAX_PARAMETERS', 'DEFAULT_MAX_BYTES']
+
+#: The ``format`` field of a model file.
+MODEL_FORMAT = 'feedforward-neural-net'
+#: The newest ``version`` of the model file that ``model_dict`` writes.
+MODEL_VERSION = 1
+
+
+class ModelFileError(ValueError):
+    """A model or checkpoint file cannot be read: it is not JSON, or not what this library wrote."""
+
 
 #: Default bound on the number of parameters a model file may declare (float64: 80 MB).
 DEFAULT_MAX_PARAMETERS = 10_000_000
@@ -105,11 +124,24 @@ def max_json_values(max_parameters):
     return max_parameters + 4 * MAX_LAYERS + 64
 
 
-def load_net(path, max_parameters=None, max_bytes=None):
-    """The net saved in the file at ``path``; see ``NeuralNet.create_from_file``."""
+def read_model(path, max_parameters=None, max_bytes=None):
+    """The model in the file at ``path``, checked whole: see ``check_model`` for what it returns."""
     max_parameters = check_max_parameters(max_parameters)
     data = read_json(path, max_bytes=max_bytes, max_values=max_json_values(max_parameters))
-    return net_from_dict(data, source=os.fspath(path), max_parameters=max_parameters)
+    return check_model(data, source=os.fspath(path), max_parameters=max_parameters)
+
+
+def model_dict(layer_sizes, activation_names, dtype, weights, biases):
+    """The JSON-ready dictionary of a model file: weights (inputs, units) and biases (units,) per layer."""
+    return {
+        'format': MODEL_FORMAT,
+        'version': MODEL_VERSION,
+        'dtype': np.dtype(dtype).name,
+        'layer_sizes': [int(size) for size in layer_sizes],
+        'activations': list(activation_names),
+        'weights': [np.asarray(w).tolist() for w in weights],
+        'biases': [np.asarray(b).tolist() for b in biases],
+    }
 
 
 def check_max_parameters(max_parameters):
@@ -118,8 +150,14 @@ def check_max_parameters(max_parameters):
     return check_positive_int(max_parameters, 'max_parameters')
 
 
-def net_from_dict(data, source='<dict>', max_parameters=None):
-    """The net described by ``data`` (as ``NeuralNet.to_dict`` makes it), after checking all of it."""
+def check_model(data, source='<dict>', max_parameters=None):
+    """The model that ``data`` (a dictionary as ``model_dict`` makes it) describes, after checking all of it.
+
+    Returns ``(layer_sizes, activations, dtype, layers)``: the activation
+    classes, a ``numpy.dtype``, and one ``(weights, biases)`` pair of float64
+    arrays per non-input layer, every value finite in ``dtype``.
+    ``ModelFileError`` names ``source`` and the problem otherwise.
+    """
     max_parameters = check_max_parameters(max_parameters)
 
     def fail(problem):
@@ -150,10 +188,11 @@ def check_fields(data, fields, what, fail):
             fail('the field "{}" is missing'.format(key))
     unknown = sorted(key for key in data if key not in fields)
     if unknown:
-        fail('unknown field {}; a version 1 {} has only {}'.format(describe(unknown[0]), what, ', '.join(fields)))
+        fail('unknown field {}; a version {} {} has only {}'.format(
+            describe(unknown[0]), data.get('version'), what, ', '.join(fields)))
 
 
-def _net_from_version_1(data, fail, max_parameters):
+def _model_from_version_1(data, fail, max_parameters):
     """Version 1: the fields of ``_FIELDS``, no others."""
     check_fields(data, _FIELDS, 'file', fail)
 
@@ -204,14 +243,7 @@ def _net_from_version_1(data, fail, max_parameters):
         arrays.append((w, b))
 
     _check_outputs_stay_finite(arrays, activations, np.dtype(dtype), fail)
-    try:
-        net = NeuralNet(sizes, [ACTIVATIONS[name] for name in activations], dtype)
-    except MemoryError:
-        fail('not enough memory for a net of {} parameters'.format(n_parameters))
-    for layer, (w, b) in zip(net.layers(), arrays):
-        layer.weights[...] = w
-        layer.biases[...] = b
-    return net
+    return list(sizes), [ACTIVATIONS[name] for name in activations], np.dtype(dtype), arrays
 
 
 def _number_row(row, length, what, fail):
@@ -275,5 +307,55 @@ def describe(value):
 
 
 #: The reader of each version of the format, by its number.
-_READERS = {1: _net_from_version_1}
+_READERS = {1: _model_from_version_1}
 assert MODEL_VERSION in _READERS
+
+
+# ----- writing ------------------------------------------------------------------------
+
+def write_json_atomically(path, data):
+    """Write ``data`` as JSON to ``path`` through a synced temporary file renamed into place.
+
+    The file gets the mode any new file gets under the user's umask (0644
+    under umask 022), and an error names ``path``, not the temporary file.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        handle, temporary = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.', suffix='.tmp', dir=folder)
+    except OSError as error:
+        raise type(error)(error.errno, error.strerror, path) from None
+    try:
+        with os.fdopen(handle, 'w', encoding='utf-8') as stream:
+            # mkstemp makes the file readable by its owner alone: give it a new file's usual mode.
+            if hasattr(os, 'fchmod'):
+                os.fchmod(stream.fileno(), 0o666 & ~_umask())
+            json.dump(data, stream, allow_nan=False, separators=(',', ':'))
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException as error:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        if isinstance(error, OSError):
+            raise type(error)(error.errno, error.strerror, path) from None
+        raise
+    try:
+        directory = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(directory)
+    except OSError:
+        pass
+    finally:
+        os.close(directory)
+
+
+def _umask():
+    """The process's umask (reading it means setting it, so it is set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -21,7 +21,9 @@ mini-batch loop.
 import numpy as np
 
 from activation_functions import Rectifier, Sigmoid, Tanh
-from cost_functions import check_source_fits
+from data_source import check_fits, checked_batch
+
+__all__ = ['layer_diagnostics', 'diagnostic_batch', 'QUANTITIES']
 
 #: How close to a bound of Sigmoid or Tanh an output must be to count as saturated.
 SATURATION_MARGIN = 0.01
@@ -45,14 +47,13 @@ def diagnostic_batch(data_src, neural_net, size=DIAGNOSTIC_BATCH_SIZE, seed=DIAG
     Returns contiguous arrays of the net's dtype, shapes (m, n_inputs) and
     (m, n_outputs) with m = min(size, number of examples).
     """
-    check_source_fits(data_src, neural_net)
+    check_fits(data_src, neural_net.layer_sizes())
     total = data_src.number_of_examples()
     if total <= size:
         indices = np.arange(total)
     else:
         indices = np.sort(np.random.default_rng(seed).choice(total, size=size, replace=False))
-    X, Y = data_src.take(indices, dtype=neural_net.dtype)
-    return np.ascontiguousarray(X), np.ascontiguousarray(Y)
+    return data_src.take(indices, dtype=neural_net.dtype)
 
 
 def layer_diagnostics(cost, X, Y):
@@ -64,14 +65,13 @@ def layer_diagnostics(cost, X, Y):
     overwrite the net's gradient array; the parameters are not touched.
     """
     net = cost.neural_net
-    X = np.ascontiguousarray(X, dtype=net.dtype)
-    Y = np.ascontiguousarray(Y, dtype=net.dtype)
+    X, Y = checked_batch(X, Y, net.dtype)
     # The steps of cost.gradient(X, Y), keeping the forward pass's workspace for the activations.
-    workspace = cost.output_error(X, Y)
-    net.backward(workspace, X)
-    cost.add_l2_gradient(net.gradient())
+    workspace = cost._output_error(X, Y)
+    gradient = net._backward(workspace, X)
+    cost._add_l2_gradient(gradient)
     result = {name: [] for name in QUANTITIES}
-    result['weight_gradient_norm'] = [float(np.linalg.norm(nabla_w)) for nabla_w in net.nabla_w()]
+    result['weight_gradient_norm'] = [float(np.linalg.norm(nabla_w)) for nabla_w in net._nabla_w]
     for l, activation in enumerate(net.activations(), start=1):
         a = workspace.a[l]
         result['activation_mean'].append(float(a.mean(dtype=np.float64)))

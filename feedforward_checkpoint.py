@@ -10,26 +10,33 @@ depend on:
 * ``cost``: the cost's class and its L2 term;
 * ``random_state``: the state of the trainer's random number generator
   (``numpy.random.Generator``), which decides the shuffles to come;
-* ``epochs_done``.
+* ``epochs_done``;
+* ``history``: the records of every epoch the trainer's ``train`` measured
+  (``trainer.history``), so that a resumed run's history is the whole run's.
 
 Training N epochs straight, or k epochs, a checkpoint, a restore (in another
 process, say) and N - k epochs gives bit-identical parameters. Reading a
 checkpoint checks everything, as reading a model file does, and any problem
-raises ``ModelFileError`` naming the file.
+raises ``ModelFileError`` naming the file. This module owns the checkpoint
+format: it writes it and reads it.
 """
+import math
 import os
 
 import numpy as np
 
-import model_file
+import feedforward_model_file as model_file
 from cost_functions import CrossEntropyCost, QuadraticCost
-from gradient_descent import GradientDescent, StochasticGradientDescent
-from neural_net import ModelFileError, write_json_atomically
+from feedforward_model_file import ModelFileError, write_json_atomically
+from gradient_descent import GradientDescent, History, StochasticGradientDescent
+from neural_net import NeuralNet
+
+__all__ = ['save_checkpoint', 'load_checkpoint', 'resume_into', 'CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION']
 
 #: The ``format`` field of a checkpoint file.
 CHECKPOINT_FORMAT = 'feedforward-neural-net-checkpoint'
 #: The newest ``version`` of the checkpoint file that ``save_checkpoint`` writes.
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2
 
 #: The trainers and costs a checkpoint can hold, by the name written in the file.
 OPTIMIZERS = {cls.__name__: cls for cls in (GradientDescent, StochasticGradientDescent)}
@@ -37,7 +44,11 @@ COSTS = {cls.__name__: cls for cls in (QuadraticCost, CrossEntropyCost)}
 #: NumPy's bit generators whose state a checkpoint can hold.
 BIT_GENERATORS = ('PCG64', 'PCG64DXSM', 'MT19937', 'Philox', 'SFC64')
 
-_FIELDS = ('format', 'version', 'epochs_done', 'optimizer', 'cost', 'random_state', 'net')
+_FIELDS_V1 = ('format', 'version', 'epochs_done', 'optimizer', 'cost', 'random_state', 'net')
+_FIELDS_V2 = _FIELDS_V1 + ('history',)
+# The history: at most this many numbers in all, and keys of at most this many characters.
+_MAX_HISTORY_VALUES = 1_000_000
+_MAX_KEY_LENGTH = 100
 # The random state has a few small integers and arrays (MT19937: 624 numbers); bound what it may hold.
 _MAX_STATE_ITEMS = 1000
 _MAX_STATE_DEPTH = 4
@@ -45,11 +56,11 @@ _MAX_INTEGER_DIGITS = 60
 
 
 def save_checkpoint(path, trainer):
-    """Write ``trainer`` (its net, settings, random state and epochs done) to ``path``, atomically."""
-    write_json_atomically(path, checkpoint_dict(trainer))
+    """Write ``trainer`` (its net, settings, random state, epochs done and history) to ``path``, atomically."""
+    write_json_atomically(path, _checkpoint_dict(trainer))
 
 
-def checkpoint_dict(trainer):
+def _checkpoint_dict(trainer):
     """The JSON-ready dictionary ``save_checkpoint`` writes."""
     name = type(trainer).__name__
     if OPTIMIZERS.get(name) is not type(trainer):
@@ -71,6 +82,7 @@ def checkpoint_dict(trainer):
         'cost': {'class': type(cost).__name__, 'l2_reg_term': cost.l2_reg_term},
         'random_state': random_state,
         'net': trainer.neural_net.to_dict(),
+        'history': [_encode_record(record) for record in trainer.history],
     }
 
 
@@ -86,11 +98,12 @@ def load_checkpoint(path, max_parameters=None, max_bytes=None):
     max_parameters = model_file.check_max_parameters(max_parameters)
     source = os.fspath(path)
     data = model_file.read_json(path, max_bytes=max_bytes,
-                                max_values=model_file.max_json_values(max_parameters) + _MAX_STATE_ITEMS)
-    return trainer_from_dict(data, source=source, max_parameters=max_parameters)
+                                max_values=model_file.max_json_values(max_parameters) + _MAX_STATE_ITEMS
+                                + _MAX_HISTORY_VALUES)
+    return _trainer_from_dict(data, source=source, max_parameters=max_parameters)
 
 
-def trainer_from_dict(data, source='<dict>', max_parameters=None):
+def _trainer_from_dict(data, source='<dict>', max_parameters=None):
     """The trainer described by ``data`` (as ``checkpoint_dict`` makes it), after checking all of it."""
     def fail(problem):
         raise ModelFileError('{}: {}'.format(source, problem))
@@ -100,7 +113,20 @@ def trainer_from_dict(data, source='<dict>', max_parameters=None):
 
 
 def _trainer_from_version_1(data, source, fail, max_parameters):
-    model_file.check_fields(data, _FIELDS, 'checkpoint', fail)
+    """Version 1: no history."""
+    model_file.check_fields(data, _FIELDS_V1, 'checkpoint', fail)
+    return _trainer(data, source, fail, max_parameters)
+
+
+def _trainer_from_version_2(data, source, fail, max_parameters):
+    """Version 2: version 1 and the history."""
+    model_file.check_fields(data, _FIELDS_V2, 'checkpoint', fail)
+    trainer = _trainer(data, source, fail, max_parameters)
+    trainer.history = _decode_history(data['history'], fail)
+    return trainer
+
+
+def _trainer(data, source, fail, max_parameters):
     epochs_done = data['epochs_done']
     if type(epochs_done) is not int or epochs_done < 0:
         fail('expected "epochs_done" to be an integer of at least 0, got {}'.format(model_file.describe(epochs_done)))
@@ -133,8 +159,7 @@ def _trainer_from_version_1(data, source, fail, max_parameters):
         fail('expected "random_state" to be null for {}, got {}'.format(
             optimizer['class'], model_file.describe(random_state)))
 
-    net = model_file.net_from_dict(data['net'], source='{} (field "net")'.format(source),
-                                   max_parameters=max_parameters)
+    net = NeuralNet.from_dict(data['net'], source='{} (field "net")'.format(source), max_parameters=max_parameters)
     try:
         cost_function = COSTS[cost['class']](net, l2_reg_term=l2)
     except ValueError as error:
@@ -162,6 +187,49 @@ def _positive_number(value, what, fail):
     if type(value) not in (int, float) or not 0 < value < float('inf'):
         fail('expected {} to be a positive finite number, got {}'.format(what, model_file.describe(value)))
     return float(value)
+
+
+# ----- the history ------------------------------------------------------------
+# Records hold numbers, and lists of numbers per layer. JSON has no NaN: a NaN is written as null and
+# read back as NaN.
+
+def _encode_record(record):
+    return {key: ([_encode_number(v) for v in value] if isinstance(value, (list, tuple)) else _encode_number(value))
+            for key, value in record.items()}
+
+
+def _encode_number(value):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError('cannot write a history value {!r}: only numbers and lists of numbers'.format(value))
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    return float(value) if math.isfinite(value) else None
+
+
+def _decode_history(records, fail):
+    if not isinstance(records, list):
+        fail('expected "history" to be a list of records, got {}'.format(model_file.describe(records)))
+    count = 0
+    history = History()
+    for record in records:
+        if not isinstance(record, dict):
+            fail('expected every record of "history" to be an object, got {}'.format(model_file.describe(record)))
+        decoded = {}
+        for key, value in record.items():
+            if len(key) > _MAX_KEY_LENGTH:
+                fail('a key of "history" is longer than {} characters'.format(_MAX_KEY_LENGTH))
+            values = value if isinstance(value, list) else [value]
+            count += len(values)
+            if count > _MAX_HISTORY_VALUES:
+                fail('"history" holds more than {} numbers'.format(_MAX_HISTORY_VALUES))
+            for v in values:
+                if v is not None and type(v) not in (int, float):
+                    fail('expected numbers or null in "history" record {}, got {}'.format(
+                        model_file.describe(key), model_file.describe(v)))
+            numbers = [float('nan') if v is None else v for v in values]
+            decoded[key] = numbers if isinstance(value, list) else numbers[0]
+        history.append(decoded)
+    return history
 
 
 # ----- the random state ------------------------------------------------------
@@ -236,7 +304,8 @@ def _decode(value, fail, depth, count):
 
 
 #: The reader of each version of the checkpoint format, by its number.
-_READERS = {1: _trainer_from_version_1}
+_READERS = {1: _trainer_from_version_1, 2: _trainer_from_version_2}
+assert CHECKPOINT_VERSION in _READERS
 
 
 def resume_into(path, trainer, max_parameters=None, max_bytes=None):
@@ -244,8 +313,8 @@ def resume_into(path, trainer, max_parameters=None, max_bytes=None):
 
     For scripts that build their net and trainer first and keep references
     to them: the net's parameters, the trainer's learning rate, batch size,
-    random state and epochs done, and the cost's L2 term all become the
-    checkpoint's. Raises ``ValueError`` (``ModelFileError`` for the file
+    random state, epochs done and history, and the cost's L2 term all become
+    the checkpoint's. Raises ``ValueError`` (``ModelFileError`` for the file
     itself) if the checkpoint holds another kind of trainer or cost, or a
     net of other layer sizes, activations or dtype; nothing is changed then.
     """
@@ -265,4 +334,5 @@ def resume_into(path, trainer, max_parameters=None, max_bytes=None):
         trainer.batch_size = saved.batch_size
         trainer.rng = saved.rng
     trainer.epochs_done = saved.epochs_done
+    trainer.history = saved.history
     return trainer

@@ -10,8 +10,8 @@ import time
 import numpy as np
 import pytest
 
-import mnist_loader
-from mnist_loader import FILE_NAMES, MnistFileError, MnistNotFoundError, load_mnist
+import feedforward_mnist
+from feedforward_mnist import FILE_NAMES, MnistFileError, MnistNotFoundError, load_mnist
 
 N_TRAIN, N_TEST = 7, 4
 
@@ -89,7 +89,7 @@ def test_mnist_dir_is_the_fallback(small, monkeypatch):
 def test_cache_folder_is_the_last_fallback(monkeypatch, tmp_path):
     monkeypatch.delenv('MNIST_DIR', raising=False)
     monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path))
-    assert mnist_loader.data_folder() == os.path.join(str(tmp_path), 'feedforward-nets', 'mnist')
+    assert feedforward_mnist.data_folder() == os.path.join(str(tmp_path), 'feedforward-nets', 'mnist')
 
 
 def damaged(files, name, data):
@@ -168,7 +168,7 @@ def test_missing_files_without_download_name_mnist_dir_and_the_files(tmp_path):
 
 
 def test_published_checksums():
-    assert mnist_loader.CHECKSUMS == {
+    assert feedforward_mnist.CHECKSUMS == {
         'train-images-idx3-ubyte': 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db',
         'train-labels-idx1-ubyte': '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5',
         't10k-images-idx3-ubyte': '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7',
@@ -308,7 +308,7 @@ TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 
 def real_mnist_dir():
     folder = os.environ.get('MNIST_DIR')
-    if not folder or not all(mnist_loader.find_file(folder, name) for name in FILE_NAMES):
+    if not folder or not all(feedforward_mnist.find_file(folder, name) for name in FILE_NAMES):
         pytest.skip('the real MNIST files are needed: set MNIST_DIR to the folder holding the four IDX files')
     return folder
 
@@ -330,6 +330,6 @@ def test_real_mnist():
 def test_files_present_needs_all_four_files_gzipped_or_not(tmp_path):
     for i, name in enumerate(FILE_NAMES):
         (tmp_path / (name + ('.gz' if i % 2 else ''))).write_bytes(b'')
-    assert mnist_loader.files_present(str(tmp_path))
-    os.remove(mnist_loader.find_file(str(tmp_path), FILE_NAMES[-1]))
-    assert not mnist_loader.files_present(str(tmp_path))
+    assert feedforward_mnist.files_present(str(tmp_path))
+    os.remove(feedforward_mnist.find_file(str(tmp_path), FILE_NAMES[-1]))
+    assert not feedforward_mnist.files_present(str(tmp_path))

@@ -34,6 +34,10 @@ import zlib
 import numpy as np
 
 from data_source import PreloadSource
+from feedforward_checks import check_float_dtype
+
+__all__ = ['load_mnist', 'MnistSplit', 'MnistFileError', 'MnistNotFoundError', 'files_present', 'data_folder',
+           'cache_dir', 'MIRRORS']
 
 #: Maintained public mirrors of the original files, tried in order.
 MIRRORS = (
@@ -282,9 +286,7 @@ def load_mnist(data_dir=None, dtype=np.float32, download=True, mirrors=None, che
     Raises ``MnistNotFoundError`` when files are missing and cannot be
     fetched, ``MnistFileError`` when a file fails a check.
     """
-    dtype = np.dtype(dtype)
-    if not np.issubdtype(dtype, np.floating):
-        raise TypeError('expected a floating dtype such as numpy.float32, got {}'.format(dtype))
+    dtype = check_float_dtype(dtype)
     folder = data_folder(data_dir)
     checksums = CHECKSUMS if checksums is None else checksums
     mirrors = MIRRORS if mirrors is None else mirrors
