@@ -20,6 +20,8 @@ stores the class, and the model file stores its ``name``.
 """
 import numpy as np
 
+__all__ = ['Activation', 'Sigmoid', 'Rectifier', 'Softmax', 'Tanh', 'Identity', 'ACTIVATIONS']
+
 
 class Activation:
     """The interface of an activation function; see the module docstring."""

@@ -1,7 +1,10 @@
 import numpy as np
 import pytest
 
-from data_source import BatchesIterator, DataSetIterator, PreloadSource
+from activation_functions import Softmax
+from cost_functions import QuadraticCost
+from data_source import BatchesIterator, DataSetIterator, DataSource, PreloadSource, one_hot
+from neural_net import NetFactory
 
 
 def test_lists_of_vectors_are_stored_once_as_matrices():
@@ -80,3 +83,62 @@ def test_bad_batch_sizes():
     for bad in (0, -1, 1.5, True, '3'):
         with pytest.raises((TypeError, ValueError), match='batch_size'):
             BatchesIterator(src, bad)
+
+
+def test_one_hot_turns_class_labels_into_target_rows():
+    np.testing.assert_array_equal(one_hot([2, 0, 1], 4), [[0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0]])
+    assert one_hot(np.array([1, 3])).shape == (2, 4)
+    assert one_hot([1.0, 0.0], 2, dtype=np.float32).dtype == np.float32
+
+
+@pytest.mark.parametrize('labels,n_classes,message', [
+    ([0, 3], 3, 'labels from 0 to 2 for 3 classes, got 3'),
+    ([-1, 0], 2, 'labels from 0 to 1 for 2 classes, got -1'),
+    ([0.5], 2, 'whole numbers'),
+    ([[0, 1]], 2, '1-d sequence'),
+    (['a'], 2, 'whole numbers'),
+    ([0, 1], 0, 'n_classes'),
+])
+def test_one_hot_refuses_what_are_not_class_labels(labels, n_classes, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        one_hot(labels, n_classes)
+
+
+def test_integer_labels_lead_to_one_hot_in_every_message_on_the_way():
+    # Y = [0, 1, 1, 0] for a net of 10 outputs: the first hint must not lead into another error.
+    X = np.eye(4)
+    with pytest.raises(ValueError, match=r'for class labels 0..k-1 use data_source.one_hot\(Y, k\)'):
+        PreloadSource((X, [0, 1, 1, 0]))
+    net = NetFactory.create_neural_net([4, 10], output_layer_activation=Softmax)
+    src = PreloadSource((X, np.array([0, 1, 1, 0]).reshape(-1, 1)))
+    with pytest.raises(ValueError, match=r'look like class labels: make one-hot targets with '
+                                         r'data_source.one_hot\(labels, 10\)'):
+        QuadraticCost(net).get_cost(src)
+    assert QuadraticCost(net).get_cost(PreloadSource((X, one_hot([0, 1, 1, 0], 10)))) > 0
+
+
+class ListSource(DataSource):
+    """A user's own data source: the two methods the interface asks for, over Python lists."""
+
+    def __init__(self, rows, targets):
+        self.rows, self.targets = rows, targets
+
+    def number_of_examples(self):
+        return len(self.rows)
+
+    def get_examples(self, index_from=0, index_to=None):
+        return np.array(self.rows[index_from:index_to]), np.array(self.targets[index_from:index_to])
+
+
+def test_a_users_own_source_reads_and_takes_through_the_checked_route():
+    src = ListSource([[1.0, 2.0], [3.0, 4.0], [5.0, 1e39]], [[1.0], [0.0], [1.0]])
+    X, Y = src.read(0, 2, np.float32)
+    assert X.dtype == Y.dtype == np.float32 and X.flags.c_contiguous
+    np.testing.assert_array_equal(X, [[1, 2], [3, 4]])
+    Xt, Yt = src.take(np.array([1, 0]), dtype=np.float64)
+    np.testing.assert_array_equal(Yt, [[0], [1]])
+    with pytest.raises(ValueError, match=r'fit in float32 in X, got 1e\+39 at example 2, column 1'):
+        src.read(1, 3, np.float32)
+    with pytest.raises(ValueError, match=r'at example 2, column 1'):
+        src.take(np.array([0, 2]), dtype=np.float32)
+    assert (src.input_size(), src.output_size()) == (2, 1)

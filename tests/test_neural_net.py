@@ -1,4 +1,6 @@
 import json
+import os
+import stat
 
 import numpy as np
 import pytest
@@ -195,3 +197,32 @@ def test_save_leaves_no_temporary_files(tmp_path):
     net.save(tmp_path / 'net.json')
     net.save(tmp_path / 'net.json')
     assert [p.name for p in tmp_path.iterdir()] == ['net.json']
+
+
+@pytest.mark.skipif(os.name != 'posix', reason='file modes and the umask are POSIX')
+def test_saved_files_get_the_mode_of_any_new_file_under_the_umask(tmp_path):
+    net = NetFactory.create_neural_net([2, 3, 1])
+    previous = os.umask(0o022)
+    try:
+        net.save(tmp_path / 'a.json')
+        os.umask(0o027)
+        net.save(tmp_path / 'b.json')
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / 'a.json').stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / 'b.json').stat().st_mode) == 0o640
+
+
+def test_a_save_that_fails_names_the_path_given_not_a_temporary_file(tmp_path):
+    net = NetFactory.create_neural_net([2, 3, 1])
+    target = tmp_path / 'missing-folder' / 'net.json'
+    with pytest.raises(FileNotFoundError) as caught:
+        net.save(target)
+    assert caught.value.filename == str(target) and str(target) in str(caught.value)
+    assert '.tmp' not in str(caught.value)
+
+
+def test_the_public_surface_of_a_net_is_what_users_need():
+    public = sorted(name for name in dir(NeuralNet) if not name.startswith('_'))
+    assert public == ['activations', 'biases', 'create_from_file', 'dtype', 'feed', 'from_dict', 'layer_sizes',
+                      'layers', 'parameters', 'randomize_parameters', 'save', 'to_dict', 'weights']

@@ -1,0 +1,100 @@
+"""The library installs with pip into a fresh virtual environment and works from any folder.
+
+It is installed beside the ``progress`` distribution from the package index
+(a module name the library used to take for itself), and used from a folder
+that holds a user's own ``evaluation.py`` and ``progress.py``: none of them
+may shadow a module of the library. Installing leaves nothing behind in the
+repository (no ``build/`` folder).
+
+The test needs the package index (PyPI) for ``progress`` and the build
+backend; it skips, saying so, when pip cannot reach it.
+"""
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MODULES = ['activation_functions', 'cost_functions', 'data_source', 'gradient_descent', 'neural_net',
+           'feedforward_checks', 'feedforward_checkpoint', 'feedforward_diagnostics', 'feedforward_mnist',
+           'feedforward_model_file']
+OFFLINE = ('No matching distribution found', 'Could not find a version', 'Failed to establish a new connection',
+           'Temporary failure in name resolution', 'Network is unreachable')
+
+USE = textwrap.dedent('''
+    import sys
+    import numpy as np
+    import {modules}
+    from activation_functions import Rectifier, Softmax
+    from cost_functions import CrossEntropyCost
+    from data_source import PreloadSource, one_hot
+    from gradient_descent import StochasticGradientDescent
+    from neural_net import NetFactory, NeuralNet
+    from feedforward_checkpoint import load_checkpoint, save_checkpoint
+
+    for module in [{modules}]:
+        assert 'site-packages' in module.__file__, module.__file__
+        for name in module.__all__:
+            assert hasattr(module, name), (module.__name__, name)
+    net = NetFactory.create_neural_net([2, 8, 2], Rectifier, Softmax)
+    net.randomize_parameters(seed=0)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    src = PreloadSource((X, one_hot((X[:, 0] > 0).astype(int), 2)))
+    sgd = StochasticGradientDescent(net, CrossEntropyCost(net), 0.5, batch_size=8, seed=1)
+    history = sgd.train(src, 3, progress=True)
+    save_checkpoint('run.json', sgd)
+    net.save('net.json')
+    assert (NeuralNet.create_from_file('net.json').parameters() == net.parameters()).all()
+    assert load_checkpoint('run.json').epochs_done == 3
+    print('trained', history['training_accuracy'][-1])
+''')
+
+
+def untracked(folder):
+    done = subprocess.run(['git', '-C', folder, 'status', '--porcelain', '--untracked-files=all', '--ignored'],
+                          capture_output=True, text=True)
+    return set(done.stdout.splitlines()) if done.returncode == 0 else None
+
+
+def test_installed_beside_progress_it_imports_and_trains_from_any_folder(tmp_path):
+    venv = tmp_path / 'venv'
+    subprocess.run([sys.executable, '-m', 'venv', str(venv)], check=True, timeout=300)
+    python = str(venv / ('Scripts' if os.name == 'nt' else 'bin') / 'python')
+    before = untracked(ROOT)
+    done = subprocess.run([python, '-m', 'pip', 'install', '--quiet', ROOT, 'progress', 'tqdm'], capture_output=True,
+                          text=True, timeout=900)
+    if done.returncode != 0 and any(sign in done.stderr for sign in OFFLINE):
+        pytest.skip('pip cannot reach the package index: {}'.format(done.stderr.strip().splitlines()[-1]))
+    assert done.returncode == 0, done.stderr
+    assert untracked(ROOT) == before, 'installing left files in the repository'
+    assert not os.path.exists(os.path.join(ROOT, 'build'))
+
+    elsewhere = tmp_path / 'my_project'
+    elsewhere.mkdir()
+    # A user's own files named like modules other code uses: the library must not pick them up.
+    (elsewhere / 'evaluation.py').write_text('raise ImportError("the user\'s evaluation.py was imported")\n')
+    (elsewhere / 'progress.py').write_text('raise ImportError("the user\'s progress.py was imported")\n')
+    (elsewhere / 'use.py').write_text(USE.format(modules=', '.join(MODULES)))
+    environment = {key: value for key, value in os.environ.items() if key != 'PYTHONPATH'}
+    done = subprocess.run([python, 'use.py'], cwd=str(elsewhere), capture_output=True, text=True, timeout=300,
+                          env=environment)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith('trained')
+
+    # The extras are declared for "pip install .[demos]" and ".[test]".
+    done = subprocess.run([python, '-c', 'import importlib.metadata as m; '
+                                         'print(m.metadata("feedforward-nets").get_all("Provides-Extra"))'],
+                          capture_output=True, text=True, timeout=60)
+    assert 'demos' in done.stdout and 'test' in done.stdout
+
+
+def test_every_module_lists_its_public_names():
+    import importlib
+    for name in MODULES:
+        module = importlib.import_module(name)
+        assert isinstance(module.__all__, list) and module.__all__, name
+        for public in module.__all__:
+            assert hasattr(module, public), (name, public)
