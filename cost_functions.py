@@ -62,8 +62,7 @@ class Cost:
         """(lambda / 2) * sum of the squares of every weight."""
         if not self.l2_reg_term:
             return 0.0
-        weights = self.neural_net.parameters()[:self.neural_net._n_weights]
-        return 0.5 * self.l2_reg_term * float(np.dot(weights, weights))
+        return 0.5 * self.l2_reg_term * sum(float(np.dot(w.ravel(), w.ravel())) for w in self.neural_net.weights())
 
     def get_cost(self, data_src):
         """The cost over every example of ``data_src``: the mean loss plus the L2 term."""
@@ -95,7 +94,7 @@ class Cost:
             count += X.shape[0]
         return total / count + self.l2_term()
 
-    def gradient(self, X, Y, scale=1.0):
+    def gradient(self, X, Y, scale=1.0, on_layer=None):
         """The gradient of the cost of the batch ``(X, Y)`` with respect to every parameter.
 
         ``X`` (n, n_inputs) and ``Y`` (n, n_outputs) must be contiguous arrays
@@ -106,11 +105,10 @@ class Cost:
         learning rate and gets its step. Back-propagation is linear in
         delta^L, so scaling the small (n, n_outputs) delta^L scales every
         gradient, and no extra pass over all the parameters is needed.
+        ``on_layer(i)`` is called as soon as layer i's gradient is whole
+        (last layer first; see ``NeuralNet._backward``).
         """
-        workspace = self._output_error(X, Y, scale)
-        gradient = self.neural_net._backward(workspace, X)
-        self._add_l2_gradient(gradient, scale)
-        return gradient
+        return self._backpropagate(self._output_error(X, Y, scale), X, scale, on_layer)
 
     def _output_error(self, X, Y, scale=1.0):
         """The forward pass of the batch ``(X, Y)`` and its output error term, ready for back-propagation.
@@ -124,16 +122,25 @@ class Cost:
         delta *= scale / X.shape[0]
         return workspace
 
-    def _add_l2_gradient(self, gradient, scale=1.0):
-        """gradient += scale * lambda * W for every weight (the L2 term's share of the gradient)."""
+    def _backpropagate(self, workspace, X, scale=1.0, on_layer=None):
+        """The net's back-propagation from ``workspace`` (as ``_output_error`` leaves it), with the L2 term's
+        share of each layer's gradient, scale * lambda * W^l, added before ``on_layer`` sees the layer."""
+        net = self.neural_net
         if not self.l2_reg_term:
-            return
-        n_weights = self.neural_net._n_weights
-        weights = self.neural_net.parameters()[:n_weights]
-        if self._l2_scratch is None or self._l2_scratch.dtype != weights.dtype:
-            self._l2_scratch = np.empty(n_weights, weights.dtype)
-        np.multiply(weights, self.l2_reg_term * scale, out=self._l2_scratch)
-        gradient[:n_weights] += self._l2_scratch
+            return net._backward(workspace, X, on_layer)
+
+        def add_l2(i):
+            weights = net._weights[i]
+            if self._l2_scratch is None or self._l2_scratch.dtype != weights.dtype \
+                    or self._l2_scratch.size < weights.size:
+                self._l2_scratch = np.empty(max(w.size for w in net._weights), weights.dtype)
+            scratch = self._l2_scratch[:weights.size].reshape(weights.shape)
+            np.multiply(weights, self.l2_reg_term * scale, out=scratch)
+            net._nabla_w[i] += scratch
+            if on_layer is not None:
+                on_layer(i)
+
+        return net._backward(workspace, X, add_l2)
 
 
 class QuadraticCost(Cost):

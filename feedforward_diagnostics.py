@@ -68,8 +68,7 @@ def layer_diagnostics(cost, X, Y):
     X, Y = checked_batch(X, Y, net.dtype)
     # The steps of cost.gradient(X, Y), keeping the forward pass's workspace for the activations.
     workspace = cost._output_error(X, Y)
-    gradient = net._backward(workspace, X)
-    cost._add_l2_gradient(gradient)
+    cost._backpropagate(workspace, X)
     result = {name: [] for name in QUANTITIES}
     result['weight_gradient_norm'] = [float(np.linalg.norm(nabla_w)) for nabla_w in net._nabla_w]
     for l, activation in enumerate(net.activations(), start=1):

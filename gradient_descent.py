@@ -33,7 +33,7 @@ __all__ = ['GradientDescent', 'StochasticGradientDescent', 'History', 'TrainingD
 # Full-batch gradients over more examples than this are summed chunk by chunk, to bound memory.
 FULL_BATCH_CHUNK = 8192
 
-# A step changes and checks this many parameters at a time, while they are in the cache (see _take_step).
+# A step changes and checks this many parameters at a time, while they are in the cache (see _subtract).
 STEP_CHUNK = 1 << 17
 
 
@@ -107,11 +107,9 @@ class GradientDescent:
         net, total = self.neural_net, data_src.number_of_examples()
         with self._epoch_or_nothing():
             if total <= FULL_BATCH_CHUNK:
-                X, Y = data_src.read(0, total, net.dtype)
-                step = self.cost_function.gradient(X, Y, scale=self.learning_rate)
+                self._step(*data_src.read(0, total, net.dtype), batch_index=0)
             else:
-                step = self._summed_step(data_src)
-            self._take_step(step, batch_index=0)
+                self._subtract(net.parameters(), self._summed_step(data_src), batch_index=0)
         self.epochs_done += 1
         if on_batch is not None:
             on_batch(0, 1)
@@ -165,8 +163,23 @@ class GradientDescent:
                              'saved net'.format(self.epochs_done + 1, np.count_nonzero(~finite)))
         np.copyto(self._snapshot, parameters)
 
-    def _take_step(self, step, batch_index):
-        """theta <- theta - step, a step already scaled by the learning rate.
+    def _step(self, X, Y, batch_index):
+        """theta <- theta - learning_rate * dC/dtheta on the batch ``(X, Y)``, layer by layer.
+
+        Each layer's parameters change as soon as back-propagation has formed
+        their gradient (the learning rate rides on delta^L: the gradient is the
+        step), while that gradient is still in the cache.
+        """
+        net = self.neural_net
+        parameters, gradient, slices = net.parameters(), net._gradient, net._slices
+
+        def update(i):
+            self._subtract(parameters[slices[i]], gradient[slices[i]], batch_index)
+
+        self.cost_function.gradient(X, Y, scale=self.learning_rate, on_layer=update)
+
+    def _subtract(self, parameters, step, batch_index):
+        """``parameters -= step`` (views of the net's parameters and of a step of the same layout).
 
         If a parameter comes out NaN or infinite (the gradient held NaN or
         infinity, or the step overflowed), ``TrainingDivergedError`` is
@@ -175,7 +188,6 @@ class GradientDescent:
         while the chunk is in the cache: on a large net the check then costs
         half what a pass of its own over all parameters would.
         """
-        parameters = self.neural_net.parameters()
         for start in range(0, parameters.size, STEP_CHUNK):
             chunk = parameters[start:start + STEP_CHUNK]
             chunk -= step[start:start + STEP_CHUNK]
@@ -312,7 +324,7 @@ class StochasticGradientDescent(GradientDescent):
         """One pass over a fresh shuffle of ``data_src`` in mini-batches; see the class docstring."""
         check_fits(data_src, self.neural_net.layer_sizes())
         self._start_epoch()
-        net, cost, batch_size = self.neural_net, self.cost_function, self.batch_size
+        net, batch_size = self.neural_net, self.batch_size
         total = data_src.number_of_examples()
         n_batches = -(-total // batch_size)
         with self._epoch_or_nothing():
@@ -320,7 +332,7 @@ class StochasticGradientDescent(GradientDescent):
             for batch_index in range(n_batches):
                 indices = order[batch_index * batch_size:(batch_index + 1) * batch_size]
                 X, Y = data_src.take(indices, dtype=net.dtype, out=self._batch_buffers(len(indices)))
-                self._take_step(cost.gradient(X, Y, scale=self.learning_rate), batch_index)
+                self._step(X, Y, batch_index)
                 if on_batch is not None:
                     on_batch(batch_index, n_batches)
         self.epochs_done += 1

@@ -12,9 +12,16 @@ Back-propagation takes delta^L = dC/dz^L from the cost and runs::
     dC/dW^l = (a^(l-1))^T delta^l             dC/db^l = sum over examples of delta^l
     delta^(l-1) = f'^(l-1) applied to (delta^l (W^l)^T)      (the activation's ``backward``)
 
-All parameters live in one flat array (weights of every layer first, then
-biases), and ``weights()`` and ``biases()`` are views into it; an update rule
-changes every parameter with one NumPy call. The same holds for gradients.
+All parameters live in one flat array, layer after layer (each layer's
+weights, row-major, then its biases), and ``weights()`` and ``biases()`` are
+views into it, so that each layer's parameters are one slice of it. Gradients
+are laid out the same way. Back-propagation hands each layer to an
+``on_layer`` hook as soon as its gradient is formed, so that an update rule
+can change that layer while its gradient is still in the cache.
+
+The library's other modules use the net's underscored members: ``_forward``,
+``_backward``, ``_forward_chunks``, ``_check_inputs``, ``_slices``,
+``_nabla_w`` and ``_nabla_b``.
 """
 import math
 
@@ -84,14 +91,15 @@ class NeuralNet:
         self._activations = [check_activation(a) for a in activations]
         self._dtype = check_float_dtype(dtype)
         shapes = list(zip(self._sizes[:-1], self._sizes[1:]))
-        self._n_weights = sum(i * o for i, o in shapes)
-        n_parameters = self._n_weights + sum(self._sizes[1:])
-        self._parameters = np.zeros(n_parameters, self._dtype)
-        self._gradient = np.zeros(n_parameters, self._dtype)
-        self._weights = _views(self._parameters, shapes, 0)
-        self._biases = _views(self._parameters, [(o,) for o in self._sizes[1:]], self._n_weights)
-        self._nabla_w = _views(self._gradient, shapes, 0)
-        self._nabla_b = _views(self._gradient, [(o,) for o in self._sizes[1:]], self._n_weights)
+        #: Where each layer's parameters (weights, then biases) lie in the flat arrays.
+        self._slices = []
+        for n_in, n_out in shapes:
+            start = self._slices[-1].stop if self._slices else 0
+            self._slices.append(slice(start, start + n_in * n_out + n_out))
+        self._parameters = np.zeros(self._slices[-1].stop, self._dtype)
+        self._gradient = np.zeros(self._slices[-1].stop, self._dtype)
+        self._weights, self._biases = self._layer_views(self._parameters)
+        self._nabla_w, self._nabla_b = self._layer_views(self._gradient)
         self._layers = [Layer(w, b, f) for w, b, f in zip(self._weights, self._biases, self._activations)]
         self._workspaces = {}
 
@@ -118,11 +126,20 @@ class NeuralNet:
         return list(self._activations)
 
     def parameters(self):
-        """Every parameter in one live 1-d array: all weights (layer by layer, row-major), then all biases.
+        """Every parameter in one live 1-d array, layer after layer: each layer's weights (row-major), then its biases.
 
         ``cost.gradient(X, Y)`` returns gradients laid out the same way.
         """
         return self._parameters
+
+    def _layer_views(self, flat):
+        """Views of ``flat`` (laid out as ``parameters()``): the list of weight matrices and that of bias vectors."""
+        weights, biases = [], []
+        for (n_in, n_out), where in zip(zip(self._sizes[:-1], self._sizes[1:]), self._slices):
+            layer = flat[where]
+            weights.append(layer[:n_in * n_out].reshape(n_in, n_out))
+            biases.append(layer[n_in * n_out:])
+        return weights, biases
 
     @property
     def dtype(self):
@@ -226,11 +243,14 @@ class NeuralNet:
 
     # ----- back-propagation --------------------------------------------------
 
-    def _backward(self, workspace, X):
+    def _backward(self, workspace, X, on_layer=None):
         """Back-propagate ``workspace.delta[L]`` = dC/dz^L through the batch that ``_forward(X)`` fed.
 
         Fills the flat gradient array with dC/dW^l and dC/db^l of every
         layer and returns it; no gradient with respect to ``X`` is formed.
+        ``on_layer(i)`` is called for each layer (i from L - 1 down to 0)
+        once its gradient is formed and delta^(l-1) no longer needs its
+        weights: a hook may change that layer's parameters there.
         """
         layers = self._layers
         for l in range(len(layers), 0, -1):
@@ -245,6 +265,8 @@ class NeuralNet:
                 below = workspace.delta[l - 1]
                 np.dot(delta, layers[l - 1].weights.T, out=below)
                 layers[l - 2].activation.backward(workspace.a[l - 1], below, out=below)
+            if on_layer is not None:
+                on_layer(l - 1)
         return self._gradient
 
     # ----- input checks ------------------------------------------------------
@@ -328,15 +350,6 @@ class NetFactory:
         hidden = check_activation(hidden_layer_activation, 'hidden_layer_activation')
         output = check_activation(output_layer_activation, 'output_layer_activation')
         return NeuralNet(sizes, [hidden] * (len(sizes) - 2) + [output], dtype)
-
-
-def _views(flat, shapes, offset):
-    views = []
-    for shape in shapes:
-        size = int(np.prod(shape))
-        views.append(flat[offset:offset + size].reshape(shape))
-        offset += size
-    return views
 
 
 def _check_sizes(sizes):

@@ -2,8 +2,8 @@
 
 * The Python blocks of each page run in order, as one script, in a fresh
   folder (so that files they write land there).
-* The command lines of the shell blocks that start a script of the
-  repository (``python demos/...``, ``python benchmarks/...``) must name a
+* The command lines of the shell blocks, and the commands quoted inline,
+  that start a script of the repository (``python demos/...``, ``python benchmarks/...``) must name a
   script that exists, whose ``--help`` runs and lists every flag the line
   uses. The demos themselves run in test_demos.py and test_learning_demos.py,
   the set-up commands in CI and in test_packaging.py.
@@ -41,6 +41,8 @@ def command_lines(page):
     lines = re.findall(r'^    (\S.*)$', body, flags=re.M)
     for block in re.findall(r'^```(?:sh|bash)\n(.*?)^```', body, flags=re.S | re.M):
         lines.extend(block.splitlines())
+    # Commands quoted inline, in tables and prose: `python demos/confusion_matrix.py --load net.json`.
+    lines.extend(re.findall(r'`(python3? (?:demos|benchmarks)/[^`]+)`', body))
     commands = []
     for line in lines:
         for command in re.split(r'&&|;', line.split('#', 1)[0]):
