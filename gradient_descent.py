@@ -33,7 +33,7 @@ __all__ = ['GradientDescent', 'StochasticGradientDescent', 'History', 'TrainingD
 # Full-batch gradients over more examples than this are summed chunk by chunk, to bound memory.
 FULL_BATCH_CHUNK = 8192
 
-# A step changes and checks this many parameters at a time, while they are in the cache (see _subtract).
+# A step changes and checks this many parameters at a time, while they are in the cache (see _update_layer).
 STEP_CHUNK = 1 << 17
 
 
@@ -83,7 +83,8 @@ class GradientDescent:
         #: The random generator of the shuffles; full-batch descent has none.
         self.rng = None
         self._snapshot = None
-        self._finite = None
+        self._chunks = None
+        self._batch_index = 0
         self._accumulator = None
 
     @property
@@ -106,10 +107,13 @@ class GradientDescent:
         self._start_epoch()
         net, total = self.neural_net, data_src.number_of_examples()
         with self._epoch_or_nothing():
+            self._batch_index = 0
             if total <= FULL_BATCH_CHUNK:
-                self._step(*data_src.read(0, total, net.dtype), batch_index=0)
+                self._step(*data_src.read(0, total, net.dtype))
             else:
-                self._subtract(net.parameters(), self._summed_step(data_src), batch_index=0)
+                np.copyto(net._gradient, self._summed_step(data_src))
+                for i in range(len(net.layers())):
+                    self._update_layer(i)
         self.epochs_done += 1
         if on_batch is not None:
             on_batch(0, 1)
@@ -152,10 +156,15 @@ class GradientDescent:
         Raises ``ValueError`` (before anything changes) if they already hold
         NaN or infinity: that is not a step's doing.
         """
-        parameters = self.neural_net.parameters()
-        if self._snapshot is None or self._snapshot.shape != parameters.shape:
+        net = self.neural_net
+        parameters = net.parameters()
+        if self._snapshot is None:
             self._snapshot = np.empty_like(parameters)
-            self._finite = np.empty(min(parameters.size, STEP_CHUNK), bool)
+            # For each layer, (parameters, gradient, scratch) chunk by chunk: views made once, used every step.
+            finite = np.empty(min(parameters.size, STEP_CHUNK), bool)
+            self._chunks = [[(parameters[where][start:start + STEP_CHUNK], net._gradient[where][start:start + STEP_CHUNK],
+                              finite[:min(STEP_CHUNK, where.stop - where.start - start)])
+                             for start in range(0, where.stop - where.start, STEP_CHUNK)] for where in net._slices]
         finite = np.isfinite(parameters)
         if not finite.all():
             raise ValueError('expected the net\'s parameters to be finite before epoch {}, got NaN or infinity in '
@@ -163,36 +172,29 @@ class GradientDescent:
                              'saved net'.format(self.epochs_done + 1, np.count_nonzero(~finite)))
         np.copyto(self._snapshot, parameters)
 
-    def _step(self, X, Y, batch_index):
+    def _step(self, X, Y):
         """theta <- theta - learning_rate * dC/dtheta on the batch ``(X, Y)``, layer by layer.
 
         Each layer's parameters change as soon as back-propagation has formed
         their gradient (the learning rate rides on delta^L: the gradient is the
         step), while that gradient is still in the cache.
         """
-        net = self.neural_net
-        parameters, gradient, slices = net.parameters(), net._gradient, net._slices
+        self.cost_function.gradient(X, Y, scale=self.learning_rate, on_layer=self._update_layer)
 
-        def update(i):
-            self._subtract(parameters[slices[i]], gradient[slices[i]], batch_index)
+    def _update_layer(self, i):
+        """Layer i's parameters -= the net's gradient for them; raise if one comes out NaN or infinite.
 
-        self.cost_function.gradient(X, Y, scale=self.learning_rate, on_layer=update)
-
-    def _subtract(self, parameters, step, batch_index):
-        """``parameters -= step`` (views of the net's parameters and of a step of the same layout).
-
-        If a parameter comes out NaN or infinite (the gradient held NaN or
-        infinity, or the step overflowed), ``TrainingDivergedError`` is
-        raised, and the epoch puts every parameter back to its value at its
-        start. The parameters are changed and checked a chunk at a time,
-        while the chunk is in the cache: on a large net the check then costs
-        half what a pass of its own over all parameters would.
+        When that happens (the gradient held NaN or infinity, or the step
+        overflowed), ``TrainingDivergedError`` names the epoch and the batch
+        (``self._batch_index``), and the epoch puts every parameter back to
+        its value at its start. A layer is changed and checked a chunk at a
+        time, while the chunk is in the cache: on a large net the check then
+        costs half what a pass of its own over all parameters would.
         """
-        for start in range(0, parameters.size, STEP_CHUNK):
-            chunk = parameters[start:start + STEP_CHUNK]
-            chunk -= step[start:start + STEP_CHUNK]
-            if not np.isfinite(chunk, out=self._finite[:chunk.size]).all():
-                epoch, batch = self.epochs_done + 1, batch_index + 1
+        for parameters, step, finite in self._chunks[i]:
+            parameters -= step
+            if not np.isfinite(parameters, out=finite).all():
+                epoch, batch = self.epochs_done + 1, self._batch_index + 1
                 raise TrainingDivergedError(
                     'training diverged in epoch {} at batch {}: a step made a parameter NaN or infinite; the net is '
                     'back at its parameters from the start of epoch {}. Try a smaller learning rate.'.format(
@@ -331,8 +333,8 @@ class StochasticGradientDescent(GradientDescent):
             order = self.rng.permutation(total)
             for batch_index in range(n_batches):
                 indices = order[batch_index * batch_size:(batch_index + 1) * batch_size]
-                X, Y = data_src.take(indices, dtype=net.dtype, out=self._batch_buffers(len(indices)))
-                self._step(X, Y, batch_index)
+                self._batch_index = batch_index
+                self._step(*data_src.take(indices, dtype=net.dtype, out=self._batch_buffers(len(indices))))
                 if on_batch is not None:
                     on_batch(batch_index, n_batches)
         self.epochs_done += 1

@@ -13,8 +13,9 @@ any two versions can be compared. After one warm-up epoch each, the workers
 train one epoch at a time in turns, the order swapping every round, with a
 pause before each epoch so that the BLAS threads of the other have gone
 idle: both versions meet the same moments of a shared machine. The script
-prints every epoch's seconds, the per-round ratio new / old and its median,
-and whether the two nets ended with bit-identical parameters.
+prints the per-round ratios new / old and their median, the ratio of the
+fastest epochs (the least disturbed by other work on a shared machine), and
+whether the two nets ended with bit-identical weights and biases.
 
 The data (MNIST, or ``--synthetic`` random arrays of its shapes) is loaded
 once and handed to the workers as ``.npy`` files.
@@ -63,7 +64,9 @@ for line in sys.stdin:
         sgd.training_epoch(src)
         print(time.perf_counter() - started, flush=True)
     elif line.strip() == 'digest':
-        print(hashlib.sha256(np.ascontiguousarray(net.parameters()).tobytes()).hexdigest(), flush=True)
+        # Weights then biases, layer by layer: the same bytes whatever the flat array's layout.
+        values = [np.ascontiguousarray(w).tobytes() for w in net.weights()] + [b.tobytes() for b in net.biases()]
+        print(hashlib.sha256(b''.join(values)).hexdigest(), flush=True)
     else:
         break
 '''
@@ -122,7 +125,7 @@ class Worker:
         self.process.wait(timeout=60)
 
 
-def compare(name, trees, data, rounds):
+def compare(name, trees, data, rounds, settle=SETTLE_SECONDS):
     """Time the workload ``name`` on both trees in turns; returns (old seconds, new seconds, identical)."""
     spec = _SPECS[name]
     images, targets = data[WORKLOADS[name][-1]]
@@ -132,7 +135,7 @@ def compare(name, trees, data, rounds):
         for round_ in range(rounds + 1):  # round 0 warms up
             order = (0, 1) if round_ % 2 == 0 else (1, 0)
             for i in order:
-                time.sleep(SETTLE_SECONDS)
+                time.sleep(settle)
                 seconds = float(workers[i].ask('epoch'))
                 if round_ > 0:
                     times[i].append(seconds)
@@ -151,6 +154,8 @@ def main(argv=None):
     parser.add_argument('--rounds', type=int, default=5, help='timed epochs of each version (default 5)')
     parser.add_argument('--examples', type=int, default=None, help='training examples (default: all 60000)')
     parser.add_argument('--synthetic', action='store_true', help='random arrays of MNIST shapes instead of MNIST')
+    parser.add_argument('--settle', type=float, default=SETTLE_SECONDS,
+                        help='seconds of pause before each epoch (default {})'.format(SETTLE_SECONDS))
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as folder:
@@ -166,15 +171,18 @@ def main(argv=None):
         print('old: {}\nnew: {}'.format(describe(args.old), describe(args.new)))
         print('{} {} examples; {} timed epochs of each after a warm-up epoch, in turns'.format(
             n, 'synthetic' if args.synthetic else 'MNIST', args.rounds))
-        print('{:<4} {:>9} {:>9} {:>10}  {}'.format('name', 'old s', 'new s', 'new/old', 'per-round new/old'))
+        print('{:<4} {:>9} {:>9} {:>10} {:>10}  {}'.format('name', 'old s', 'new s', 'new/old', 'best/best',
+                                                          'per-round new/old'))
         for name in args.workloads:
-            old, new, identical = compare(name, trees, data, args.rounds)
+            old, new, identical = compare(name, trees, data, args.rounds, args.settle)
             ratios = [b / a for a, b in zip(old, new)]
-            print('{:<4} {:>9.3f} {:>9.3f} {:>10.3f}  {}  ({})'.format(
-                name, statistics.median(old), statistics.median(new), statistics.median(ratios),
-                ' '.join('{:.3f}'.format(r) for r in ratios),
+            print('{:<4} {:>9.3f} {:>9.3f} {:>10.3f} {:>10.3f}  {}  ({})'.format(
+                name, statistics.median(old), statistics.median(new), statistics.median(ratios), min(new) / min(old),
+                ' '.join('{:.2f}'.format(r) for r in ratios) if len(ratios) <= 25 else
+                'quartiles {:.3f} {:.3f}'.format(*statistics.quantiles(ratios, n=4)[::2]),
                 'parameters bit-identical' if identical else 'parameters differ'), flush=True)
-        print('(old s, new s: median seconds per epoch; new/old: median of the per-round ratios)')
+        print('(old s, new s: median seconds per epoch; new/old: median of the per-round ratios; best/best: the '
+              'fastest epoch of new over the fastest of old)')
 
 
 if __name__ == '__main__':
