@@ -288,14 +288,15 @@ class GradientDescent:
         """Put the cost (and accuracy) on ``data_src`` into ``record`` as ``<which>_cost`` (``<which>_accuracy``)."""
         if with_accuracy:
             cost, accuracy = self.cost_function.cost_and_accuracy(data_src)
-            record[which + '_accuracy'] = accuracy
         else:
-            cost = self.cost_function.get_cost(data_src)
+            cost, accuracy = self.cost_function.get_cost(data_src), None
         if not math.isfinite(cost):
             raise TrainingDivergedError('training diverged: after the last batch of epoch {} the {} cost is {}; '
                                         'the net keeps the finite parameters it has. Try a smaller learning '
                                         'rate.'.format(self.epochs_done, which, cost), epoch=self.epochs_done)
         record[which + '_cost'] = cost
+        if with_accuracy:
+            record[which + '_accuracy'] = accuracy
 
 
 class StochasticGradientDescent(GradientDescent):
