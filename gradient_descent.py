@@ -156,21 +156,29 @@ class GradientDescent:
         Raises ``ValueError`` (before anything changes) if they already hold
         NaN or infinity: that is not a step's doing.
         """
-        net = self.neural_net
-        parameters = net.parameters()
+        parameters = self.neural_net.parameters()
         if self._snapshot is None:
             self._snapshot = np.empty_like(parameters)
-            # For each layer, (parameters, gradient, scratch) chunk by chunk: views made once, used every step.
-            finite = np.empty(min(parameters.size, STEP_CHUNK), bool)
-            self._chunks = [[(parameters[where][start:start + STEP_CHUNK], net._gradient[where][start:start + STEP_CHUNK],
-                              finite[:min(STEP_CHUNK, where.stop - where.start - start)])
-                             for start in range(0, where.stop - where.start, STEP_CHUNK)] for where in net._slices]
+            self._chunks = self._layer_chunks()
         finite = np.isfinite(parameters)
         if not finite.all():
             raise ValueError('expected the net\'s parameters to be finite before epoch {}, got NaN or infinity in '
                              '{} of them (they were set outside training); call randomize_parameters() or load a '
                              'saved net'.format(self.epochs_done + 1, np.count_nonzero(~finite)))
         np.copyto(self._snapshot, parameters)
+
+    def _layer_chunks(self):
+        """For each layer, views of its parameters, of its gradient and of a scratch array, a chunk of up to
+        ``STEP_CHUNK`` at a time: made once, used by every step."""
+        net = self.neural_net
+        scratch = np.empty(min(net.parameters().size, STEP_CHUNK), bool)
+        layers = []
+        for where in net._slices:
+            parameters, gradient = net.parameters()[where], net._gradient[where]
+            starts = range(0, parameters.size, STEP_CHUNK)
+            layers.append([(parameters[start:start + STEP_CHUNK], gradient[start:start + STEP_CHUNK],
+                            scratch[:min(STEP_CHUNK, parameters.size - start)]) for start in starts])
+        return layers
 
     def _step(self, X, Y):
         """theta <- theta - learning_rate * dC/dtheta on the batch ``(X, Y)``, layer by layer.

@@ -1,4 +1,4 @@
-"""Training that goes wrong stops with a clear error and returns the net to the epoch's start; bad data is refused early."""
+"""Training that goes wrong stops with a clear error and undoes its epoch; bad data is refused early."""
 import warnings
 
 import numpy as np
