@@ -16,7 +16,7 @@ computes from the output pre-activation z^L and activation a^L.
 import numpy as np
 
 from activation_functions import Sigmoid, Softmax
-from data_source import READ_ROWS, check_fits
+from data_source import READ_ROWS, check_fits, checked_batch
 from feedforward_checks import check_nonnegative_number
 from neural_net import NeuralNet
 
@@ -28,7 +28,12 @@ class Cost:
 
     A cost is built on one net and holds the L2 term ``l2_reg_term``
     (lambda, a finite number >= 0), which may be changed at any time.
+    ``TARGETS`` is the interval every target must lie in (None: any real
+    number); data outside it is refused before training or evaluation.
     """
+
+    TARGETS = None
+    _TARGETS_HINT = ''
 
     def __init__(self, neural_net, l2_reg_term=0):
         if not isinstance(neural_net, NeuralNet):
@@ -87,6 +92,8 @@ class Cost:
         net = self.neural_net
         total, count = 0.0, 0
         for X, Y in _chunks(data_src, net):
+            if self.TARGETS is not None:
+                self._check_targets(float(Y.min()), float(Y.max()))
             for rows, z_out, a_out in net._forward_chunks(X):
                 total += float(self.loss(z_out, a_out, Y[rows]).sum(dtype=np.float64))
                 if on_outputs is not None:
@@ -94,21 +101,39 @@ class Cost:
             count += X.shape[0]
         return total / count + self.l2_term()
 
-    def gradient(self, X, Y, scale=1.0, on_layer=None):
+    def gradient(self, X, Y, scale=1.0):
         """The gradient of the cost of the batch ``(X, Y)`` with respect to every parameter.
 
-        ``X`` (n, n_inputs) and ``Y`` (n, n_outputs) must be contiguous arrays
-        of the net's dtype. Returns the net's flat gradient array, laid out
-        as ``parameters()``, which the next call overwrites.
+        ``X`` (n, n_inputs) and ``Y`` (n, n_outputs): arrays or lists of rows,
+        checked and converted to the net's dtype. Returns the net's flat
+        gradient array, laid out as ``parameters()``, which the next call
+        overwrites. ``scale`` multiplies the whole result.
+        """
+        X, Y = checked_batch(X, Y, self.neural_net.dtype)
+        sizes = self.neural_net.layer_sizes()
+        if X.shape[1] != sizes[0] or Y.shape[1] != sizes[-1]:
+            raise ValueError('expected X of shape (n, {}) and Y of shape (n, {}) for a net with sizes {}, got {} and '
+                             '{}'.format(sizes[0], sizes[-1], sizes, X.shape, Y.shape))
+        if self.TARGETS is not None:
+            self._check_targets(float(Y.min()), float(Y.max()))
+        return self._gradient(X, Y, scale)
 
-        ``scale`` multiplies the whole result: an update rule passes its
-        learning rate and gets its step. Back-propagation is linear in
-        delta^L, so scaling the small (n, n_outputs) delta^L scales every
-        gradient, and no extra pass over all the parameters is needed.
-        ``on_layer(i)`` is called as soon as layer i's gradient is whole
-        (last layer first; see ``NeuralNet._backward``).
+    def _gradient(self, X, Y, scale=1.0, on_layer=None):
+        """``gradient`` for contiguous arrays of the net's dtype, unchecked: the trainers' hot path.
+
+        ``scale`` rides on delta^L: back-propagation is linear in it, so an
+        update rule that passes its learning rate gets its step, with no extra
+        pass over all the parameters. ``on_layer(i)`` is called as soon as
+        layer i's gradient is whole (last layer first; see
+        ``NeuralNet._backward``).
         """
         return self._backpropagate(self._output_error(X, Y, scale), X, scale, on_layer)
+
+    def _check_targets(self, low, high):
+        """Raise unless targets from ``low`` to ``high`` lie in ``TARGETS``, where the cost is defined."""
+        if not self.TARGETS[0] <= low <= high <= self.TARGETS[1]:
+            raise ValueError('expected targets from {:g} to {:g} for {}, got values from {:g} to {:g}{}'.format(
+                self.TARGETS[0], self.TARGETS[1], type(self).__name__, low, high, self._TARGETS_HINT))
 
     def _output_error(self, X, Y, scale=1.0):
         """The forward pass of the batch ``(X, Y)`` and its output error term, ready for back-propagation.
@@ -168,8 +193,12 @@ class CrossEntropyCost(Cost):
     * Sigmoid output (binary, per unit): loss = -sum_k [y_k log a_k + (1 - y_k) log(1 - a_k)]
       = sum_k [softplus(z_k) - y_k z_k];  delta = a - y.
 
-    Any other output activation is refused: its outputs are not probabilities.
+    Any other output activation is refused: its outputs are not probabilities;
+    so are targets outside [0, 1].
     """
+
+    TARGETS = (0.0, 1.0)
+    _TARGETS_HINT = ' (probabilities, or one-hot rows); use QuadraticCost for other targets'
 
     def __init__(self, neural_net, l2_reg_term=0):
         super().__init__(neural_net, l2_reg_term)

@@ -39,10 +39,15 @@ class DataSource:
         """Examples ``start`` to ``stop`` (exclusive) as contiguous arrays ``(X, Y)`` of ``dtype``.
 
         Raises ``ValueError`` naming the example if a value is NaN or
-        infinite in ``dtype``.
+        infinite in ``dtype``, or if ``get_examples`` does not return
+        ``stop - start`` examples.
         """
-        X, Y = self.get_examples(start, stop)
-        return checked_batch(X, Y, dtype, first=start)
+        X, Y = checked_batch(*_pair(self.get_examples(start, stop), self, start, stop), dtype, first=start)
+        if len(X) != stop - start:
+            raise ValueError('expected {}.get_examples({}, {}) to return {} examples, got {} (number_of_examples() '
+                             'says {})'.format(type(self).__name__, start, stop, stop - start, len(X),
+                                               self.number_of_examples()))
+        return X, Y
 
     def take(self, indices, dtype=None, out=None):
         """The examples at ``indices`` (a 1-d integer array) as ``(X, Y)``, in ``dtype`` and checked as ``read``.
@@ -51,8 +56,13 @@ class DataSource:
         them without a new allocation. The default reads every example
         with ``get_examples`` and picks the rows.
         """
-        X, Y = self.get_examples(0, self.number_of_examples())
-        X, Y = checked_batch(np.asarray(X)[indices], np.asarray(Y)[indices], dtype, rows=indices)
+        total = self.number_of_examples()
+        X, Y = _pair(self.get_examples(0, total), self, 0, total)
+        X, Y = np.asarray(X), np.asarray(Y)
+        if len(X) != total or len(Y) != total:
+            raise ValueError('expected {}.get_examples(0, {}) to return {} examples, got {} inputs and {} '
+                             'targets'.format(type(self).__name__, total, total, len(X), len(Y)))
+        X, Y = checked_batch(X[indices], Y[indices], dtype, rows=indices)
         if out is not None:
             np.copyto(out[0], X)
             np.copyto(out[1], Y)
@@ -216,8 +226,16 @@ def check_fits(data_src, layer_sizes):
     if not isinstance(data_src, DataSource):
         raise TypeError('expected a DataSource such as PreloadSource, got {}'.format(type(data_src).__name__))
     total = data_src.number_of_examples()
+    if isinstance(total, bool) or not isinstance(total, (int, np.integer)):
+        raise TypeError('expected {}.number_of_examples() to return an integer, got {!r}'.format(
+            type(data_src).__name__, total))
     if total < 1:
         raise ValueError('expected a data source with at least one example, got none')
+    if not isinstance(data_src, PreloadSource):
+        X, Y = _pair(data_src.get_examples(0, 1), data_src, 0, 1)
+        if np.ndim(X) != 2 or np.ndim(Y) != 2 or len(X) != 1 or len(Y) != 1:
+            raise ValueError('expected {}.get_examples(0, 1) to return two 2-d arrays of 1 row (inputs and targets), '
+                             'got shapes {} and {}'.format(type(data_src).__name__, np.shape(X), np.shape(Y)))
     n_in, n_out = data_src.input_size(), data_src.output_size()
     if n_in != layer_sizes[0]:
         raise ValueError('expected examples with {} input columns for a net with sizes {}, got {}'.format(
@@ -229,6 +247,26 @@ def check_fits(data_src, layer_sizes):
                     'data_source.one_hot(labels, {})'.format(layer_sizes[-1]))
         raise ValueError('expected examples with {} target columns for a net with sizes {}, got {}{}'.format(
             layer_sizes[-1], layer_sizes, n_out, hint))
+
+
+def check_values(data_src, dtype):
+    """Read every example of ``data_src`` through the checked route, so that a bad value is refused now.
+
+    A ``PreloadSource`` checks a conversion once and keeps it, so this costs it nothing after the first time.
+    """
+    total = data_src.number_of_examples()
+    for start in range(0, total, READ_ROWS):
+        data_src.read(start, min(start + READ_ROWS, total), dtype)
+
+
+def target_range(data_src, dtype):
+    """The smallest and the largest target of ``data_src``."""
+    total = data_src.number_of_examples()
+    low, high = np.inf, -np.inf
+    for start in range(0, total, READ_ROWS):
+        _, Y = data_src.read(start, min(start + READ_ROWS, total), dtype)
+        low, high = min(low, float(Y.min())), max(high, float(Y.max()))
+    return low, high
 
 
 def has_class_targets(data_src):
@@ -243,6 +281,14 @@ def has_class_targets(data_src):
 
 #: Examples read at once when a whole data set is walked through (bounds memory).
 READ_ROWS = 8192
+
+
+def _pair(examples, data_src, start, stop):
+    """``examples`` as the pair ``(X, Y)`` that ``get_examples`` must return."""
+    if not isinstance(examples, (tuple, list)) or len(examples) != 2:
+        raise TypeError('expected {}.get_examples({}, {}) to return a pair (X, Y), got {}'.format(
+            type(data_src).__name__, start, stop, type(examples).__name__))
+    return examples
 
 
 def _holds_labels(data_src, n_classes):
@@ -301,10 +347,10 @@ def checked_batch(X, Y, dtype, first=0, rows=None):
     if len(X) != len(Y):
         raise ValueError('expected as many targets as inputs, got {} inputs (X) and {} targets (Y)'.format(
             len(X), len(Y)))
-    return _finite_in(X, dtype, 'X', first, rows), _finite_in(Y, dtype, 'Y', first, rows)
+    return checked_matrix(X, dtype, 'X', first, rows), checked_matrix(Y, dtype, 'Y', first, rows)
 
 
-def _finite_in(matrix, dtype, name, first=0, rows=None):
+def checked_matrix(matrix, dtype, name, first=0, rows=None):
     """``matrix`` converted to ``dtype``, contiguous; ValueError naming the first value that is not finite there."""
     with np.errstate(over='ignore', invalid='ignore'):
         converted = np.ascontiguousarray(matrix, dtype=dtype)

@@ -62,6 +62,10 @@ def save_checkpoint(path, trainer):
 
 def _checkpoint_dict(trainer):
     """The JSON-ready dictionary ``save_checkpoint`` writes."""
+    if getattr(trainer, 'in_epoch', False):
+        raise ValueError('the trainer stopped in the middle of epoch {}: a checkpoint holds a trainer between '
+                         'epochs, so that it resumes exactly; train to the end of an epoch first, or save the net '
+                         'alone with net.save'.format(trainer.epochs_done + 1))
     name = type(trainer).__name__
     if OPTIMIZERS.get(name) is not type(trainer):
         raise TypeError('expected a trainer of class {}, got {}: a checkpoint holds only the state those have'.format(

@@ -66,6 +66,10 @@ def layer_diagnostics(cost, X, Y):
     """
     net = cost.neural_net
     X, Y = checked_batch(X, Y, net.dtype)
+    sizes = net.layer_sizes()
+    if X.shape[1] != sizes[0] or Y.shape[1] != sizes[-1]:
+        raise ValueError('expected X of shape (n, {}) and Y of shape (n, {}) for a net with sizes {}, got {} and '
+                         '{}'.format(sizes[0], sizes[-1], sizes, X.shape, Y.shape))
     # The steps of cost.gradient(X, Y), keeping the forward pass's workspace for the activations.
     workspace = cost._output_error(X, Y)
     cost._backpropagate(workspace, X)

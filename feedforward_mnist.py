@@ -264,7 +264,7 @@ def _remove(path):
 
 def _missing_message(folder, failures=()):
     message = ('MNIST files not found in {} and could not be downloaded. Put the four files {} (each may be '
-               'gzip-compressed, ending in .gz) into a folder and set MNIST_DIR to it, or pass data_dir.'.format(
+               'gzip-compressed, ending in .gz) into a folder and set MNIST_DIR to it, or pass its path as data_dir (--data-dir in the demos).'.format(
                    folder, ', '.join(FILE_NAMES)))
     if failures:
         message += ' Download attempts: ' + '; '.join(failures)

@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 from cost_functions import Cost
-from data_source import check_fits, has_class_targets
+from data_source import check_fits, check_values, has_class_targets, target_range
 from feedforward_checks import check_positive_int, check_positive_number, random_generator
 from feedforward_diagnostics import diagnostic_batch, layer_diagnostics
 from neural_net import NeuralNet
@@ -82,6 +82,9 @@ class GradientDescent:
         self.history = History()
         #: The random generator of the shuffles; full-batch descent has none.
         self.rng = None
+        #: True from the first step of an epoch until it ends: a run stopped in the middle of an epoch
+        #: (StopTraining) keeps the steps taken, but a checkpoint cannot be saved until an epoch ends.
+        self.in_epoch = False
         self._snapshot = None
         self._chunks = None
         self._batch_index = 0
@@ -103,7 +106,7 @@ class GradientDescent:
 
         ``on_batch(batch_index, n_batches)``, if given, is called after each step.
         """
-        check_fits(data_src, self.neural_net.layer_sizes())
+        self._check_source(data_src)
         self._start_epoch()
         net, total = self.neural_net, data_src.number_of_examples()
         with self._epoch_or_nothing():
@@ -118,6 +121,12 @@ class GradientDescent:
         if on_batch is not None:
             on_batch(0, 1)
 
+    def _check_source(self, data_src):
+        """Raise unless ``data_src`` fits the net, and its targets lie where the cost is defined."""
+        check_fits(data_src, self.neural_net.layer_sizes())
+        if self.cost_function.TARGETS is not None:
+            self.cost_function._check_targets(*target_range(data_src, self.neural_net.dtype))
+
     def _summed_step(self, data_src):
         """learning_rate times the gradient of the cost of every example, summed chunk by chunk."""
         net, cost = self.neural_net, self.cost_function
@@ -129,7 +138,7 @@ class GradientDescent:
         for start in range(0, total, FULL_BATCH_CHUNK):
             stop = min(start + FULL_BATCH_CHUNK, total)
             X, Y = data_src.read(start, stop, net.dtype)
-            self._accumulator += cost.gradient(X, Y, scale=self.learning_rate * (stop - start) / total)
+            self._accumulator += cost._gradient(X, Y, scale=self.learning_rate * (stop - start) / total)
         return self._accumulator
 
     @contextlib.contextmanager
@@ -141,6 +150,7 @@ class GradientDescent:
         TrainingDivergedError; NumPy's warnings before it would only be noise.
         """
         state = self.rng.bit_generator.state if self.rng is not None else None
+        self.in_epoch = True
         try:
             with np.errstate(over='ignore', invalid='ignore'):
                 yield
@@ -148,7 +158,9 @@ class GradientDescent:
             np.copyto(self.neural_net.parameters(), self._snapshot)
             if state is not None:
                 self.rng.bit_generator.state = state
+            self.in_epoch = False
             raise
+        self.in_epoch = False
 
     def _start_epoch(self):
         """Keep a copy of the parameters, to go back to if a step of this epoch goes wrong.
@@ -187,7 +199,7 @@ class GradientDescent:
         their gradient (the learning rate rides on delta^L: the gradient is the
         step), while that gradient is still in the cache.
         """
-        self.cost_function.gradient(X, Y, scale=self.learning_rate, on_layer=self._update_layer)
+        self.cost_function._gradient(X, Y, scale=self.learning_rate, on_layer=self._update_layer)
 
     def _update_layer(self, i):
         """Layer i's parameters -= the net's gradient for them; raise if one comes out NaN or infinite.
@@ -250,9 +262,11 @@ class GradientDescent:
         epochs of all ``train`` calls of this trainer.
         """
         nepochs = check_positive_int(nepochs, 'nepochs')
-        check_fits(data_src, self.neural_net.layer_sizes())
-        if evaluation_data is not None:
-            check_fits(evaluation_data, self.neural_net.layer_sizes())
+        for source in (data_src, evaluation_data):
+            if source is not None:
+                self._check_source(source)
+                # Every value through the checked route now, not after an epoch that changed the net.
+                check_values(source, self.neural_net.dtype)
         if accuracy is None:
             accuracy = has_class_targets(data_src)
         diagnostic_X = diagnostic_Y = None
@@ -333,7 +347,7 @@ class StochasticGradientDescent(GradientDescent):
 
     def training_epoch(self, data_src, on_batch=None):
         """One pass over a fresh shuffle of ``data_src`` in mini-batches; see the class docstring."""
-        check_fits(data_src, self.neural_net.layer_sizes())
+        self._check_source(data_src)
         self._start_epoch()
         net, batch_size = self.neural_net, self.batch_size
         total = data_src.number_of_examples()
@@ -377,18 +391,26 @@ class History:
     }
 
     def __init__(self, records=()):
-        self.records = [dict(record) for record in records]
+        try:
+            self.records = [dict(record) for record in records]
+        except (TypeError, ValueError):
+            raise TypeError('expected records as a sequence of dictionaries, got {!r}'.format(records)) from None
 
     def append(self, record):
         """Add an epoch's record (the dictionary itself: ``train`` shares it with the trainer's history)."""
         self.records.append(record)
 
     def __getitem__(self, key):
-        if isinstance(key, (int, np.integer, slice)):
+        if isinstance(key, slice):
+            return self.records[key]
+        if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+            if not -len(self.records) <= key < len(self.records):
+                raise IndexError('expected an epoch index from {} to {} (the history holds {} epochs), got {}'.format(
+                    -len(self.records), len(self.records) - 1, len(self.records), key))
             return self.records[key]
         if key not in self.keys():
             when = ' ({})'.format(self._WHEN[key]) if key in self._WHEN else ''
-            raise KeyError('{!r} is not in this history{}; it holds {}'.format(
+            raise _HistoryKeyError('{!r} is not in this history{}; it holds {}'.format(
                 key, when, ', '.join(self.keys()) or 'no epochs yet'))
         return [record.get(key) for record in self.records]
 
@@ -417,6 +439,13 @@ class History:
         for record in self.records:
             keys.extend(key for key in record if key not in keys)
         return keys
+
+
+class _HistoryKeyError(KeyError):
+    """A KeyError whose message prints as it is (KeyError would quote it once more)."""
+
+    def __str__(self):
+        return str(self.args[0])
 
 
 class _ProgressBar:

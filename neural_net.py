@@ -28,6 +28,7 @@ import math
 import numpy as np
 
 from activation_functions import Sigmoid, check_activation
+from data_source import checked_matrix
 from feedforward_checks import check_float_dtype, check_positive_int, random_generator
 from feedforward_model_file import ModelFileError, check_model, model_dict, read_model, write_json_atomically
 
@@ -114,12 +115,16 @@ class NeuralNet:
         return list(self._layers)
 
     def weights(self):
-        """The live weight matrices, each of shape (inputs, units): edits change the net."""
-        return list(self._weights)
+        """A tuple of the live weight matrices, each of shape (inputs, units): edits in place change the net.
+
+        It is a tuple so that ``net.weights()[0] = W``, which could not change
+        the net, fails loudly; write ``net.weights()[0][...] = W`` instead.
+        """
+        return tuple(self._weights)
 
     def biases(self):
-        """The live bias vectors, each of shape (units,): edits change the net."""
-        return list(self._biases)
+        """A tuple of the live bias vectors, each of shape (units,): edits in place change the net."""
+        return tuple(self._biases)
 
     def activations(self):
         """The activation class of every non-input layer."""
@@ -282,12 +287,7 @@ class NeuralNet:
         if X.ndim != 2 or X.shape[1] != self._sizes[0]:
             raise ValueError('expected {} of shape ({n},) or (n, {n}) for a net with {n} inputs, got shape {}'.format(
                 name, np.shape(x), n=self._sizes[0]))
-        with np.errstate(over='ignore', invalid='ignore'):
-            X = np.ascontiguousarray(X, dtype=self._dtype)
-        if not np.isfinite(X).all():
-            raise ValueError('expected finite numbers in {} (in {}), got NaN or infinity'.format(
-                name, self._dtype.name))
-        return X
+        return checked_matrix(X, self._dtype, name)
 
     # ----- save and restore --------------------------------------------------
 
@@ -300,8 +300,12 @@ class NeuralNet:
         """Write the net to ``path`` as JSON, atomically: the file is either the old one or the new one.
 
         The text goes to a temporary file in the same folder, is flushed and
-        synced to disk, and then renamed over ``path``.
+        synced to disk, and then renamed over ``path``. A net whose parameters
+        hold NaN or infinity is refused (JSON has no such numbers).
         """
+        if not np.isfinite(self._parameters).all():
+            raise ValueError('cannot save the net to {}: {} of its parameters are NaN or infinite'.format(
+                path, np.count_nonzero(~np.isfinite(self._parameters))))
         write_json_atomically(path, self.to_dict())
 
     @classmethod

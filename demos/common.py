@@ -56,6 +56,36 @@ def run(main):
 
 # ----- flags -----------------------------------------------------------------
 
+class DemoParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are one line, and which checks, before any work, that the files the
+    demo will write can be written: the folders of ``--save`` and ``--checkpoint``, the folder ``--out``
+    (made if need be), and matplotlib for the pictures."""
+
+    def error(self, message):
+        self.exit(2, '{}: error: {} (see --help)\n'.format(self.prog, message))
+
+    def parse_args(self, args=None, namespace=None):
+        parsed = super().parse_args(args, namespace)
+        for flag in ('save', 'checkpoint'):
+            path = getattr(parsed, flag, None)
+            folder = os.path.dirname(os.path.abspath(path)) if path else None
+            if folder and not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
+                self.error('argument --{}: {} cannot be written: {} is not a folder this user may write '
+                           'in'.format(flag, path, folder))
+        try:
+            os.makedirs(parsed.out, exist_ok=True)
+        except OSError as error:
+            self.error('argument --out: cannot make the folder {}: {}'.format(parsed.out, error.strerror or error))
+        if not os.access(parsed.out, os.W_OK):
+            self.error('argument --out: {} is not a folder this user may write in'.format(parsed.out))
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            self.error('the demos draw their pictures with matplotlib, which is not installed: pip install '
+                       'matplotlib (or pip install ".[demos]")')
+        return parsed
+
+
 def standard_parser(description, epochs, seed=1, out='out', save=True, checkpoints=True):
     """An ``argparse.ArgumentParser`` with the standard demo flags; add a demo's own with ``add_argument``.
 
@@ -65,7 +95,7 @@ def standard_parser(description, epochs, seed=1, out='out', save=True, checkpoin
     ``checkpoints`` (``train_classifier`` honours them): a demo that does not
     do what a flag asks leaves it out, so that it is refused, not ignored.
     """
-    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = DemoParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--epochs', type=positive_int, default=epochs,
                         help='training epochs (default {})'.format(epochs))
     parser.add_argument('--data-dir', metavar='DIR', default=None,
@@ -82,8 +112,9 @@ def standard_parser(description, epochs, seed=1, out='out', save=True, checkpoin
                         help='after every epoch, save the training state (net, settings, random state, epochs '
                              'done, history) to PATH, to continue later with --resume PATH')
     parser.add_argument('--resume', metavar='PATH', default=None,
-                        help='continue the run saved in the checkpoint PATH; --epochs counts every epoch, '
-                             'those done before included')
+                        help='continue the run saved in the checkpoint PATH, with its settings (learning rate, '
+                             'mini-batch size, L2 term, random state: flags that set them are ignored); --epochs '
+                             'counts every epoch, those done before included')
     return parser
 
 
@@ -115,6 +146,11 @@ def positive_float(text):
 def nonnegative_float(text):
     """argparse type: a finite number of at least 0."""
     return _number(text, float, lambda v: math.isfinite(v) and v >= 0, 'a number >= 0')
+
+
+def decay_factor(text):
+    """argparse type: a number above 0 and at most 1 (a factor that does not grow the learning rate)."""
+    return _number(text, float, lambda v: 0 < v <= 1, 'a number above 0 and at most 1')
 
 
 def rngs(args, n=2):
@@ -173,11 +209,19 @@ def resume(trainer, args):
         feedforward_checkpoint.resume_into(args.resume, trainer)
     except (OSError, ValueError) as error:
         sys.exit('error: cannot resume from {}: {}'.format(args.resume, error))
-    if args.epochs <= trainer.epochs_done:
-        sys.exit('error: {} holds {} epochs already, and --epochs {} counts those too: ask for more than {} '
-                 'epochs to train on'.format(args.resume, trainer.epochs_done, args.epochs, trainer.epochs_done))
-    print('resumed from {} after epoch {}'.format(args.resume, trainer.epochs_done))
+    done = trainer.epochs_done
+    if args.epochs <= done:
+        sys.exit('error: {} holds {} already, and --epochs {} counts those too: ask for more than {} to train '
+                 'on'.format(args.resume, _epochs(done), args.epochs, _epochs(done)))
+    print('resumed from {} after epoch {}, with its settings: learning rate {:g}, mini-batches of {}, L2 term {:g} '
+          '(flags that set these are ignored when resuming)'.format(
+              args.resume, done, trainer.learning_rate, getattr(trainer, 'batch_size', 'all examples'),
+              trainer.cost_function.l2_reg_term))
     return trainer
+
+
+def _epochs(n):
+    return '1 epoch' if n == 1 else '{} epochs'.format(n)
 
 
 # ----- Ctrl+C ------------------------------------------------------------------
@@ -214,6 +258,18 @@ class StopOnInterrupt:
 
 
 # ----- the epoch loop ----------------------------------------------------------
+
+def say(line):
+    """Print ``line`` on standard output; through tqdm when it is there, so that a progress bar on the
+    terminal is drawn again below the line rather than broken by it."""
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        print(line, flush=True)
+        return
+    tqdm.write(line, file=sys.stdout)
+    sys.stdout.flush()
+
 
 class Run:
     """What ``train_run`` did.
@@ -269,8 +325,7 @@ def train_run(trainer, source, epochs, evaluation_data=None, measure=None, on_ep
             if measure is not None:
                 record.update(measure())
             if not quiet:
-                print('{}epoch {} ({:.1f} s): {}'.format(label, epoch, record['seconds'], describe(record)),
-                      flush=True)
+                say('{}epoch {} ({:.1f} s): {}'.format(label, epoch, record['seconds'], describe(record)))
             if on_epoch is not None:
                 on_epoch(record)
             interrupt.check()  # Ctrl+C while measuring: stop here
@@ -406,8 +461,9 @@ def classification_demo(argv, description, name, build, hidden, learning_rate, d
                         help='units of each hidden layer (default {})'.format(' '.join(map(str, hidden))))
     parser.add_argument('--learning-rate', type=positive_float, default=learning_rate,
                         help='learning rate of the first epoch (default {})'.format(learning_rate))
-    parser.add_argument('--decay', type=positive_float, default=decay,
-                        help='factor applied to the learning rate after each epoch (default {})'.format(decay))
+    parser.add_argument('--decay', type=decay_factor, default=decay,
+                        help='factor applied to the learning rate after each epoch, above 0 and at most 1 '
+                             '(default {})'.format(decay))
     parser.add_argument('--l2', type=nonnegative_float, default=l2_reg_term,
                         help='L2 regularization term (default {})'.format(l2_reg_term))
     parser.add_argument('--batch-size', type=positive_int, default=batch_size,

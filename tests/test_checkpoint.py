@@ -247,7 +247,8 @@ def test_mutated_checkpoints_restore_a_working_trainer_or_are_refused(tmp_path, 
         node = parent[key]
     if parent is not None:
         if data.draw(st.booleans()):
-            parent[key] = data.draw(json_values | st.sampled_from(['0', '1', '9' * 40, {'name': 'PCG64'}]))
+            value = data.draw(json_values | st.sampled_from(['0', '1', '9' * 40, {'name': 'PCG64'}]))
+            parent[key] = copy.deepcopy(value)  # sampled_from hands out shared objects
         else:
             del parent[key]
     path = tmp_path / 'c.json'

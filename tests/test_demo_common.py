@@ -44,7 +44,8 @@ def test_the_demos_cost_and_accuracy_agree_with_the_library():
     assert share == pytest.approx(np.mean(net.feed(test.images).argmax(axis=1) == test.labels))
 
 
-def test_standard_flags(tmp_path):
+def test_standard_flags(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     parser = common.standard_parser('a demo', epochs=7)
     args = parser.parse_args([])
     assert (args.epochs, args.data_dir, args.seed, args.save, args.out) == (7, None, 1, None, 'out')
@@ -129,3 +130,35 @@ def test_learning_rate_decays_by_the_factor_after_each_epoch(capsys):
 
     common.train_run(trainer, training.source, 3, evaluation_data=test.source, on_epoch=on_epoch)
     assert rates == [0.4, 0.2, 0.1] and trainer.learning_rate == 0.05
+
+
+@pytest.mark.parametrize('flags,message', [
+    (['--epochs', '0'], 'argument --epochs: expected a positive integer, got 0'),
+    (['--save', 'NOWHERE/net.json'], 'argument --save: NOWHERE/net.json cannot be written'),
+    (['--checkpoint', 'NOWHERE/c.json'], 'argument --checkpoint: NOWHERE/c.json cannot be written'),
+    (['--out', 'FILE/pictures'], 'argument --out: cannot make the folder FILE/pictures'),
+    (['--bogus'], 'unrecognized arguments: --bogus'),
+])
+def test_bad_flags_are_one_line_before_any_work(tmp_path, capsys, flags, message):
+    (tmp_path / 'a-file').write_text('')
+    flags = [f.replace('NOWHERE', str(tmp_path / 'no' / 'such')).replace('FILE', str(tmp_path / 'a-file'))
+             for f in flags]
+    message = message.replace('NOWHERE', str(tmp_path / 'no' / 'such')).replace('FILE', str(tmp_path / 'a-file'))
+    with pytest.raises(SystemExit) as caught:
+        common.standard_parser('a demo', epochs=3).parse_args(flags + ['--out', str(tmp_path / 'out')]
+                                                             if '--out' not in flags else flags)
+    assert caught.value.code == 2
+    error = capsys.readouterr().err
+    assert message in error and len(error.strip().splitlines()) == 1, error
+
+
+def test_epoch_lines_do_not_break_a_progress_bar_on_a_terminal(capsys, monkeypatch):
+    # The bar goes to stderr; a line printed to stdout while it is drawn must go through tqdm.
+    monkeypatch.setattr(sys.stderr, 'isatty', lambda: True, raising=False)
+    written = []
+    import tqdm
+    monkeypatch.setattr(tqdm.tqdm, 'write', classmethod(lambda cls, line, file=None, **kw: written.append(line)))
+    net, cost, training, test = small_problem()
+    trainer = StochasticGradientDescent(net, cost, 0.1, batch_size=10, seed=0)
+    common.train_run(trainer, training.source, 2, evaluation_data=test.source)
+    assert [line.split(' (')[0] for line in written] == ['epoch 1', 'epoch 2']

@@ -126,7 +126,8 @@ def test_ctrl_c_ends_a_demo_after_the_current_mini_batch(tmp_path):
 @pytest.mark.parametrize('name, flags, message', [
     (CLASSIFIERS[1], ['--learning-rate', '0'], 'argument --learning-rate: expected a positive number, got 0'),
     (CLASSIFIERS[1], ['--l2', '-1'], 'argument --l2: expected a number >= 0, got -1'),
-    (CLASSIFIERS[1], ['--decay', 'nan'], 'argument --decay: expected a positive number, got nan'),
+    (CLASSIFIERS[1], ['--decay', 'nan'], 'argument --decay: expected a number above 0 and at most 1, got nan'),
+    (CLASSIFIERS[1], ['--decay', '2'], 'argument --decay: expected a number above 0 and at most 1, got 2'),
     (CLASSIFIERS[1], ['--seed', 'abc'], 'argument --seed: expected an integer >= 0, got abc'),
     (CLASSIFIERS[1], ['--resume', 'CORRUPT'], 'error: cannot resume from CORRUPT: CORRUPT: not valid JSON'),
     ('confusion_matrix', ['--load', 'CORRUPT'], 'error: --load CORRUPT: CORRUPT: not valid JSON'),
@@ -141,7 +142,7 @@ def test_bad_flags_are_refused_in_one_line_before_any_work(tmp_path, name, flags
     flags = [str(corrupt) if f == 'CORRUPT' else str(missing) if f == 'MISSING' else f for f in flags]
     message = message.replace('CORRUPT', str(corrupt)).replace('MISSING', str(missing))
     done = run_demo(name, '--out', str(tmp_path / 'out'), *flags, status=2 if 'argument' in message else 1)
-    assert message in done.stderr
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert 'Traceback' not in done.stderr and 'MNIST:' not in done.stdout
     assert not missing.exists() and not (tmp_path / 'no').exists()
 

@@ -171,8 +171,8 @@ def test_diagnostics_off_computes_nothing_extra(monkeypatch):
     net, X, Y = classification(n=50)
     cost = CrossEntropyCost(net)
     calls = []
-    original = cost.gradient
-    monkeypatch.setattr(cost, 'gradient', lambda X, Y, **options: calls.append(len(X)) or original(X, Y, **options))
+    original = cost._gradient  # the trainers' own, unchecked gradient
+    monkeypatch.setattr(cost, '_gradient', lambda X, Y, **options: calls.append(len(X)) or original(X, Y, **options))
     history = StochasticGradientDescent(net, cost, 0.1, batch_size=10, seed=0).train(PreloadSource((X, Y)), 2)
     assert calls == [10] * 10  # one gradient per mini-batch, nothing more
     assert 'weight_gradient_norm' not in history.keys()
@@ -204,3 +204,15 @@ def test_progress_without_tqdm_says_so_and_trains_nothing(monkeypatch):
         sgd.train(PreloadSource((X, Y)), 2, progress=True)
     np.testing.assert_array_equal(net.parameters(), before)
     assert sgd.epochs_done == 0
+
+
+def test_indexing_a_history_says_what_it_holds():
+    net, X, Y = classification()
+    history = GradientDescent(net, CrossEntropyCost(net), 0.5).train(PreloadSource((X, Y)), 2)
+    with pytest.raises(IndexError, match=r'expected an epoch index from -2 to 1 \(the history holds 2 epochs\), got 5'):
+        history[5]
+    with pytest.raises(KeyError) as caught:
+        history['training_cots']
+    assert str(caught.value).startswith("'training_cots' is not in this history")  # quoted once, not twice
+    with pytest.raises(TypeError, match='expected records as a sequence of dictionaries'):
+        gradient_descent.History(5)

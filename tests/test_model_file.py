@@ -140,7 +140,8 @@ def mutated_model_dicts(draw):
             row = data['weights'][l][draw(st.integers(0, len(data['weights'][l]) - 1))]
         else:
             row = data['biases'][l]
-        row[draw(st.integers(0, len(row) - 1))] = draw(nasty_numbers)
+        # A copy: the strategy hands out shared lists, which later mutations would change for every draw after.
+        row[draw(st.integers(0, len(row) - 1))] = copy.deepcopy(draw(nasty_numbers))
     for _ in range(n_anywhere):
         parent, key = None, None
         node = data
@@ -152,9 +153,9 @@ def mutated_model_dicts(draw):
             continue
         action = draw(st.sampled_from(['replace', 'nasty', 'delete', 'duplicate']))
         if action == 'replace':
-            parent[key] = draw(json_values)
+            parent[key] = copy.deepcopy(draw(json_values))
         elif action == 'nasty':
-            parent[key] = draw(nasty_values)
+            parent[key] = copy.deepcopy(draw(nasty_values))
         elif action == 'delete':
             del parent[key]
         elif isinstance(parent, list):

@@ -213,3 +213,138 @@ def test_data_too_large_for_a_float32_net_is_refused_before_any_step(make_source
         with pytest.raises(ValueError, match='fit in float32 in X, got 1e\\+39 at example 1'):
             use(net, src)
     np.testing.assert_array_equal(net.parameters(), before)
+
+
+# ----- what a new user got wrong, refused clearly and before any work -------------
+
+def small_classifier(dtype=np.float64):
+    net = NetFactory.create_neural_net([4, 6, 3], Rectifier, Softmax, dtype=dtype)
+    net.randomize_parameters(0)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 4))
+    return net, X, np.eye(3)[rng.integers(0, 3, 40)]
+
+
+@pytest.mark.parametrize('make_source', [lambda X, Y: PreloadSource((X, Y)), RowsSource], ids=['preload', 'own'])
+def test_bad_evaluation_data_is_refused_before_the_first_epoch(make_source):
+    net, X, Y = small_classifier(np.float32)
+    bad = X.copy()
+    bad[19, 3] = 1e39
+    before = net.parameters().copy()
+    sgd = StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, batch_size=8, seed=0)
+    with pytest.raises(ValueError, match=r'got 1e\+39 at example 19, column 3'):
+        sgd.train(PreloadSource((X, Y)), 5, evaluation_data=make_source(bad, Y))
+    np.testing.assert_array_equal(net.parameters(), before)
+    assert sgd.epochs_done == 0 and len(sgd.history) == 0
+
+
+@pytest.mark.parametrize('run', [
+    lambda cost, X, Y: cost.get_cost(PreloadSource((X, 5 * Y))),
+    lambda cost, X, Y: cost.gradient(X, 5 * Y),
+    lambda cost, X, Y: StochasticGradientDescent(cost.neural_net, cost, 0.1, seed=0).train(PreloadSource((X, -Y)), 1),
+    lambda cost, X, Y: GradientDescent(cost.neural_net, cost, 0.1).training_epoch(PreloadSource((X, 5 * Y))),
+], ids=['get_cost', 'gradient', 'train', 'training_epoch'])
+def test_cross_entropy_refuses_targets_outside_zero_to_one(run):
+    net, X, Y = small_classifier()
+    before = net.parameters().copy()
+    with pytest.raises(ValueError, match='expected targets from 0 to 1 for CrossEntropyCost, got values from'):
+        run(CrossEntropyCost(net), X, Y)
+    np.testing.assert_array_equal(net.parameters(), before)
+
+
+@pytest.mark.parametrize('X,Y,error,message', [
+    (np.ones((2, 5)), np.eye(3)[:2], ValueError, r'X of shape \(n, 4\) and Y of shape \(n, 3\)'),
+    (np.ones((2, 4)), np.ones((2, 2)), ValueError, r'X of shape \(n, 4\) and Y of shape \(n, 3\)'),
+    (np.full((2, 4), np.nan), np.eye(3)[:2], ValueError, 'finite numbers in X, got nan at example 0'),
+    ('abc', np.eye(3)[:2], TypeError, 'X'),
+])
+def test_the_public_gradient_checks_its_batch(X, Y, error, message):
+    net, _, _ = small_classifier(np.float32)
+    with pytest.raises(error, match=message):
+        QuadraticCost(net).gradient(X, Y)
+    # Lists and another float dtype are converted, as everywhere else.
+    gradient = QuadraticCost(net).gradient([[1.0, 2.0, 3.0, 4.0]], [[0.0, 1.0, 0.0]])
+    assert gradient.dtype == np.float32 and gradient.shape == net.parameters().shape
+
+
+class BrokenSource(DataSource):
+    """Three examples, handed out by ``examples(index_from, index_to)`` however it likes."""
+
+    def __init__(self, examples):
+        self.examples = examples
+
+    def number_of_examples(self):
+        return 3
+
+    def get_examples(self, index_from=0, index_to=None):
+        return self.examples(index_from, index_to)
+
+
+@pytest.mark.parametrize('source,message', [
+    (BrokenSource(lambda a, b: [[1.0, 2.0, 3.0, 4.0]] * (b - a)), r'get_examples\(0, 1\) to return a pair \(X, Y\)'),
+    (BrokenSource(lambda a, b: ([1.0] * (b - a), [[1.0, 0, 0]] * (b - a))), r'two 2-d arrays of 1 row'),
+    (RowsSource(np.ones((3, 4)), np.eye(3)), None),
+], ids=['not a pair', 'not 2-d', 'fine'])
+def test_a_data_source_that_breaks_the_interface_is_told_how(source, message):
+    net, _, _ = small_classifier()
+    sgd = StochasticGradientDescent(net, QuadraticCost(net), 0.1, batch_size=2, seed=0)
+    if message is None:
+        sgd.training_epoch(source)
+        return
+    with pytest.raises((TypeError, ValueError), match=message):
+        sgd.training_epoch(source)
+
+
+def test_a_source_that_claims_more_examples_than_it_has_is_refused():
+    class Claims(RowsSource):
+        def number_of_examples(self):
+            return 50
+    net, X, Y = small_classifier()
+    before = net.parameters().copy()
+    for run in (lambda src: QuadraticCost(net).get_cost(src),
+                lambda src: StochasticGradientDescent(net, QuadraticCost(net), 0.1, seed=0).training_epoch(src)):
+        with pytest.raises(ValueError, match=r'to return \d+ examples, got \d+'):
+            run(Claims(X, Y))
+    np.testing.assert_array_equal(net.parameters(), before)
+
+
+def test_feed_names_the_value_too_large_for_the_nets_dtype():
+    net, _, _ = small_classifier(np.float32)
+    x = np.ones((3, 4))
+    x[2, 1] = 1e39
+    with pytest.raises(ValueError, match=r'fit in float32 in x, got 1e\+39 at example 2, column 1'):
+        net.feed(x)
+
+
+def test_a_net_holding_nan_is_not_saved_and_the_error_names_the_file(tmp_path):
+    net, _, _ = small_classifier()
+    net.weights()[0][0, 0] = np.nan
+    with pytest.raises(ValueError, match='cannot save the net to .*n.json: 1 of its parameters are NaN'):
+        net.save(tmp_path / 'n.json')
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_weights_cannot_be_rebound_by_mistake():
+    net, _, _ = small_classifier()
+    with pytest.raises(TypeError):
+        net.weights()[0] = np.zeros((4, 6))   # would change nothing: write net.weights()[0][...] = ...
+    net.weights()[0][...] = 0.0
+    assert not net.parameters()[:24].any()
+
+
+def test_a_trainer_stopped_in_the_middle_of_an_epoch_is_not_checkpointed_until_an_epoch_ends(tmp_path):
+    from feedforward_checkpoint import save_checkpoint
+    from gradient_descent import StopTraining
+    net, X, Y = small_classifier()
+    sgd = StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, batch_size=8, seed=0)
+
+    def stop(batch_index, n_batches):
+        if batch_index == 1:
+            raise StopTraining
+    sgd.train(PreloadSource((X, Y)), 3, on_batch=stop)
+    assert sgd.epochs_done == 0 and sgd.in_epoch
+    with pytest.raises(ValueError, match='stopped in the middle of epoch 1'):
+        save_checkpoint(tmp_path / 'c.json', sgd)
+    sgd.training_epoch(PreloadSource((X, Y)))
+    assert not sgd.in_epoch
+    save_checkpoint(tmp_path / 'c.json', sgd)
