@@ -85,13 +85,14 @@ def test_the_commands_in_the_docs_name_scripts_and_flags_that_exist(page, comman
         assert flag in done.stdout, '{}: {} takes no {}'.format(page, script, flag)
 
 
-def test_every_page_is_linked_from_the_readme_and_every_picture_exists():
+def test_every_page_is_linked_from_the_readme_and_every_link_and_picture_exists():
     readme = text('README.md')
     for page in PAGES[1:]:
         assert '({})'.format(page.replace(os.sep, '/')) in readme, '{} is not linked from the README'.format(page)
     for page in PAGES:
-        for picture in re.findall(r'!\[[^\]]*\]\(([^)]+)\)', text(page)):
-            assert os.path.isfile(os.path.join(ROOT, os.path.dirname(page), picture)), (page, picture)
+        for target in re.findall(r'\]\(([^)#]+)(?:#[^)]*)?\)', text(page)):
+            if not re.match(r'^[a-z]+://', target):
+                assert os.path.exists(os.path.join(ROOT, os.path.dirname(page), target)), (page, target)
 
 
 def test_the_readme_is_for_newcomers_a_few_kilobytes():
