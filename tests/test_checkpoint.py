@@ -268,6 +268,24 @@ def test_mutated_checkpoints_restore_a_working_trainer_or_are_refused(tmp_path, 
     assert np.isfinite(trainer.neural_net.parameters()).all()
 
 
+def test_resume_into_a_trainer_built_with_other_settings_takes_every_setting_of_the_checkpoint(tmp_path):
+    # The receiving trainer differs in learning rate, batch size, L2 term and seed: none of them may survive.
+    src = PreloadSource(blobs())
+    straight, saved = make_trainer(), make_trainer()
+    for _ in range(3):
+        straight.training_epoch(src)
+    saved.training_epoch(src)
+    checkpoint.save_checkpoint(tmp_path / 'c.json', saved)
+    net = NetFactory.create_neural_net([8, 16, 3], Rectifier, Softmax)
+    built = StochasticGradientDescent(net, CrossEntropyCost(net, l2_reg_term=0.5), 0.9, batch_size=3, seed=999)
+    checkpoint.resume_into(tmp_path / 'c.json', built)
+    assert (built.learning_rate, built.batch_size, built.cost_function.l2_reg_term, built.epochs_done) == \
+        (0.07, 16, 0.003, 1)
+    for _ in range(2):
+        built.training_epoch(src)
+    np.testing.assert_array_equal(net.parameters(), straight.neural_net.parameters())
+
+
 def test_a_version_1_checkpoint_without_history_still_loads(tmp_path):
     data = valid_checkpoint()
     data['version'] = 1

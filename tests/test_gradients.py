@@ -15,14 +15,18 @@ COMBINATIONS = [(hidden, output, cost) for hidden, output, cost in itertools.pro
     if cost == 'QuadraticCost' or output in ('Sigmoid', 'Softmax')]
 
 
-def make_problem(hidden, output, seed, sizes=(4, 5, 6, 3), n=7):
+def make_problem(hidden, output, seed, sizes=(4, 5, 6, 3), n=7, summing_to_one=True):
+    """A net with random parameters and a batch; Softmax targets are distributions unless ``summing_to_one``
+    is False, when each row sums to anything from 0 to 3."""
     rng = np.random.default_rng(seed)
     net = NetFactory.create_neural_net(list(sizes), ACTIVATIONS[hidden], ACTIVATIONS[output])
     # Parameters drawn here, not by randomize_parameters (whose output layer starts at zero).
     net.parameters()[...] = rng.normal(0, 0.7, net.parameters().size)
     X = rng.normal(0, 1, (n, sizes[0]))
-    if output == 'Softmax':
+    if output == 'Softmax' and summing_to_one:
         Y = rng.dirichlet(np.ones(sizes[-1]), n)
+    elif output == 'Softmax':
+        Y = rng.uniform(0, 1, (n, sizes[-1]))
     elif output == 'Sigmoid':
         Y = rng.uniform(0, 1, (n, sizes[-1]))
     else:
@@ -34,9 +38,11 @@ def library_cost(cost_name, net, l2):
     return {'QuadraticCost': QuadraticCost, 'CrossEntropyCost': CrossEntropyCost}[cost_name](net, l2_reg_term=l2)
 
 
+@pytest.mark.parametrize('summing_to_one', [True, False], ids=['targets sum to 1', 'targets need not'])
 @pytest.mark.parametrize('hidden,output,cost_name', COMBINATIONS)
-def test_gradient_matches_central_differences(hidden, output, cost_name):
-    net, X, Y = make_problem(hidden, output, seed=len(hidden) * 31 + len(output) * 7 + len(cost_name))
+def test_gradient_matches_central_differences(hidden, output, cost_name, summing_to_one):
+    net, X, Y = make_problem(hidden, output, seed=len(hidden) * 31 + len(output) * 7 + len(cost_name),
+                             summing_to_one=summing_to_one)
     l2 = 0.03
     cost = library_cost(cost_name, net, l2)
     names = [f.name for f in net.activations()]
