@@ -16,7 +16,8 @@ one::
 ``evaluation_data`` for it), as PyTorch's ``ReduceLROnPlateau`` does in its
 default mode: an epoch improves when C_e < best * (1 - threshold); after
 more than ``patience`` epochs in a row without improvement the rate becomes
-max(factor * eta, min_learning_rate) and the count starts again.
+max(factor * eta, min_learning_rate) and the count starts again (a
+change of less than 1e-8 is not made, as in PyTorch).
 """
 import math
 import numbers
@@ -24,6 +25,10 @@ import numbers
 from feedforward_checks import check_nonnegative_number, check_positive_int, check_positive_number
 
 __all__ = ['Schedule', 'Constant', 'ExponentialDecay', 'StepDecay', 'ReduceOnPlateau', 'SCHEDULES']
+
+
+# ReduceOnPlateau makes no change of the learning rate smaller than this (PyTorch's eps).
+_SMALLEST_CHANGE = 1e-8
 
 
 def _factor(value, name='factor'):
@@ -149,7 +154,9 @@ class ReduceOnPlateau(Schedule):
             self.bad_epochs += 1
         if self.bad_epochs > self._patience:
             self.bad_epochs = 0
-            return max(learning_rate * self._factor, min(self._min_learning_rate, learning_rate))
+            reduced = max(learning_rate * self._factor, min(self._min_learning_rate, learning_rate))
+            if learning_rate - reduced > _SMALLEST_CHANGE:
+                return reduced
         return learning_rate
 
     def state(self):
