@@ -100,7 +100,7 @@ def rich_trainer(kind):
         return StochasticGradientDescent(net, cost, 0.05, batch_size=16, seed=11, momentum=0.8, nesterov=True,
                                          dropout=0.4, schedule=StepDecay(2, 0.5))
     return Adam(net, cost, 0.01, batch_size=16, seed=11, dropout=[0.2, 0.5, 0.5],
-                schedule=ReduceOnPlateau(factor=0.5, patience=0, threshold=0.05))
+                schedule=ReduceOnPlateau(factor=0.5, patience=1, threshold=0.1))
 
 
 RICH_CHILD = textwrap.dedent('''
