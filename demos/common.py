@@ -306,10 +306,10 @@ class Run:
         self.batches_per_epoch = 0
 
 
-def describe(record):
+def describe(record, evaluation_label='test'):
     """One line for an epoch's (or the summary's) record: costs, and accuracies or recognised shares."""
     parts = []
-    for split, label in (('training', 'train'), ('evaluation', 'test')):
+    for split, label in (('training', 'train'), ('evaluation', evaluation_label)):
         if split + '_cost' not in record:
             continue
         items = ['cost {:.4f}'.format(record[split + '_cost'])]
@@ -321,14 +321,16 @@ def describe(record):
 
 
 def train_run(trainer, source, epochs, evaluation_data=None, measure=None, on_epoch=None, label='', quiet=False,
-              **train_options):
+              on_batch=None, evaluation_label='test', **train_options):
     """``trainer.train(source, epochs, ...)`` with a progress bar and a line per epoch; returns a ``Run``.
 
     After each epoch ``measure()``, if given, returns more values for the
     epoch's record, the line ``epoch N (seconds): ...`` is printed (unless
-    ``quiet``) and ``on_epoch(record)`` is called. Ctrl+C ends the run after
+    ``quiet``) and ``on_epoch(record)`` is called; ``on_batch(batch_index,
+    n_batches)``, if given, after each mini-batch. Ctrl+C ends the run after
     the current mini-batch. ``train_options`` go to ``train``.
     """
+    user_on_batch = on_batch
     result = Run()
     n = source.number_of_examples()
     result.batches_per_epoch = -(-n // getattr(trainer, 'batch_size', n))
@@ -336,6 +338,8 @@ def train_run(trainer, source, epochs, evaluation_data=None, measure=None, on_ep
     with StopOnInterrupt() as interrupt:
         def on_batch(batch_index, n_batches):
             done[0] = batch_index + 1
+            if user_on_batch is not None:
+                user_on_batch(batch_index, n_batches)
             interrupt.check()
 
         def callback(epoch, history):
@@ -344,7 +348,8 @@ def train_run(trainer, source, epochs, evaluation_data=None, measure=None, on_ep
             if measure is not None:
                 record.update(measure())
             if not quiet:
-                say('{}epoch {} ({:.1f} s): {}'.format(label, epoch, record['seconds'], describe(record)))
+                say('{}epoch {} ({:.1f} s): {}'.format(label, epoch, record['seconds'],
+                                                       describe(record, evaluation_label)))
             if on_epoch is not None:
                 on_epoch(record)
             interrupt.check()  # Ctrl+C while measuring: stop here
