@@ -487,17 +487,18 @@ class Recipe:
         self.batch_size, self.epochs, self.momentum, self.nesterov, self.dropout = (
             batch_size, epochs, momentum, nesterov, dropout)
 
-    def build(self, args, build=None, **settings):
+    def build(self, args, build=None, inputs=784, outputs=10, **settings):
         """``(net, cost, trainer)`` built by ``build`` (default ``classifier``, seeded from ``args.seed``) with the
-        recipe's settings, or those given in ``settings``; the decay becomes an ``ExponentialDecay`` schedule,
-        and a single dropout rate in a list one for every hidden layer."""
+        recipe's settings, or those given in ``settings``, for a net of ``inputs`` and ``outputs`` units; the
+        decay becomes an ``ExponentialDecay`` schedule, and a single dropout rate in a list one for every
+        hidden layer."""
         from feedforward_schedules import ExponentialDecay
         chosen = {name: settings.get(name, getattr(self, name)) for name in (
             'hidden', 'learning_rate', 'decay', 'l2', 'batch_size', 'momentum', 'nesterov', 'dropout')}
         dropout = chosen['dropout']
         if isinstance(dropout, list) and len(dropout) == 1:
             dropout = dropout[0]
-        return (build or classifier)([784] + chosen['hidden'] + [10], chosen['l2'], chosen['learning_rate'],
+        return (build or classifier)([inputs] + chosen['hidden'] + [outputs], chosen['l2'], chosen['learning_rate'],
                                      chosen['batch_size'], args, momentum=chosen['momentum'],
                                      nesterov=chosen['nesterov'], dropout=dropout,
                                      schedule=ExponentialDecay(chosen['decay']))
