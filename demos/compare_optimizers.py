@@ -24,6 +24,8 @@ EPOCHS, HIDDEN, LEARNING_RATE, ADAM_LEARNING_RATE, MOMENTUM, BATCH_SIZE = 15, 10
 #: Measurements of the training cost per epoch.
 POINTS_PER_EPOCH = 5
 COLOURS = {'SGD': 'tab:red', 'momentum': 'tab:green', 'Nesterov': 'tab:purple', 'Adam': 'tab:blue'}
+#: Nesterov's curves often lie on momentum's: dashed, so that both show.
+STYLES = {'Nesterov': '--'}
 
 
 def trainers(args):
@@ -73,8 +75,8 @@ def main(argv=None):
     plt = common.pyplot()
     figure, (cost, accuracy) = plt.subplots(1, 2, figsize=(11, 4.4))
     for name, history in histories.items():
-        style = dict(color=COLOURS[name], label=name if name != 'Adam' else 'Adam (learning rate {})'.format(
-            args.adam_learning_rate))
+        style = dict(color=COLOURS[name], linestyle=STYLES.get(name, '-'),
+                     label=name if name != 'Adam' else 'Adam (learning rate {})'.format(args.adam_learning_rate))
         cost.semilogy([e for e, _ in costs[name]], [c for _, c in costs[name]], **style)
         accuracy.plot(history['epoch'], 100 * history.array('evaluation_accuracy'), marker='o', markersize=3,
                       **style)
