@@ -1,6 +1,6 @@
 """Overfitting, and three cures: a net trained on 1,000 digits, with no regularization, L2, dropout, early stopping.
 
-    python demos/overfitting.py [--epochs 150] [--train-size 1000] [--test-size 10000] [--out out]
+    python demos/overfitting.py [--epochs 100] [--train-size 1000] [--test-size 10000] [--out out]
 
 In the style of chapter 3 of Nielsen's book: a 784-HIDDEN-10 net (Rectifier
 hidden layer, Softmax output, cross-entropy) has far more parameters than
@@ -29,8 +29,8 @@ import comparison
 
 from data_source import validation_split
 
-EPOCHS, HIDDEN, LEARNING_RATE, BATCH_SIZE = 150, 100, 0.05, 10
-L2, DROPOUT, PATIENCE, VALIDATION_SIZE = 0.001, 0.5, 10, 1000
+EPOCHS, HIDDEN, LEARNING_RATE, BATCH_SIZE = 100, 100, 0.05, 10
+L2, DROPOUT, PATIENCE, VALIDATION_SIZE = 0.005, 0.5, 10, 1000
 RUNS = ('no regularization', 'L2', 'dropout', 'early stopping')
 
 
@@ -99,16 +99,16 @@ def draw(histories, args, n_training):
         training, test = 100 * history.array('training_accuracy'), test_accuracies(history)
         ax.plot(epochs, training, color='tab:blue', label='training accuracy')
         ax.plot(epochs, test, color='tab:orange', label='test accuracy')
-        title = name
         if name == 'early stopping' and history.best_epoch is not None:
             best = history.best_epoch
-            ax.axvline(best, color='gray', linestyle=':', label='best validation cost: epoch {}'.format(best))
+            ax.axvline(best, color='gray', linestyle=':', label='lowest validation cost: epoch {}'.format(best))
             ax.plot([best], [test[best - 1]], 'o', color='tab:orange')
-            kept = test[best - 1]
-            title = '{} (stopped after epoch {}, kept epoch {})'.format(name, len(history), best)
+            title = '{}: test {:.2f}% (stopped after epoch {}, kept epoch {})'.format(
+                name, test[best - 1], len(history), best)
             summaries[name] = 'test accuracy {:.2f}% (the net of epoch {}; stopped after {})'.format(
-                kept, best, len(history))
+                test[best - 1], best, len(history))
         else:
+            title = '{}: test {:.2f}% after {} epochs'.format(name, test[-1], len(history))
             summaries[name] = 'test accuracy {:.2f}%, training accuracy {:.2f}% after {} epochs'.format(
                 test[-1], training[-1], len(history))
         ax.set_title(title, fontsize=11)
@@ -119,9 +119,9 @@ def draw(histories, args, n_training):
         ax.set_xlabel('epoch')
     for ax in axes[:, 0]:
         ax.set_ylabel('accuracy (%)')
-    details = 'L2 term {}, dropout {} on the hidden layer, patience {} on {} validation images'.format(
+    details = 'L2 term {}; dropout {} on the hidden layer; patience {} on the cost of {} validation images'.format(
         args.l2, args.dropout, args.patience, VALIDATION_SIZE)
-    figure.suptitle('784-{}-10 trained on {} images (mini-batches of {}, learning rate {}); {}'.format(
+    figure.suptitle('784-{}-10 trained on {} images (mini-batches of {}, learning rate {})\n{}'.format(
         args.hidden, n_training, args.batch_size, args.learning_rate, details), fontsize=10)
     picture = common.save_figure(figure, os.path.join(args.out, 'overfitting.png'), dpi=80)
     print('picture: {}'.format(picture))
