@@ -103,8 +103,14 @@ def draw(histories, args, n_training):
             best = history.best_epoch
             ax.axvline(best, color='gray', linestyle=':', label='lowest validation cost: epoch {}'.format(best))
             ax.plot([best], [test[best - 1]], 'o', color='tab:orange')
-            title = '{}: test {:.2f}% (stopped after epoch {}, kept epoch {})'.format(
-                name, test[best - 1], len(history), best)
+            validation_cost = ax.twinx()
+            validation_cost.plot(epochs, history['evaluation_cost'], color='tab:gray', linewidth=1,
+                                 label='validation cost (right axis)')
+            validation_cost.set_ylabel('validation cost', color='tab:gray')
+            lowest = min(history['evaluation_cost'])
+            validation_cost.set_ylim(0.9 * lowest, 1.6 * lowest)     # around its lowest, where it turns
+            validation_cost.legend(loc='center right', fontsize=9)
+            title = '{}: test {:.2f}% (kept epoch {} of {})'.format(name, test[best - 1], best, len(history))
             summaries[name] = 'test accuracy {:.2f}% (the net of epoch {}; stopped after {})'.format(
                 test[best - 1], best, len(history))
         else:
