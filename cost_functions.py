@@ -118,16 +118,18 @@ class Cost:
             self._check_targets(float(Y.min()), float(Y.max()))
         return self._gradient(X, Y, scale)
 
-    def _gradient(self, X, Y, scale=1.0, on_layer=None):
+    def _gradient(self, X, Y, scale=1.0, on_layer=None, masks=None):
         """``gradient`` for contiguous arrays of the net's dtype, unchecked: the trainers' hot path.
 
         ``scale`` rides on delta^L: back-propagation is linear in it, so an
         update rule that passes its learning rate gets its step, with no extra
         pass over all the parameters. ``on_layer(i)`` is called as soon as
         layer i's gradient is whole (last layer first; see
-        ``NeuralNet._backward``).
+        ``NeuralNet._backward``). ``masks`` (dropout, in training steps only)
+        thin the net as ``NeuralNet._forward`` describes: the result is then
+        the gradient of the thinned net's cost.
         """
-        return self._backpropagate(self._output_error(X, Y, scale), X, scale, on_layer)
+        return self._backpropagate(self._output_error(X, Y, scale, masks), X, scale, on_layer, masks)
 
     def _check_targets(self, low, high):
         """Raise unless targets from ``low`` to ``high`` lie in ``TARGETS``, where the cost is defined."""
@@ -135,24 +137,24 @@ class Cost:
             raise ValueError('expected targets from {:g} to {:g} for {}, got values from {:g} to {:g}{}'.format(
                 self.TARGETS[0], self.TARGETS[1], type(self).__name__, low, high, self._TARGETS_HINT))
 
-    def _output_error(self, X, Y, scale=1.0):
+    def _output_error(self, X, Y, scale=1.0, masks=None):
         """The forward pass of the batch ``(X, Y)`` and its output error term, ready for back-propagation.
 
         Returns the net's workspace, whose ``delta[L]`` holds ``scale / n``
         times dloss_i/dz^L_i for every example (C is the mean over the batch).
         """
-        workspace = self.neural_net._forward(X)
+        workspace = self.neural_net._forward(X, masks)
         delta = workspace.delta[-1]
         self.output_delta(workspace.z_out, workspace.a[-1], Y, out=delta)
         delta *= scale / X.shape[0]
         return workspace
 
-    def _backpropagate(self, workspace, X, scale=1.0, on_layer=None):
+    def _backpropagate(self, workspace, X, scale=1.0, on_layer=None, masks=None):
         """The net's back-propagation from ``workspace`` (as ``_output_error`` leaves it), with the L2 term's
         share of each layer's gradient, scale * lambda * W^l, added before ``on_layer`` sees the layer."""
         net = self.neural_net
         if not self.l2_reg_term:
-            return net._backward(workspace, X, on_layer)
+            return net._backward(workspace, X, on_layer, masks)
 
         def add_l2(i):
             weights = net._weights[i]
@@ -165,7 +167,7 @@ class Cost:
             if on_layer is not None:
                 on_layer(i)
 
-        return net._backward(workspace, X, add_l2)
+        return net._backward(workspace, X, add_l2, masks)
 
 
 class QuadraticCost(Cost):

@@ -19,6 +19,14 @@ are laid out the same way. Back-propagation hands each layer to an
 ``on_layer`` hook as soon as its gradient is formed, so that an update rule
 can change that layer while its gradient is still in the cache.
 
+Dropout (for training steps only) thins the net with a mask per non-output
+layer: ``m^l`` (n, sizes[l]) holds 0 for a dropped unit and 1/(1 - p) for a
+kept one (inverted dropout), and the next layer sees the thinned activation::
+
+    z^(l+1) = (a^l * m^l) W^(l+1) + b^(l+1)          (* element-wise; a^0 = X)
+    dC/dW^(l+1) = (a^l * m^l)^T delta^(l+1)
+    delta^l = f'^l applied to ((delta^(l+1) (W^(l+1))^T) * m^l)
+
 The library's other modules use the net's underscored members: ``_forward``,
 ``_backward``, ``_forward_chunks``, ``_check_inputs``, ``_slices``,
 ``_nabla_w`` and ``_nabla_b``.
@@ -68,6 +76,7 @@ class _Workspace:
     output layer keeps ``z_out`` and ``a[L]`` apart, since the costs need
     z^L. ``delta[l]`` holds delta^l. ``ones`` (n,) turns the bias
     gradient's sum over examples into a matrix-vector product.
+    ``thinned(l)`` is the buffer of a^l * m^l under dropout, made on first use.
     """
 
     def __init__(self, sizes, n, dtype):
@@ -75,6 +84,14 @@ class _Workspace:
         self.z_out = np.empty((n, sizes[-1]), dtype)
         self.delta = [None] + [np.empty((n, size), dtype) for size in sizes[1:]]
         self.ones = np.ones(n, dtype)
+        self._thinned = [None] * (len(sizes) - 1)
+        self._shape = (n, sizes, dtype)
+
+    def thinned(self, l):
+        if self._thinned[l] is None:
+            n, sizes, dtype = self._shape
+            self._thinned[l] = np.empty((n, sizes[l]), dtype)
+        return self._thinned[l]
 
 
 class NeuralNet:
@@ -219,16 +236,21 @@ class NeuralNet:
             workspace = self._forward(X[rows])
             yield rows, workspace.z_out, workspace.a[-1]
 
-    def _forward(self, X):
+    def _forward(self, X, masks=None):
         """The forward pass over a batch ``X`` of shape (n, n_inputs), a contiguous array of the net's dtype.
 
         Returns the workspace that holds every layer's activation (``a``) and
         the output pre-activation (``z_out``), as back-propagation needs them.
+        ``masks``, for a training step with dropout, holds a mask m^l (n,
+        sizes[l]) or None for each non-output layer l (the input layer is 0):
+        the layer above then sees a^l * m^l (see the module docstring).
         """
         workspace = self._workspace(X.shape[0])
         a_prev = X
         last = len(self._layers) - 1
         for l, layer in enumerate(self._layers):
+            if masks is not None and masks[l] is not None:
+                a_prev = np.multiply(a_prev, masks[l], out=workspace.thinned(l))
             z = workspace.z_out if l == last else workspace.a[l + 1]
             # z^l = a^(l-1) W^l + b^l. np.dot has a smaller fixed cost per call than np.matmul
             # (the same BLAS product for large matrices), which small nets feel.
@@ -248,27 +270,34 @@ class NeuralNet:
 
     # ----- back-propagation --------------------------------------------------
 
-    def _backward(self, workspace, X, on_layer=None):
-        """Back-propagate ``workspace.delta[L]`` = dC/dz^L through the batch that ``_forward(X)`` fed.
+    def _backward(self, workspace, X, on_layer=None, masks=None):
+        """Back-propagate ``workspace.delta[L]`` = dC/dz^L through the batch that ``_forward(X, masks)`` fed.
 
         Fills the flat gradient array with dC/dW^l and dC/db^l of every
         layer and returns it; no gradient with respect to ``X`` is formed.
         ``on_layer(i)`` is called for each layer (i from L - 1 down to 0)
         once its gradient is formed and delta^(l-1) no longer needs its
         weights: a hook may change that layer's parameters there.
+        ``masks`` must be those the forward pass used.
         """
         layers = self._layers
         for l in range(len(layers), 0, -1):
             delta = workspace.delta[l]
-            a_prev = X if l == 1 else workspace.a[l - 1]
-            # dC/dW^l = (a^(l-1))^T delta^l
+            mask = masks[l - 1] if masks is not None else None
+            if mask is not None:
+                a_prev = workspace.thinned(l - 1)
+            else:
+                a_prev = X if l == 1 else workspace.a[l - 1]
+            # dC/dW^l = (a^(l-1) * m^(l-1))^T delta^l  (no mask: m = 1)
             np.dot(a_prev.T, delta, out=self._nabla_w[l - 1])
             # dC/db^l = 1^T delta^l: a BLAS matrix-vector product, faster than np.sum(axis=0)
             np.dot(workspace.ones, delta, out=self._nabla_b[l - 1])
             if l > 1:
-                # delta^(l-1) = f'^(l-1) applied to (delta^l (W^l)^T)
+                # delta^(l-1) = f'^(l-1) applied to (delta^l (W^l)^T * m^(l-1))
                 below = workspace.delta[l - 1]
                 np.dot(delta, layers[l - 1].weights.T, out=below)
+                if mask is not None:
+                    below *= mask
                 layers[l - 2].activation.backward(workspace.a[l - 1], below, out=below)
             if on_layer is not None:
                 on_layer(l - 1)
