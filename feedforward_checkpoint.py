@@ -7,7 +7,8 @@ depend on:
 * ``net``: the net, as a model file holds it;
 * ``optimizer``: the trainer's class and settings (learning rate, and the
   mini-batch size for stochastic gradient descent);
-* ``cost``: the cost's class and its L2 term;
+* ``cost``: the cost's class (by the name ``cost_functions.register_cost``
+  knows it by) and its L2 term;
 * ``random_state``: the state of the trainer's random number generator
   (``numpy.random.Generator``), which decides the shuffles to come;
 * ``epochs_done``;
@@ -26,7 +27,8 @@ import os
 import numpy as np
 
 import feedforward_model_file as model_file
-from cost_functions import CrossEntropyCost, QuadraticCost
+from activation_functions import activation_label
+from cost_functions import COSTS
 from feedforward_model_file import ModelFileError, write_json_atomically
 from gradient_descent import GradientDescent, History, StochasticGradientDescent
 from neural_net import NeuralNet
@@ -38,9 +40,8 @@ CHECKPOINT_FORMAT = 'feedforward-neural-net-checkpoint'
 #: The newest ``version`` of the checkpoint file that ``save_checkpoint`` writes.
 CHECKPOINT_VERSION = 2
 
-#: The trainers and costs a checkpoint can hold, by the name written in the file.
+#: The trainers a checkpoint can hold, by the name written in the file (the costs: ``cost_functions.COSTS``).
 OPTIMIZERS = {cls.__name__: cls for cls in (GradientDescent, StochasticGradientDescent)}
-COSTS = {cls.__name__: cls for cls in (QuadraticCost, CrossEntropyCost)}
 #: NumPy's bit generators whose state a checkpoint can hold.
 BIT_GENERATORS = ('PCG64', 'PCG64DXSM', 'MT19937', 'Philox', 'SFC64')
 
@@ -72,7 +73,9 @@ def _checkpoint_dict(trainer):
             ' or '.join(OPTIMIZERS), name))
     cost = trainer.cost_function
     if COSTS.get(type(cost).__name__) is not type(cost):
-        raise TypeError('expected a cost of class {}, got {}'.format(' or '.join(COSTS), type(cost).__name__))
+        raise TypeError('expected a cost of a registered class ({}), got {}: register yours once with '
+                        'cost_functions.register_cost({}), so that a checkpoint can name it'.format(
+                            ', '.join(sorted(COSTS)), type(cost).__name__, type(cost).__name__))
     optimizer = {'class': name, 'learning_rate': trainer.learning_rate}
     random_state = None
     if isinstance(trainer, StochasticGradientDescent):
@@ -147,7 +150,9 @@ def _trainer(data, source, fail, max_parameters):
         fail('expected optimizer "batch_size" to be a positive integer, got {}'.format(
             model_file.describe(optimizer['batch_size'])))
 
-    cost = _settings(data['cost'], 'cost', COSTS, fail)
+    cost = _settings(data['cost'], 'cost', COSTS, fail,
+                     hint='; if it is one of yours, define its class and register it with '
+                          'cost_functions.register_cost(YourCost) before loading')
     if set(cost) != {'class', 'l2_reg_term'}:
         fail('expected "cost" to have the fields class, l2_reg_term, got {}'.format(', '.join(sorted(cost))))
     l2 = cost['l2_reg_term']
@@ -177,13 +182,13 @@ def _trainer(data, source, fail, max_parameters):
     return trainer
 
 
-def _settings(value, what, classes, fail):
+def _settings(value, what, classes, fail, hint=''):
     if not isinstance(value, dict):
         fail('expected "{}" to be an object, got {}'.format(what, model_file.describe(value)))
     name = value.get('class')
     if not isinstance(name, str) or name not in classes:
-        fail('expected "{}" "class" to be one of {}, got {}'.format(
-            what, ', '.join(classes), model_file.describe(name)))
+        fail('expected "{}" "class" to be one of {}, got {}{}'.format(
+            what, ', '.join(classes), model_file.describe(name), hint))
     return value
 
 
@@ -325,9 +330,9 @@ def resume_into(path, trainer, max_parameters=None, max_bytes=None):
     saved = load_checkpoint(path, max_parameters=max_parameters, max_bytes=max_bytes)
     net, saved_net = trainer.neural_net, saved.neural_net
     mine = (type(trainer).__name__, type(trainer.cost_function).__name__, net.layer_sizes(),
-            [f.name for f in net.activations()], net.dtype.name)
+            [activation_label(f) for f in net.activations()], net.dtype.name)
     theirs = (type(saved).__name__, type(saved.cost_function).__name__, saved_net.layer_sizes(),
-              [f.name for f in saved_net.activations()], saved_net.dtype.name)
+              [activation_label(f) for f in saved_net.activations()], saved_net.dtype.name)
     if mine != theirs:
         raise ValueError('{}: the checkpoint holds {} with {}, a net {} of {} ({}); this run has {} with {}, '
                          'a net {} of {} ({})'.format(os.fspath(path), *theirs, *mine))

@@ -70,11 +70,11 @@ def test_a_version_1_file_loads_and_computes_what_its_numbers_say():
 
 def test_an_unknown_version_is_refused_naming_the_versions_read(tmp_path):
     data = json.load(open(os.path.join(FIXTURES, 'model_v1.json')))
-    for version in (0, 2, 10 ** 30, '1', 1.0, True):
+    for version in (0, 3, 10 ** 30, '1', '2', 1.0, 2.0, True):
         data['version'] = version
         path = tmp_path / 'v.json'
         path.write_text(json.dumps(data))
-        with pytest.raises(ModelFileError, match=r'"version" to be one of the versions this library reads \(1\)'):
+        with pytest.raises(ModelFileError, match=r'"version" to be one of the versions this library reads \(1, 2\)'):
             NeuralNet.create_from_file(path)
 
 
@@ -249,7 +249,8 @@ def stack_of_unit_layers(n):
     (changed(lambda d: d.update(layer_sizes=[2, 3.0, 2])), 'positive integer'),
     (changed(lambda d: d.update(dtype='float16')), 'dtype'),
     (changed(lambda d: d.update(dtype=['float64'])), 'dtype'),
-    (changed(lambda d: d.update(activations=['Tanh', ['Identity']])), 'unknown activation'),
+    (changed(lambda d: d.update(activations=['Tanh', ['Identity']])), "to be an activation's name"),
+    (changed(lambda d: d.update(activations=['Tanh', {'name': 'Identity', 'settings': {}}])), "activation's name"),
     (changed(lambda d: d.update(activations=['Tanh', '__class__'])), 'unknown activation'),
     (changed(lambda d: d.update(format='x' * 10 ** 6)), r"got 'x{50}'\.\.\. \(1000000 characters\)$"),
     # 200 000 layers of one unit: a 4.6 MB file took 370 MB and 13 s before layers were bounded.
