@@ -1,0 +1,116 @@
+"""The gradient check: back-propagation's gradient against central differences of the cost, layer by layer.
+
+For a cost C of the batch ``(X, Y)`` (its mean loss plus its L2 term, as a
+training step sees it) and a parameter theta_i, the central difference is::
+
+    n_i = (C(theta_i + eps) - C(theta_i - eps)) / (2 eps)
+
+It differs from the true derivative by O(eps^2) (and by rounding, about
+1e-16 |C| / eps), so with eps = 1e-6 in float64 a right gradient g agrees
+with it to about 1e-9 relative, and a wrong backward rule is off by far more.
+For each layer l, over the parameters of the layer that are checked::
+
+    error_l = max_i |g_i - n_i| / max_i max(|g_i|, |n_i|)
+
+the worst difference, relative to the layer's largest derivative. Every
+parameter of a layer is checked when it has at most ``per_layer`` of them;
+otherwise a sample of ``per_layer``, drawn without replacement by a generator
+seeded by ``seed``. Each checked parameter costs two forward passes of the
+batch, so a few examples make a quick check.
+
+Everything runs in float64 on a copy of the net, whatever the net's dtype,
+with a shallow copy of the cost: the net and its cost are not changed.
+"""
+import copy
+from typing import NamedTuple
+
+import numpy as np
+
+from data_source import checked_batch
+from neural_net import NeuralNet
+
+__all__ = ['gradient_check', 'GradientCheck']
+
+
+class GradientCheck(NamedTuple):
+    """What ``gradient_check`` found: ``str()`` of it is a table, one row per layer."""
+
+    #: The worst relative error of each non-input layer, first hidden layer first.
+    errors: list
+    #: Whether every layer's worst relative error is below ``threshold``.
+    passed: bool
+    threshold: float
+    #: How many parameters each layer has, and how many of them were checked.
+    parameters: list
+    checked: list
+
+    def __str__(self):
+        lines = ['layer  parameters  checked  worst relative error']
+        for l, (error, total, checked) in enumerate(zip(self.errors, self.parameters, self.checked), start=1):
+            lines.append('{:>5}  {:>10}  {:>7}  {:>20.1e}{}'.format(
+                l, total, checked, error, '' if error < self.threshold else '  <- above {:.0e}'.format(
+                    self.threshold)))
+        lines.append('passed: every layer below {:.0e}'.format(self.threshold) if self.passed else
+                     'FAILED: the gradient of {} differs from the cost\'s derivatives'.format(
+                         ', '.join('layer {}'.format(l) for l, e in enumerate(self.errors, start=1)
+                                   if not e < self.threshold)))
+        return '\n'.join(lines)
+
+
+def gradient_check(cost, X, Y, epsilon=1e-6, threshold=1e-6, per_layer=300, seed=0):
+    """Compare ``cost.gradient(X, Y)`` with central differences of the cost, in float64; see the module docstring.
+
+    ``cost``: a cost (built-in or your own) on the net to check; ``X``
+    (n, n_inputs) and ``Y`` (n, n_outputs): a batch, checked as
+    ``cost.gradient`` checks it (a few examples are enough). ``epsilon``:
+    the step of the differences; ``threshold``: the largest relative error
+    that passes; ``per_layer``: the most parameters checked in one layer (a
+    seeded sample, ``seed``, beyond that). Returns a ``GradientCheck``:
+    ``errors`` (the worst relative error of each layer) and ``passed``;
+    print it for a table.
+    """
+    for value, name in ((epsilon, 'epsilon'), (threshold, 'threshold')):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float('inf'):
+            raise ValueError('expected {} to be a positive finite number, got {!r}'.format(name, value))
+    if isinstance(per_layer, bool) or not isinstance(per_layer, (int, np.integer)) or per_layer < 1:
+        raise ValueError('expected per_layer to be a positive integer, got {!r}'.format(per_layer))
+    net = cost.neural_net
+    twin = NeuralNet(net.layer_sizes(), net.activations(), np.float64)
+    twin.parameters()[...] = net.parameters()
+    twin_cost = copy.copy(cost)
+    twin_cost.neural_net = twin
+    twin_cost._l2_scratch = None
+    X, Y = checked_batch(X, Y, np.float64)
+    analytic = twin_cost.gradient(X, Y).copy()     # checks the shapes and targets, as for the net itself
+
+    def batch_cost():
+        workspace = twin._forward(X)
+        losses = twin_cost.loss(workspace.z_out, workspace.a[-1], Y)
+        return float(losses.sum(dtype=np.float64)) / X.shape[0] + twin_cost.l2_term()
+
+    rng = np.random.default_rng(seed)
+    theta = twin.parameters()
+    errors, totals, counts = [], [], []
+    for where in twin._slices:
+        total = where.stop - where.start
+        if total <= per_layer:
+            indices = np.arange(where.start, where.stop)
+        else:
+            indices = where.start + np.sort(rng.choice(total, size=per_layer, replace=False))
+        numerical = np.empty(indices.size)
+        for j, i in enumerate(indices):
+            kept = theta[i]
+            theta[i] = kept + epsilon
+            above = batch_cost()
+            theta[i] = kept - epsilon
+            below = batch_cost()
+            theta[i] = kept
+            numerical[j] = (above - below) / (2 * epsilon)
+        mine = analytic[indices]
+        scale = max(float(np.abs(mine).max()), float(np.abs(numerical).max()))
+        worst = float(np.abs(mine - numerical).max())
+        errors.append(worst / scale if scale > 0 else worst)
+        totals.append(int(total))
+        counts.append(int(indices.size))
+    passed = all(error < threshold for error in errors)    # a NaN error fails
+    return GradientCheck(errors, passed, float(threshold), totals, counts)
