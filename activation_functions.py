@@ -385,17 +385,25 @@ def register_activation(cls, replace=False):
 def _try_out(cls):
     """Raise, saying what is wrong, unless ``cls`` follows the protocol on a small batch."""
     label = 'register_activation({})'.format(cls.__qualname__)
+
+    def attempt(what, function, *args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except Exception as error:
+            raise ValueError('{}: {} failed on a small batch: {}: {}'.format(
+                label, what, type(error).__name__, error)) from error
+
     try:
         f = cls()
     except TypeError as error:
         raise TypeError('{}: the class must be callable with no arguments, as a model file naming it without '
                         'settings calls it; give every argument of __init__ a default ({})'.format(label, error))
-    settings = f.settings()
+    settings = attempt('settings()', f.settings)
     if not isinstance(settings, dict) or any(not isinstance(key, str) or not key.isidentifier()
                                              or not _is_finite_number(value) for key, value in settings.items()):
         raise TypeError('{}: settings() must return a dictionary from names to finite numbers, got {!r}'.format(
             label, settings))
-    if cls(**settings) != f:
+    if attempt('rebuilding it as {}(**settings())'.format(cls.__qualname__), cls, **settings) != f:
         raise ValueError('{}: {}(**settings()) must rebuild the same activation'.format(label, cls.__qualname__))
     for attribute, valid in (('needs_z', lambda v: isinstance(v, bool)),
                              ('weight_gain', lambda v: _is_finite_number(v) and v > 0),
@@ -410,27 +418,33 @@ def _try_out(cls):
                 label, attribute, getattr(f, attribute)))
 
     z = np.linspace(-3.0, 3.0, 12).reshape(2, 6)
-    a = f.activation(z.copy())
+    a = attempt('activation(z)', f.activation, z.copy())
     if not isinstance(a, np.ndarray) or a.shape != z.shape or not np.isfinite(a).all():
-        raise ValueError('{}: activation(z) must return an array of z\'s shape {} with finite values, got {!r}'.format(
-            label, z.shape, a))
+        raise ValueError('{}: activation(z) must return an array of z\'s shape {} with finite values, got '
+                         '{!r}'.format(label, z.shape, a))
     out = np.empty_like(z)
-    if f.activation(z.copy(), out=out) is not out or not np.allclose(out, a):
+    if attempt('activation(z, out=out)', f.activation, z.copy(), out=out) is not out or not np.allclose(out, a):
         raise ValueError('{}: activation(z, out=out) must write f(z) into out and return out'.format(label))
     if not f.needs_z:
         in_place = z.copy()
-        if not np.allclose(f.activation(in_place, out=in_place), a):
-            raise ValueError('{}: with needs_z = False the net computes a in place over z, but activation(z, out=z) '
-                             'gives other values than activation(z); write it so that out may be z, or set '
+        if not np.allclose(attempt('activation(z, out=z)', f.activation, in_place, out=in_place), a):
+            raise ValueError('{}: with needs_z = False the net computes a in place over z, but activation(z, '
+                             'out=z) gives other values than activation(z); write it so that out may be z, or set '
                              'needs_z = True'.format(label))
     grad_a = np.linspace(-1.0, 1.0, 12).reshape(2, 6)
     kept_z = z if f.needs_z else None
-    delta = f.backward(a, grad_a.copy(), out=np.empty_like(z), z=kept_z)
+    if type(f).backward is Activation.backward:
+        slope = attempt('derivative(z, a)', f.derivative, kept_z, a)
+        if np.shape(slope) != z.shape:
+            raise ValueError('{}: derivative(z, a) must return f\'(z) of z\'s shape {}, got shape {}'.format(
+                label, z.shape, np.shape(slope)))
+    delta = attempt('backward(a, grad_a, out, z)', f.backward, a, grad_a.copy(), out=np.empty_like(z), z=kept_z)
     if not isinstance(delta, np.ndarray) or delta.shape != z.shape or not np.isfinite(delta).all():
         raise ValueError('{}: backward(a, grad_a, out, z) must return dC/dz, an array of shape {} (from '
                          'derivative(z, a) of that shape), got {!r}'.format(label, z.shape, delta))
     in_place = grad_a.copy()
-    if not np.allclose(f.backward(a, in_place, out=in_place, z=kept_z), delta):
+    if not np.allclose(attempt('backward(a, grad_a, out=grad_a, z)', f.backward, a, in_place, out=in_place,
+                               z=kept_z), delta):
         raise ValueError('{}: backward(a, grad_a, out=grad_a, z) must work in place, as back-propagation calls '
                          'it'.format(label))
 
