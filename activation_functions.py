@@ -114,10 +114,12 @@ class Activation:
 
         Returns a list of ``(op_type, inputs, outputs, attributes)``: an ONNX
         operator's name, lists of tensor names, and a dictionary of its
-        attributes, in the order they run; ``dtype`` is the net's NumPy dtype,
-        for any constant a node needs. Intermediate tensors are named after
-        ``y`` (``y + '_something'``). An exporter turns each into
-        ``onnx.helper.make_node(op_type, inputs, outputs, **attributes)``.
+        attributes, in the order they run. ``dtype`` is the net's NumPy dtype
+        (float32 or float64): a constant is a ``Constant`` node whose
+        ``value`` is a NumPy array of that dtype. Intermediate tensors are
+        named after ``y`` (``y + '_something'``). An exporter turns each into
+        ``onnx.helper.make_node(op_type, inputs, outputs, **attributes)``,
+        NumPy arrays into tensors first (``onnx.numpy_helper.from_array``).
         """
         raise NotImplementedError(
             'the activation {} has no ONNX form: give its class a method onnx_nodes(self, x, y, dtype) that returns '
@@ -536,7 +538,11 @@ class LeakyRectifier(Activation):
         return np.where(a > 0, a.dtype.type(1.0), a.dtype.type(self.slope))
 
     def onnx_nodes(self, x, y, dtype):
-        return [('LeakyRelu', [x], [y], {'alpha': self.slope})]
+        if np.dtype(dtype) == np.float32:
+            return [('LeakyRelu', [x], [y], {'alpha': self.slope})]
+        # LeakyRelu's alpha is a float32 attribute: in float64, max(x, slope x) with the slope as a float64 tensor.
+        return [('Constant', [], [y + '_slope'], {'value': np.array(self.slope, dtype=np.float64)}),
+                ('Mul', [x, y + '_slope'], [y + '_scaled'], {}), ('Max', [x, y + '_scaled'], [y], {})]
 
 
 class Softplus(Activation):
@@ -557,7 +563,12 @@ class Softplus(Activation):
         return -np.expm1(-a)
 
     def onnx_nodes(self, x, y, dtype):
-        return [('Softplus', [x], [y], {})]
+        if np.dtype(dtype) == np.float32:
+            return [('Softplus', [x], [y], {})]
+        # onnxruntime has no float64 Softplus: log(1 + e^x) = max(x, 0) + log(1 + e^-|x|) = relu(x) - log(sigma(|x|)).
+        return [('Relu', [x], [y + '_relu'], {}), ('Abs', [x], [y + '_abs'], {}),
+                ('Sigmoid', [y + '_abs'], [y + '_sigmoid'], {}), ('Log', [y + '_sigmoid'], [y + '_log'], {}),
+                ('Sub', [y + '_relu', y + '_log'], [y], {})]
 
 
 class Swish(Activation):

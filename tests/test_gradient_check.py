@@ -8,20 +8,10 @@ import time
 import numpy as np
 import pytest
 
-import activation_functions
 from activation_functions import Activation, Identity, Rectifier, Sigmoid, Softmax, Tanh, register_activation
 from cost_functions import CrossEntropyCost, QuadraticCost
 from feedforward_gradient_check import GradientCheck, gradient_check
 from neural_net import NetFactory
-
-
-@pytest.fixture
-def registered():
-    """Register activations for one test only."""
-    kept = dict(activation_functions.ACTIVATIONS)
-    yield lambda cls: register_activation(cls, replace=True)
-    activation_functions._REGISTRY.clear()
-    activation_functions._REGISTRY.update(kept)
 
 
 def problem(hidden=Tanh, output=Identity, sizes=(3, 4, 2), n=6, seed=0):
@@ -31,7 +21,7 @@ def problem(hidden=Tanh, output=Identity, sizes=(3, 4, 2), n=6, seed=0):
     return net, rng.normal(size=(n, sizes[0])), rng.normal(size=(n, sizes[-1]))
 
 
-def test_a_mistake_in_a_backward_rule_is_caught_in_its_layer(registered):
+def test_a_mistake_in_a_backward_rule_is_caught_in_its_layer():
     class SlightlyWrongTanh(Activation):
         name = 'SlightlyWrongTanh'
         needs_z = False
@@ -42,7 +32,7 @@ def test_a_mistake_in_a_backward_rule_is_caught_in_its_layer(registered):
         def derivative(self, z, a):
             return 1 - 0.99 * a * a       # 1 - a^2 is right: off by 1% of a^2
 
-    registered(SlightlyWrongTanh)
+    register_activation(SlightlyWrongTanh)
     net, X, Y = problem(SlightlyWrongTanh, sizes=(3, 4, 4, 2))
     result = gradient_check(QuadraticCost(net), X, Y)
     assert not result.passed
