@@ -382,8 +382,8 @@ def test_the_onnx_forms_compute_what_the_activations_compute(dtype):
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 17)])
         onnx.checker.check_model(model, full_check=True)
         session = onnxruntime.InferenceSession(model.SerializeToString(), providers=['CPUExecutionProvider'])
-        np.testing.assert_allclose(session.run(None, {'z': z})[0], activation.activation(z),
-                                   rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-7 if dtype == np.float32 else 1e-15,
+        rtol, atol = (1e-5, 1e-7) if dtype == np.float32 else (1e-12, 1e-15)
+        np.testing.assert_allclose(session.run(None, {'z': z})[0], activation.activation(z), rtol=rtol, atol=atol,
                                    err_msg=repr(activation))
 
 

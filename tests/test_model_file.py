@@ -117,8 +117,9 @@ nasty_values = st.sampled_from([
     None, '', 'Sigmoid', 'sigmoid', 'float16', 'NaN', [], {}, [[]], [1e308], [[1e308]], [1, 2], 'feedforward-neural-net',
     # Activations with settings (version 2): out of range, unknown, missing, of another type.
     'Swish', {'name': 'LeakyRectifier', 'settings': {'slope': 2}}, {'name': 'LeakyRectifier', 'settings': {}},
-    {'name': 'LeakyRectifier', 'settings': {'slope': 10 ** 400}}, {'name': 'LeakyRectifier', 'settings': {'slope': True}},
-    {'name': 'Sigmoid', 'settings': {'slope': 0.1}}, {'name': 'LeakyRectifier', 'settings': {'slope': 0.1, 'x': 1}},
+    {'name': 'LeakyRectifier', 'settings': {'slope': 10 ** 400}},
+    {'name': 'LeakyRectifier', 'settings': {'slope': True}}, {'name': 'Sigmoid', 'settings': {'slope': 0.1}},
+    {'name': 'LeakyRectifier', 'settings': {'slope': 0.1, 'x': 1}},
     {'name': 'LeakyRectifier'}, {'name': ['LeakyRectifier'], 'settings': {'slope': 0.1}},
 ])
 
