@@ -1,7 +1,11 @@
 """The gradient check: back-propagation's gradient against central differences of the cost, layer by layer.
 
-For a cost C of the batch ``(X, Y)`` (its mean loss plus its L2 term, as a
-training step sees it) and a parameter theta_i, the central difference is::
+For the cost of the batch ``(X, Y)`` as ``cost_functions`` defines it and a
+training step sees it, the mean loss plus the L2 term::
+
+    C = (1/n) sum_i loss(a_i, y_i) + (lambda / 2) sum_l ||W^l||^2
+
+and a parameter theta_i, the central difference is::
 
     n_i = (C(theta_i + eps) - C(theta_i - eps)) / (2 eps)
 
@@ -20,9 +24,10 @@ seeded by ``seed``.
 Each checked parameter costs two forward passes of the batch, but only from
 its own layer up: moving a weight W^l_ij by eps moves z^l in column j alone,
 by eps a^(l-1)_i (a bias b^l_j, by eps), and the layers above run on the
-copies of the batch for many parameters at once, stacked into one batch. So
-a net of 100,000 parameters takes well under a second, and a few examples
-make a quick check.
+copies of the batch for many parameters at once, stacked into one batch. The
+L2 term changes by (lambda / 2) ((w + eps)^2 - (w - eps)^2) when a weight w
+moves, and not at all when a bias does. So a net of 100,000 parameters takes
+well under a second, and a few examples make a quick check.
 
 Everything runs in float64 on a copy of the net, whatever the net's dtype,
 with a shallow copy of the cost: the net and its cost are not changed.
@@ -127,19 +132,18 @@ def gradient_check(cost, X, Y, epsilon=1e-6, threshold=1e-6, per_layer=300, seed
             part = chosen[start:start + group]
             # theta_i +- eps moves z^l in one column only: by +-eps a^(l-1)_i for a weight W_ij, +-eps for b_j.
             z = np.repeat(pre_activations[l][np.newaxis], 2 * part.size, axis=0)
-            l2 = np.empty(2 * part.size)
+            # The L2 term changes by (lambda / 2) ((w + eps)^2 - (w - eps)^2) for a weight w; not for a bias.
+            l2 = np.zeros(part.size)
             for k, p in enumerate(part):
                 i, j = divmod(p, units) if p < n_in * units else (None, p - n_in * units)
                 step = epsilon * inputs[l][:, i] if i is not None else epsilon
                 z[2 * k, :, j] += step
                 z[2 * k + 1, :, j] -= step
-                kept = theta[where.start + p]
-                for sign, row in ((1, 2 * k), (-1, 2 * k + 1)):
-                    theta[where.start + p] = kept + sign * epsilon
-                    l2[row] = twin_cost.l2_term()
-                theta[where.start + p] = kept
-            costs = mean_losses(l, z) + l2
-            numerical[start:start + part.size] = (costs[0::2] - costs[1::2]) / (2 * epsilon)
+                if i is not None:
+                    w = theta[where.start + p]
+                    l2[k] = 0.5 * twin_cost.l2_reg_term * ((w + epsilon) ** 2 - (w - epsilon) ** 2)
+            losses = mean_losses(l, z)
+            numerical[start:start + part.size] = (losses[0::2] - losses[1::2] + l2) / (2 * epsilon)
         mine = analytic[where.start + chosen]
         scale = max(float(np.abs(mine).max()), float(np.abs(numerical).max()))
         worst = float(np.abs(mine - numerical).max())

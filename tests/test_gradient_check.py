@@ -57,8 +57,11 @@ def test_a_missing_l2_share_is_caught(monkeypatch):
     net, X, Y = problem()
     cost = QuadraticCost(net, l2_reg_term=0.1)
     assert gradient_check(cost, X, Y).passed
-    monkeypatch.setattr(QuadraticCost, 'l2_term', lambda self: 0.0)   # the cost no longer counts what the step adds
-    assert not gradient_check(cost, X, Y).passed
+    # Back-propagation without the L2 term's share, lambda W, in each layer's gradient.
+    monkeypatch.setattr(QuadraticCost, '_backpropagate', lambda self, workspace, X, scale=1.0, on_layer=None:
+                        self.neural_net._backward(workspace, X, on_layer))
+    result = gradient_check(cost, X, Y)
+    assert not result.passed and min(result.errors) > 1e-3
 
 
 def test_small_nets_are_checked_whole_and_large_ones_on_a_seeded_sample():
@@ -97,7 +100,7 @@ def test_a_net_of_100000_parameters_takes_seconds():
     result = gradient_check(CrossEntropyCost(net, l2_reg_term=1e-4), X, Y)
     seconds = time.perf_counter() - started
     assert result.passed, str(result)
-    assert seconds < 15, '{:.1f} s'.format(seconds)     # about 0.5 s on a quiet 2-core machine
+    assert seconds < 10, '{:.1f} s'.format(seconds)     # 0.2 to 0.3 s on a 2-core machine
 
 
 @pytest.mark.parametrize('arguments, message', [
