@@ -12,7 +12,7 @@ epoch of exactly N mini-batches of random data of MNIST's shapes, under
 difference of the two counts, divided by the difference of the N, is the
 instructions per mini-batch, with the start-up (imports, data) taken out.
 The workers use the seed README's API alone, as ``compare_commits.py``'s do.
-Needs valgrind; W3 is slow under it (about a minute per 10 batches).
+Needs valgrind; W3 is slow under it (half an hour or more for its four runs).
 """
 import argparse
 import os
