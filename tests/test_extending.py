@@ -470,3 +470,24 @@ def test_cost_registration_refuses_what_it_cannot_hold():
         register_cost(QuadraticCost)
     assert sorted(cost_functions.COSTS) == ['CrossEntropyCost', 'QuadraticCost']
     assert register_cost(CrossEntropyCost) is CrossEntropyCost
+
+
+def test_resume_into_tells_activations_apart_by_their_settings(tmp_path):
+    from feedforward_checkpoint import resume_into
+    source = PreloadSource((np.ones((4, 2)), np.zeros((4, 1))))
+
+    def trainer(slope):
+        net = NetFactory.create_neural_net([2, 3, 1], LeakyRectifier(slope=slope), Identity)
+        net.randomize_parameters(seed=0)
+        return GradientDescent(net, QuadraticCost(net), 0.1)
+
+    saved = trainer(0.1)
+    saved.train(source, 1)
+    save_checkpoint(tmp_path / 'run.json', saved)
+    other = trainer(0.2)
+    kept = other.neural_net.parameters().copy()
+    with pytest.raises(ValueError, match=r"LeakyRectifier\(slope=0.1\).*LeakyRectifier\(slope=0.2\)"):
+        resume_into(tmp_path / 'run.json', other)
+    np.testing.assert_array_equal(other.neural_net.parameters(), kept)
+    same = resume_into(tmp_path / 'run.json', trainer(0.1))
+    np.testing.assert_array_equal(same.neural_net.parameters(), saved.neural_net.parameters())
