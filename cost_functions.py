@@ -12,7 +12,14 @@ layer (biases are not regularized). Its gradient is::
 
 Back-propagation starts from delta^L_i = dloss_i/dz^L_i, which each cost
 computes from the output pre-activation z^L and activation a^L.
+
+A cost of your own is a subclass of ``Cost`` that defines ``loss`` and
+``output_delta`` (see ``docs/extending.md``); the L2 term, evaluation and
+training come with the base class. ``register_cost`` makes it known by its
+class name, so that checkpoints can hold it.
 """
+import types
+
 import numpy as np
 
 from activation_functions import Sigmoid, Softmax
@@ -20,7 +27,8 @@ from data_source import READ_ROWS, check_fits, checked_batch
 from feedforward_checks import check_nonnegative_number
 from neural_net import NeuralNet
 
-__all__ = ['Cost', 'QuadraticCost', 'CrossEntropyCost', 'accuracy', 'confusion_matrix', 'classes']
+__all__ = ['Cost', 'QuadraticCost', 'CrossEntropyCost', 'COSTS', 'register_cost', 'accuracy', 'confusion_matrix',
+           'classes']
 
 
 class Cost:
@@ -58,8 +66,21 @@ class Cost:
         raise NotImplementedError
 
     def output_delta(self, z_out, a_out, Y, out):
-        """delta^L_i = dloss_i/dz^L_i for every example, written into ``out`` (n, k)."""
+        """delta^L_i = dloss_i/dz^L_i for every example, written into ``out`` (n, k) and returned.
+
+        Most costs know dloss_i/da^L_i; ``through_output_activation`` carries
+        it through the output layer's activation to dloss_i/dz^L_i.
+        """
         raise NotImplementedError
+
+    def through_output_activation(self, grad_a, z_out, a_out, out):
+        """dloss/dz^L = (da^L/dz^L)^T dloss/da^L: the chain rule through the output layer's activation.
+
+        ``grad_a`` = dloss/da^L, ``z_out``, ``a_out`` and ``out``: all (n, k);
+        ``out`` may be ``grad_a`` itself. Returns ``out``.
+        """
+        f = self.neural_net.activations()[-1]
+        return f.backward(a_out, grad_a, out=out, z=z_out if f.needs_z else None)
 
     # ----- the whole cost ----------------------------------------------------
 
@@ -183,7 +204,7 @@ class QuadraticCost(Cost):
 
     def output_delta(self, z_out, a_out, Y, out):
         np.subtract(a_out, Y, out=out)
-        return self.neural_net.activations()[-1].backward(a_out, out, out=out)
+        return self.through_output_activation(out, z_out, a_out, out)
 
 
 class CrossEntropyCost(Cost):
@@ -225,6 +246,44 @@ class CrossEntropyCost(Cost):
             out -= Y
             return out
         return np.subtract(a_out, Y, out=out)
+
+
+# ----- the registry ---------------------------------------------------------------
+
+_REGISTRY = {cls.__name__: cls for cls in (QuadraticCost, CrossEntropyCost)}
+_BUILT_IN = frozenset(_REGISTRY)
+
+#: The costs that checkpoints can hold, by class name (read-only: add yours with ``register_cost``).
+COSTS = types.MappingProxyType(_REGISTRY)
+
+
+def register_cost(cls, replace=False):
+    """Make the cost class ``cls`` (a subclass of ``Cost``) known by its class name; returns ``cls``.
+
+    A checkpoint names its trainer's cost, and rebuilds it as
+    ``cls(net, l2_reg_term=...)``: a registered cost must be built that way,
+    so keep any constant of its own (a Huber threshold, say) in a class
+    attribute. The library's own names cannot be taken; a name registered
+    before for another class is refused unless ``replace`` is True. Can be
+    used as a class decorator.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Cost)) or cls is Cost:
+        raise TypeError('expected a subclass of cost_functions.Cost, got {!r}'.format(cls))
+    for method in ('loss', 'output_delta'):
+        if getattr(cls, method) is getattr(Cost, method):
+            raise TypeError('{} must define {}, as the Cost class describes'.format(cls.__qualname__, method))
+    name = cls.__name__
+    known = _REGISTRY.get(name)
+    if known is not None and known is not cls:
+        if name in _BUILT_IN:
+            raise ValueError('{!r} is the name of one of the library\'s costs: give your class another name'.format(
+                name))
+        if not replace:
+            raise ValueError('the name {!r} is already registered for {}.{}: choose another name, or pass '
+                             'replace=True to put yours in its place'.format(name, known.__module__,
+                                                                             known.__qualname__))
+    _REGISTRY[name] = cls
+    return cls
 
 
 # ----- how well a net classifies -------------------------------------------------

@@ -11,7 +11,8 @@ depend on:
 * ``optimizer_state``: what the update rule has learned: the velocity, or
   Adam's moments and step count, laid out as the net's parameters;
 * ``schedule``: the learning-rate schedule's name, settings and state;
-* ``cost``: the cost's class and its L2 term;
+* ``cost``: the cost's class (by the name ``cost_functions.register_cost``
+  knows it by) and its L2 term;
 * ``random_state`` and ``dropout_random_state``: the states of the trainer's
   random number generators (``numpy.random.Generator``), which decide the
   shuffles and the dropout masks to come;
@@ -33,7 +34,8 @@ import os
 import numpy as np
 
 import feedforward_model_file as model_file
-from cost_functions import CrossEntropyCost, QuadraticCost
+from activation_functions import activation_label
+from cost_functions import COSTS
 from feedforward_model_file import ModelFileError, write_json_atomically
 from feedforward_schedules import SCHEDULES, ReduceOnPlateau
 from gradient_descent import Adam, GradientDescent, History, StochasticGradientDescent
@@ -46,9 +48,8 @@ CHECKPOINT_FORMAT = 'feedforward-neural-net-checkpoint'
 #: The newest ``version`` of the checkpoint file that ``save_checkpoint`` writes.
 CHECKPOINT_VERSION = 3
 
-#: The trainers and costs a checkpoint can hold, by the name written in the file.
+#: The trainers a checkpoint can hold, by the name written in the file (the costs: ``cost_functions.COSTS``).
 OPTIMIZERS = {cls.__name__: cls for cls in (GradientDescent, StochasticGradientDescent, Adam)}
-COSTS = {cls.__name__: cls for cls in (QuadraticCost, CrossEntropyCost)}
 #: NumPy's bit generators whose state a checkpoint can hold.
 BIT_GENERATORS = ('PCG64', 'PCG64DXSM', 'MT19937', 'Philox', 'SFC64')
 
@@ -89,7 +90,9 @@ def _checkpoint_dict(trainer):
             ' or '.join(OPTIMIZERS), name))
     cost = trainer.cost_function
     if COSTS.get(type(cost).__name__) is not type(cost):
-        raise TypeError('expected a cost of class {}, got {}'.format(' or '.join(COSTS), type(cost).__name__))
+        raise TypeError('expected a cost of a registered class ({}), got {}: register yours once with '
+                        'cost_functions.register_cost({}), so that a checkpoint can name it'.format(
+                            ', '.join(sorted(COSTS)), type(cost).__name__, type(cost).__name__))
     schedule = trainer.schedule
     if SCHEDULES.get(schedule.name) is not type(schedule):
         raise TypeError('expected a schedule of class {}, got {}: a checkpoint holds only the state those have'.format(
@@ -213,7 +216,9 @@ def _trainer(data, source, fail, max_parameters, settings_by_class):
             fail('expected optimizer "dropout" to be null or a list of rates, got {}'.format(
                 model_file.describe(rates)))
 
-    cost = _settings(data['cost'], 'cost', COSTS, fail)
+    cost = _settings(data['cost'], 'cost', COSTS, fail,
+                     hint='; if it is one of yours, define its class and register it with '
+                          'cost_functions.register_cost(YourCost) before loading')
     if set(cost) != {'class', 'l2_reg_term'}:
         fail('expected "cost" to have the fields class, l2_reg_term, got {}'.format(', '.join(sorted(cost))))
     l2 = cost['l2_reg_term']
@@ -284,13 +289,13 @@ def _restore_state(trainer, state, fail):
             getattr(trainer, field)[...] = array
 
 
-def _settings(value, what, classes, fail):
+def _settings(value, what, classes, fail, hint=''):
     if not isinstance(value, dict):
         fail('expected "{}" to be an object, got {}'.format(what, model_file.describe(value)))
     name = value.get('class')
     if not isinstance(name, str) or name not in classes:
-        fail('expected "{}" "class" to be one of {}, got {}'.format(
-            what, ', '.join(classes), model_file.describe(name)))
+        fail('expected "{}" "class" to be one of {}, got {}{}'.format(
+            what, ', '.join(classes), model_file.describe(name), hint))
     return value
 
 
@@ -483,9 +488,9 @@ def resume_into(path, trainer, max_parameters=None, max_bytes=None):
     saved = load_checkpoint(path, max_parameters=max_parameters, max_bytes=max_bytes)
     net, saved_net = trainer.neural_net, saved.neural_net
     mine = (type(trainer).__name__, type(trainer.cost_function).__name__, net.layer_sizes(),
-            [f.name for f in net.activations()], net.dtype.name)
+            [activation_label(f) for f in net.activations()], net.dtype.name)
     theirs = (type(saved).__name__, type(saved.cost_function).__name__, saved_net.layer_sizes(),
-              [f.name for f in saved_net.activations()], saved_net.dtype.name)
+              [activation_label(f) for f in saved_net.activations()], saved_net.dtype.name)
     if mine != theirs:
         raise ValueError('{}: the checkpoint holds {} with {}, a net {} of {} ({}); this run has {} with {}, '
                          'a net {} of {} ({})'.format(os.fspath(path), *theirs, *mine))

@@ -35,22 +35,19 @@ import math
 
 import numpy as np
 
-from activation_functions import Sigmoid, check_activation
+from activation_functions import Sigmoid, activation_label, check_activation
 from data_source import checked_matrix
 from feedforward_checks import check_float_dtype, check_positive_int, random_generator
 from feedforward_model_file import ModelFileError, check_model, model_dict, read_model, write_json_atomically
 
 __all__ = ['NeuralNet', 'NetFactory', 'Layer', 'ModelFileError']
 
-# Initial biases of Sigmoid and Tanh units are spread uniformly over (-r, r): where the unit responds.
-_BIAS_RANGE = {'Sigmoid': 4.0, 'Tanh': 2.0}
-
 # Rows fed through the net at once when evaluating a large data set: bounds memory.
 EVALUATION_CHUNK = 4096
 
 
 class Layer:
-    """One layer: ``weights`` (inputs, units), ``biases`` (units,) and its ``activation`` class.
+    """One layer: ``weights`` (inputs, units), ``biases`` (units,) and its ``activation``.
 
     ``weights`` and ``biases`` are views into the net's parameter array.
     """
@@ -66,22 +63,29 @@ class Layer:
         return self.biases.shape[0]
 
     def __repr__(self):
-        return 'Layer({} -> {}, {})'.format(self.weights.shape[0], self.weights.shape[1], self.activation.name)
+        return 'Layer({} -> {}, {})'.format(self.weights.shape[0], self.weights.shape[1],
+                                            activation_label(self.activation))
 
 
 class _Workspace:
     """Buffers for one batch size, reused across steps so the hot path allocates nothing.
 
-    ``a[l]`` holds z^l and then, in place, a^l for the hidden layers; the
-    output layer keeps ``z_out`` and ``a[L]`` apart, since the costs need
-    z^L. ``delta[l]`` holds delta^l. ``ones`` (n,) turns the bias
-    gradient's sum over examples into a matrix-vector product.
+    ``z[l]`` is where z^l is computed, and ``a[l]`` holds a^l. A hidden layer
+    whose activation reads a alone (``needs_z`` False) computes a^l in place
+    over z^l: its ``z[l]`` is ``a[l]``, and ``kept_z[l]`` is None. A hidden
+    layer whose activation needs z keeps it in a buffer of its own, which is
+    ``kept_z[l]``. The output layer always keeps z^L apart (``z_out``), since
+    the costs need it. ``delta[l]`` holds delta^l. ``ones`` (n,) turns the
+    bias gradient's sum over examples into a matrix-vector product.
     ``thinned(l)`` is the buffer of a^l * m^l under dropout, made on first use.
     """
 
-    def __init__(self, sizes, n, dtype):
+    def __init__(self, sizes, activations, n, dtype):
         self.a = [None] + [np.empty((n, size), dtype) for size in sizes[1:]]
         self.z_out = np.empty((n, sizes[-1]), dtype)
+        self.kept_z = [None] + [np.empty((n, size), dtype) if f.needs_z else None
+                                for size, f in zip(sizes[1:-1], activations[:-1])] + [self.z_out]
+        self.z = [a if z is None else z for a, z in zip(self.a, self.kept_z)]
         self.delta = [None] + [np.empty((n, size), dtype) for size in sizes[1:]]
         self.ones = np.ones(n, dtype)
         self._thinned = [None] * (len(sizes) - 1)
@@ -144,7 +148,8 @@ class NeuralNet:
         return tuple(self._biases)
 
     def activations(self):
-        """The activation class of every non-input layer."""
+        """The activation of every non-input layer: the class for the five original functions (``Sigmoid``, ...),
+        an instance for the others (``LeakyRectifier(slope=0.01)``)."""
         return list(self._activations)
 
     def parameters(self):
@@ -170,45 +175,49 @@ class NeuralNet:
 
     def __repr__(self):
         return 'NeuralNet({}, {}, dtype={})'.format(
-            self._sizes, [f.name for f in self._activations], self._dtype.name)
+            self._sizes, [activation_label(f) for f in self._activations], self._dtype.name)
 
     # ----- parameters --------------------------------------------------------
 
     def randomize_parameters(self, seed=None):
         """Draw fresh parameters; ``seed`` (int, ``numpy.random.Generator`` or None) makes them repeatable.
 
-        Hidden layers: weights into a layer of ``n_in`` inputs are drawn from
-        N(0, 1/n_in), or N(0, 2/n_in) for Rectifier layers (He et al., 2015),
-        so that pre-activations start with about unit spread; these random
-        weights break the symmetry between units. Sigmoid and Tanh units draw
-        their biases uniformly over the range in which they respond, [-4, 4]
-        for Sigmoid and [-2, 2] for Tanh (sigma(4) = 0.982): each unit's
-        transition sits at a different place, so the layer starts as a varied
-        basis of functions rather than every unit switching at the origin.
-        Rectifier biases start at 0.1, so that their units start active;
-        others at 0.
+        Each activation says how its layer starts (see ``Activation``):
 
-        The output layer of a net with hidden layers starts with zero weights
-        and the biases above (Rectifier 0.1, others 0): every output starts
-        at f(bias) whatever the input (a uniform Softmax, a Rectifier active
-        for every example), and the first steps fit the output weights to
-        the random hidden features. A net without hidden layers draws its
-        only layer like a hidden one.
+        * hidden layers: weights into a layer of ``n_in`` inputs are drawn
+          from N(0, g/n_in), where g is the activation's ``weight_gain``: 1
+          for Sigmoid, Tanh, Identity and Softmax, 2 for Rectifier (He et al.,
+          2015), 2 / (1 + slope^2) for LeakyRectifier, 1.0855 for Softplus
+          and 2.8108 for Swish (for the last three, 1 / E[f(z)^2] with
+          z ~ N(0, 1)), so that pre-activations start with about unit spread;
+          these random weights break the symmetry between units. Sigmoid and
+          Tanh units draw their biases uniformly over the range in which they
+          respond (``bias_spread``), [-4, 4] for Sigmoid and [-2, 2] for Tanh
+          (sigma(4) = 0.982): each unit's transition sits at a different
+          place, so the layer starts as a varied basis of functions rather
+          than every unit switching at the origin. Rectifier biases start at
+          0.1, so that their units start active; others at 0
+          (``initial_bias``).
+        * The output layer of a net with hidden layers starts with zero
+          weights and its ``initial_bias`` (Rectifier 0.1, others 0): every
+          output starts at f(bias) whatever the input (a uniform Softmax, a
+          Rectifier active for every example), and the first steps fit the
+          output weights to the random hidden features. A net without hidden
+          layers draws its only layer like a hidden one.
         """
         rng = random_generator(seed)
         last = len(self._layers) - 1
         for l, (layer, n_in) in enumerate(zip(self._layers, self._sizes[:-1])):
-            name = layer.activation.name
+            f = layer.activation
             if l == last and last > 0:
                 layer.weights[...] = 0.0
-                layer.biases[...] = 0.1 if name == 'Rectifier' else 0.0
+                layer.biases[...] = f.initial_bias
                 continue
-            gain = 2.0 if name == 'Rectifier' else 1.0
-            layer.weights[...] = rng.standard_normal(layer.weights.shape) * math.sqrt(gain / n_in)
-            if name in _BIAS_RANGE:
-                layer.biases[...] = rng.uniform(-_BIAS_RANGE[name], _BIAS_RANGE[name], layer.biases.shape)
+            layer.weights[...] = rng.standard_normal(layer.weights.shape) * math.sqrt(f.weight_gain / n_in)
+            if f.bias_spread > 0:
+                layer.biases[...] = rng.uniform(-f.bias_spread, f.bias_spread, layer.biases.shape)
             else:
-                layer.biases[...] = 0.1 if name == 'Rectifier' else 0.0
+                layer.biases[...] = f.initial_bias
 
     # ----- the forward pass --------------------------------------------------
 
@@ -247,16 +256,14 @@ class NeuralNet:
         """
         workspace = self._workspace(X.shape[0])
         a_prev = X
-        last = len(self._layers) - 1
-        for l, layer in enumerate(self._layers):
+        for l, (layer, z, a) in enumerate(zip(self._layers, workspace.z[1:], workspace.a[1:])):
             if masks is not None and masks[l] is not None:
                 a_prev = np.multiply(a_prev, masks[l], out=workspace.thinned(l))
-            z = workspace.z_out if l == last else workspace.a[l + 1]
             # z^l = a^(l-1) W^l + b^l. np.dot has a smaller fixed cost per call than np.matmul
             # (the same BLAS product for large matrices), which small nets feel.
             np.dot(a_prev, layer.weights, out=z)
             z += layer.biases
-            a_prev = layer.activation.activation(z, out=workspace.a[l + 1])
+            a_prev = layer.activation.activation(z, out=a)
         return workspace
 
     def _workspace(self, n):
@@ -265,7 +272,7 @@ class NeuralNet:
             if len(self._workspaces) >= 4:
                 # A training run uses two batch sizes (full and last); evaluation a few more.
                 self._workspaces.pop(next(iter(self._workspaces)))
-            workspace = self._workspaces[n] = _Workspace(self._sizes, n, self._dtype)
+            workspace = self._workspaces[n] = _Workspace(self._sizes, self._activations, n, self._dtype)
         return workspace
 
     # ----- back-propagation --------------------------------------------------
@@ -298,7 +305,7 @@ class NeuralNet:
                 np.dot(delta, layers[l - 1].weights.T, out=below)
                 if mask is not None:
                     below *= mask
-                layers[l - 2].activation.backward(workspace.a[l - 1], below, out=below)
+                layers[l - 2].activation.backward(workspace.a[l - 1], below, out=below, z=workspace.kept_z[l - 1])
             if on_layer is not None:
                 on_layer(l - 1)
         return self._gradient
@@ -322,8 +329,8 @@ class NeuralNet:
 
     def to_dict(self):
         """The net as the JSON-ready dictionary that ``save`` writes (see ``docs/model_file.md``)."""
-        return model_dict(self._sizes, [f.name for f in self._activations], self._dtype, self._weights,
-                          self._biases)
+        return model_dict(self._sizes, [(f.name, f.settings()) for f in self._activations], self._dtype,
+                          self._weights, self._biases)
 
     def save(self, path):
         """Write the net to ``path`` as JSON, atomically: the file is either the old one or the new one.
@@ -376,7 +383,9 @@ class NetFactory:
         """A net with ``sizes[0]`` inputs, hidden layers of ``sizes[1:-1]`` units and ``sizes[-1]`` outputs.
 
         ``sizes``: at least two positive integers. The activations are
-        classes from ``activation_functions``. ``dtype`` is float64 or
+        registered activations (see ``activation_functions``): a class such
+        as ``Sigmoid`` or ``Swish``, or an instance with its settings such as
+        ``LeakyRectifier(slope=0.1)``. ``dtype`` is float64 or
         float32. Parameters are zero until ``randomize_parameters()``.
         """
         sizes = _check_sizes(sizes)

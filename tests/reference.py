@@ -9,7 +9,17 @@ are those of PyTorch's documentation of ``torch.optim.SGD`` and
 import numpy as np
 
 
-def activation(name, z):
+def activation(name, z, settings=None):
+    """f(z) for the activation ``name``; ``name`` may also be a pair (name, settings), as ``spec`` makes it."""
+    if isinstance(name, tuple):
+        name, settings = name
+    settings = settings or {}
+    if name == 'LeakyRectifier':
+        return np.where(z > 0, z, settings.get('slope', 0.01) * z)
+    if name == 'Softplus':
+        return np.log(1.0 + np.exp(z))
+    if name == 'Swish':
+        return z / (1.0 + np.exp(-z))
     if name == 'Sigmoid':
         return 1.0 / (1.0 + np.exp(-z))
     if name == 'Rectifier':
@@ -36,6 +46,11 @@ def derivative(name, z):
     if name == 'Identity':
         return np.ones_like(z)
     raise ValueError(name)
+
+
+def spec(f):
+    """The pair (name, settings) of one of the library's activations, which ``activation`` takes."""
+    return f.name, f.settings()
 
 
 def forward(weights, biases, names, X, masks=None):
@@ -112,7 +127,7 @@ def cost(cost_name, weights, biases, names, X, Y, l2, masks=None):
     a = forward(weights, biases, names, X, masks)
     if cost_name == 'QuadraticCost':
         per_example = 0.5 * ((a - Y) ** 2).sum(axis=1)
-    elif names[-1] == 'Softmax':
+    elif names[-1] == 'Softmax' or names[-1] == ('Softmax', {}):
         per_example = -(Y * np.log(a)).sum(axis=1)
     else:
         per_example = -(Y * np.log(a) + (1 - Y) * np.log(1 - a)).sum(axis=1)

@@ -188,7 +188,7 @@ def with_change(change):
     (with_change(lambda d: d.pop('weights')), '"weights" is missing'),
     (with_change(lambda d: d.update(format='other')), 'format'),
     (with_change(lambda d: d.update(version=99)), 'version'),
-    (with_change(lambda d: d.update(activations=['Sigmoid', 'Swish'])), 'unknown activation'),
+    (with_change(lambda d: d.update(activations=['Sigmoid', 'Softsign'])), 'unknown activation'),
     (with_change(lambda d: d.update(layer_sizes=[2, 4, 2])), 'weights\\[0\\] row 0'),
     (with_change(lambda d: d['weights'][1].pop()), 'weights\\[1\\]'),
     (with_change(lambda d: d['biases'][0].append(1.0)), 'biases\\[0\\]'),

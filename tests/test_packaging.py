@@ -18,8 +18,8 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODULES = ['activation_functions', 'cost_functions', 'data_source', 'gradient_descent', 'neural_net',
-           'feedforward_checks', 'feedforward_checkpoint', 'feedforward_diagnostics', 'feedforward_mnist',
-           'feedforward_model_file', 'feedforward_schedules']
+           'feedforward_checks', 'feedforward_checkpoint', 'feedforward_diagnostics', 'feedforward_gradient_check',
+           'feedforward_mnist', 'feedforward_model_file', 'feedforward_schedules']
 OFFLINE = ('No matching distribution found', 'Could not find a version', 'Failed to establish a new connection',
            'Temporary failure in name resolution', 'Network is unreachable')
 
@@ -98,3 +98,14 @@ def test_every_module_lists_its_public_names():
         assert isinstance(module.__all__, list) and module.__all__, name
         for public in module.__all__:
             assert hasattr(module, public), (name, public)
+
+
+def test_every_module_of_the_library_is_in_the_wheel_and_tested_here():
+    import glob
+    with open(os.path.join(ROOT, 'pyproject.toml'), encoding='utf-8') as stream:
+        wheel = stream.read().split('only-include = [', 1)[1].split(']', 1)[0]
+    found = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(ROOT, '*.py'))
+                   if os.path.basename(p) != 'tests.py')
+    assert found == sorted(MODULES)
+    for name in MODULES:
+        assert '"{}.py"'.format(name) in wheel, name

@@ -96,7 +96,7 @@ def step_random_problem(context, n):
 def step_gradients(context):
     reference = reference_path()
     net, X, Y = context.net, context.X, context.Y
-    names = [f.name for f in net.activations()]
+    names = [reference.spec(f) for f in net.activations()]
     cost_name, l2 = type(context.cost).__name__, context.cost.l2_reg_term
 
     def independent_cost():
