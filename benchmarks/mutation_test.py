@@ -79,6 +79,10 @@ MUTANTS = [
            'pairs = classes(Y[rows]) * n_classes + classes(a_out)',
            'pairs = classes(a_out) * n_classes + classes(Y[rows])',
            'confusion matrix rows are the predicted class, columns the true one (accuracy unchanged)'),
+    Mutant('binary-class-at-one-half', 'cost_functions.py',
+           'return (outputs[:, 0] > 0.5).astype(np.intp)',
+           'return (outputs[:, 0] >= 0.5).astype(np.intp)',
+           'a single output of exactly 0.5 (an untrained Sigmoid output) counts as class 1 instead of 0'),
     # ----- data_source --------------------------------------------------------------------------------------
     Mutant('float32-overflow-accepted', 'data_source.py',
            '    if not np.isfinite(converted).all():\n',
