@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from activation_functions import Identity, Sigmoid
+from activation_functions import Identity, Sigmoid, Tanh
 from data_source import PreloadSource
 from cost_functions import accuracy, classes, confusion_matrix
 from neural_net import NetFactory
@@ -34,6 +34,19 @@ def test_single_output_is_read_as_binary():
     Y = np.array([[0.0], [1.0], [1.0], [1.0]])
     np.testing.assert_array_equal(confusion_matrix(net, PreloadSource((X, Y))), [[1, 0], [1, 2]])
     assert accuracy(net, PreloadSource((X, Y))) == pytest.approx(0.75)
+
+
+def test_a_single_output_names_class_1_only_above_one_half():
+    # An untrained binary classifier: the output layer starts at zero weights and bias, so every output is
+    # sigma(0) = 0.5 exactly, which is not above 0.5: every example is put in class 0.
+    net = NetFactory.create_neural_net([2, 4, 1], Tanh, Sigmoid)
+    net.randomize_parameters(seed=0)
+    X = np.random.default_rng(1).normal(size=(5, 2))
+    Y = np.array([[0.0], [1.0], [1.0], [0.0], [1.0]])
+    assert (net.feed(X) == 0.5).all()
+    np.testing.assert_array_equal(confusion_matrix(net, PreloadSource((X, Y))), [[2, 0], [3, 0]])
+    assert accuracy(net, PreloadSource((X, Y))) == pytest.approx(0.4)
+    np.testing.assert_array_equal(classes(np.array([[0.5], [np.nextafter(0.5, 1)], [0.25]])), [0, 1, 0])
 
 
 def test_many_examples_go_in_chunks():
