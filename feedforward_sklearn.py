@@ -211,15 +211,15 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNetEstimator):
             classes = np.unique(np.asarray(classes))
             if train_on and not np.array_equal(classes, self.classes_):
                 raise ValueError('expected classes={} as in the first call to partial_fit, got {}'.format(
-                    list(self.classes_), list(classes)))
+                    self.classes_.tolist(), classes.tolist()))
         known = self.classes_ if train_on else (np.unique(y) if classes is None else classes)
         if len(known) < 2:
             raise ValueError('expected labels of at least 2 classes in y, got 1 class ({!r}): a classifier needs '
-                             'examples of two classes or more'.format(known[0]))
+                             'examples of two classes or more'.format(known.tolist()[0]))
         unknown = np.setdiff1d(y, known)
         if unknown.size:
             raise ValueError('expected labels among the classes {}, got {} as well'.format(
-                list(known), list(unknown[:5])))
+                known.tolist(), unknown[:5].tolist()))
         self.classes_ = known
         return one_hot(np.searchsorted(known, y), len(known), dtype=dtype)
 
