@@ -110,7 +110,7 @@ def table(scores, hidden, rates, folds):
 
 
 def heat_map(scores, args, path):
-    """The mean accuracies as a heat map with each cell's value written in it; a PNG at ``path``."""
+    """The mean accuracies as a heat map with each cell's value written in it, the best one framed; a PNG."""
     plt = common.pyplot()
     figure, axes = plt.subplots(figsize=(1.5 * len(args.learning_rates) + 2.8, 1.1 * len(args.hidden) + 1.8))
     image = axes.imshow(scores, cmap='viridis', aspect='auto')
@@ -121,6 +121,10 @@ def heat_map(scores, args, path):
     for (row, column), score in np.ndenumerate(scores):
         axes.text(column, row, '{:.2f}'.format(score), ha='center', va='center',
                   color='black' if score > middle else 'white')
+    best_row, best_column = np.unravel_index(np.argmax(scores), scores.shape)
+    axes.add_patch(plt.Rectangle((best_column - 0.5, best_row - 0.5), 1, 1, fill=False, edgecolor='red',
+                                 linewidth=2.5, label='best'))
+    axes.legend(loc='upper left', bbox_to_anchor=(0, -0.12), frameon=False)
     figure.colorbar(image, ax=axes, label='mean accuracy over {} folds (%)'.format(args.folds))
     axes.set_title('784-h-10 on {} MNIST digits, {} epochs'.format(args.examples, args.epochs))
     return common.save_figure(figure, path)

@@ -76,3 +76,17 @@ def test_the_grid_search_demo_on_the_cluster(client, tmp_path):
     assert [row[0] for row in rows] == ['8', '16'], done.stdout
     assert re.search(r'^test accuracy: \d+\.\d\d%$', done.stdout.strip().splitlines()[-1])
     assert (tmp_path / 'grid_search.png').stat().st_size > 10000
+
+
+def test_the_grid_search_demo_starts_and_closes_a_local_cluster(tmp_path):
+    folder = os.environ.get('MNIST_DIR')
+    if not folder or not feedforward_mnist.files_present(folder):
+        pytest.skip('the demo needs the real MNIST files in MNIST_DIR')
+    done = subprocess.run([sys.executable, os.path.join(ROOT, 'demos', 'grid_search.py'), '--examples', '200',
+                           '--epochs', '1', '--hidden', '8', '--learning-rates', '0.1', '0.3', '--folds', '2',
+                           '--dask-workers', '2', '--out', str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, MPLBACKEND='Agg'))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert re.search(r'on the Dask cluster at tcp://127\.0\.0\.1:\d+ \(2 workers\)', done.stdout), done.stdout
+    assert re.search(r'^test accuracy: \d+\.\d\d%$', done.stdout.strip().splitlines()[-1])
