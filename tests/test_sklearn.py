@@ -51,13 +51,30 @@ def smooth_targets(n=200, seed=0):
 
 # ----- one step against scikit-learn's MLP -----------------------------------------------
 
-def mlp_one_step_from(estimator, mlp_class, X, y, **mlp_settings):
-    """scikit-learn's MLP set to ``estimator.net_``'s parameters, then trained one full-batch epoch (one step)."""
+def classification():
+    X, y = blobs(n=90)
+    estimator = NeuralNetClassifier(hidden_layer_sizes=(7, 5), activation='tanh', learning_rate=0.3)
+    return estimator, MLPClassifier(hidden_layer_sizes=(7, 5), activation='tanh'), X, y, 'predict_proba'
+
+
+def regression():
+    X, Y = smooth_targets(n=60)
+    # One target: scikit-learn's squared error averages over the targets too, where the quadratic cost sums.
+    estimator = NeuralNetRegressor(hidden_layer_sizes=(9,), activation='relu', learning_rate=0.05)
+    return estimator, MLPRegressor(hidden_layer_sizes=(9,), activation='relu'), X, Y[:, 1], 'predict'
+
+
+@pytest.mark.parametrize('l2', [0.0, 0.01])
+@pytest.mark.parametrize('problem', [classification, regression])
+def test_a_step_is_that_of_scikit_learns_mlp_from_the_same_parameters(problem, l2):
+    """One epoch of full-batch descent (one step), ours and scikit-learn's, from the same parameters."""
+    estimator, mlp, X, y, method = problem()
     n = len(X)
-    mlp = mlp_class(hidden_layer_sizes=estimator.hidden_layer_sizes, solver='sgd', batch_size=n, shuffle=False,
-                    learning_rate_init=estimator.learning_rate, momentum=0.0, nesterovs_momentum=False,
-                    # scikit-learn's L2 term is alpha / (2 n_batch) sum W^2: alpha = lambda n_batch.
-                    alpha=estimator.l2 * n, max_iter=1, warm_start=True, tol=0.0, **mlp_settings)
+    estimator.set_params(l2=l2, batch_size=n, epochs=1, warm_start=True, random_state=0).fit(X, y)
+    mlp.set_params(solver='sgd', batch_size=n, shuffle=False, learning_rate_init=estimator.learning_rate,
+                   momentum=0.0, nesterovs_momentum=False, max_iter=1, warm_start=True, tol=0.0,
+                   # scikit-learn's L2 term is alpha / (2 n_batch) sum W^2: alpha = lambda n_batch.
+                   alpha=l2 * n)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', ConvergenceWarning)
         mlp.fit(X, y)  # makes its arrays; the parameters are then replaced by ours
@@ -66,32 +83,12 @@ def mlp_one_step_from(estimator, mlp_class, X, y, **mlp_settings):
             coefficients[...] = W
             intercepts[...] = b
         mlp.fit(X, y)
-    return mlp
-
-
-@pytest.mark.parametrize('l2', [0.0, 0.01])
-def test_a_step_of_the_classifier_is_that_of_scikit_learns_mlp(l2):
-    X, y = blobs(n=90)
-    classifier = NeuralNetClassifier(hidden_layer_sizes=(7, 5), activation='tanh', learning_rate=0.3, l2=l2,
-                                     batch_size=len(X), epochs=1, warm_start=True, random_state=0).fit(X, y)
-    mlp = mlp_one_step_from(classifier, MLPClassifier, X, y, activation='tanh')
-    classifier.fit(X, y)
-    for ours, theirs in zip(classifier.net_.weights() + classifier.net_.biases(), mlp.coefs_ + mlp.intercepts_):
+    before = estimator.net_.parameters().copy()
+    estimator.fit(X, y)
+    assert not np.allclose(estimator.net_.parameters(), before)  # a step was taken
+    for ours, theirs in zip(estimator.net_.weights() + estimator.net_.biases(), mlp.coefs_ + mlp.intercepts_):
         np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-13)
-    np.testing.assert_allclose(classifier.predict_proba(X), mlp.predict_proba(X), rtol=1e-10)
-
-
-@pytest.mark.parametrize('l2', [0.0, 0.01])
-def test_a_step_of_the_regressor_is_that_of_scikit_learns_mlp(l2):
-    X, Y = smooth_targets(n=60)
-    y = Y[:, 1]  # one target: scikit-learn's squared error also averages over the targets
-    regressor = NeuralNetRegressor(hidden_layer_sizes=(9,), activation='relu', learning_rate=0.05, l2=l2,
-                                   batch_size=len(X), epochs=1, warm_start=True, random_state=0).fit(X, y)
-    mlp = mlp_one_step_from(regressor, MLPRegressor, X, y, activation='relu')
-    regressor.fit(X, y)
-    for ours, theirs in zip(regressor.net_.weights() + regressor.net_.biases(), mlp.coefs_ + mlp.intercepts_):
-        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-13)
-    np.testing.assert_allclose(regressor.predict(X), mlp.predict(X), rtol=1e-10)
+    np.testing.assert_allclose(getattr(estimator, method)(X), getattr(mlp, method)(X), rtol=1e-10)
 
 
 def test_fit_trains_as_the_library_does_with_the_same_settings():
