@@ -3,6 +3,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -109,6 +110,9 @@ def test_ctrl_c_ends_a_demo_after_the_current_mini_batch(tmp_path):
         for line in process.stdout:
             lines.append(line.rstrip('\n'))
             if line.startswith('epoch 1 ('):
+                # Let the demo finish the epoch's line and start epoch 2 (an epoch takes about a second): on a
+                # busy machine a signal sent at once could land before the end of epoch 1's bookkeeping.
+                time.sleep(0.2)
                 process.send_signal(signal.SIGINT)
                 break
         lines.extend(line.rstrip('\n') for line in process.stdout)
