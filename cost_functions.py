@@ -12,7 +12,14 @@ layer (biases are not regularized). Its gradient is::
 
 Back-propagation starts from delta^L_i = dloss_i/dz^L_i, which each cost
 computes from the output pre-activation z^L and activation a^L.
+
+A cost of your own is a subclass of ``Cost`` that defines ``loss`` and
+``output_delta`` (see ``docs/extending.md``); the L2 term, evaluation and
+training come with the base class. ``register_cost`` makes it known by its
+class name, so that checkpoints can hold it.
 """
+import types
+
 import numpy as np
 
 from activation_functions import Sigmoid, Softmax
@@ -20,7 +27,8 @@ from data_source import READ_ROWS, check_fits, checked_batch
 from feedforward_checks import check_nonnegative_number
 from neural_net import NeuralNet
 
-__all__ = ['Cost', 'QuadraticCost', 'CrossEntropyCost', 'accuracy', 'confusion_matrix', 'classes']
+__all__ = ['Cost', 'QuadraticCost', 'CrossEntropyCost', 'COSTS', 'register_cost', 'accuracy', 'confusion_matrix',
+           'classes']
 
 
 class Cost:
@@ -58,8 +66,21 @@ class Cost:
         raise NotImplementedError
 
     def output_delta(self, z_out, a_out, Y, out):
-        """delta^L_i = dloss_i/dz^L_i for every example, written into ``out`` (n, k)."""
+        """delta^L_i = dloss_i/dz^L_i for every example, written into ``out`` (n, k) and returned.
+
+        Most costs know dloss_i/da^L_i; ``through_output_activation`` carries
+        it through the output layer's activation to dloss_i/dz^L_i.
+        """
         raise NotImplementedError
+
+    def through_output_activation(self, grad_a, z_out, a_out, out):
+        """dloss/dz^L = (da^L/dz^L)^T dloss/da^L: the chain rule through the output layer's activation.
+
+        ``grad_a`` = dloss/da^L, ``z_out``, ``a_out`` and ``out``: all (n, k);
+        ``out`` may be ``grad_a`` itself. Returns ``out``.
+        """
+        f = self.neural_net.activations()[-1]
+        return f.backward(a_out, grad_a, out=out, z=z_out if f.needs_z else None)
 
     # ----- the whole cost ----------------------------------------------------
 
@@ -118,16 +139,18 @@ class Cost:
             self._check_targets(float(Y.min()), float(Y.max()))
         return self._gradient(X, Y, scale)
 
-    def _gradient(self, X, Y, scale=1.0, on_layer=None):
+    def _gradient(self, X, Y, scale=1.0, on_layer=None, masks=None):
         """``gradient`` for contiguous arrays of the net's dtype, unchecked: the trainers' hot path.
 
         ``scale`` rides on delta^L: back-propagation is linear in it, so an
         update rule that passes its learning rate gets its step, with no extra
         pass over all the parameters. ``on_layer(i)`` is called as soon as
         layer i's gradient is whole (last layer first; see
-        ``NeuralNet._backward``).
+        ``NeuralNet._backward``). ``masks`` (dropout, in training steps only)
+        thin the net as ``NeuralNet._forward`` describes: the result is then
+        the gradient of the thinned net's cost.
         """
-        return self._backpropagate(self._output_error(X, Y, scale), X, scale, on_layer)
+        return self._backpropagate(self._output_error(X, Y, scale, masks), X, scale, on_layer, masks)
 
     def _check_targets(self, low, high):
         """Raise unless targets from ``low`` to ``high`` lie in ``TARGETS``, where the cost is defined."""
@@ -135,24 +158,24 @@ class Cost:
             raise ValueError('expected targets from {:g} to {:g} for {}, got values from {:g} to {:g}{}'.format(
                 self.TARGETS[0], self.TARGETS[1], type(self).__name__, low, high, self._TARGETS_HINT))
 
-    def _output_error(self, X, Y, scale=1.0):
+    def _output_error(self, X, Y, scale=1.0, masks=None):
         """The forward pass of the batch ``(X, Y)`` and its output error term, ready for back-propagation.
 
         Returns the net's workspace, whose ``delta[L]`` holds ``scale / n``
         times dloss_i/dz^L_i for every example (C is the mean over the batch).
         """
-        workspace = self.neural_net._forward(X)
+        workspace = self.neural_net._forward(X, masks)
         delta = workspace.delta[-1]
         self.output_delta(workspace.z_out, workspace.a[-1], Y, out=delta)
         delta *= scale / X.shape[0]
         return workspace
 
-    def _backpropagate(self, workspace, X, scale=1.0, on_layer=None):
+    def _backpropagate(self, workspace, X, scale=1.0, on_layer=None, masks=None):
         """The net's back-propagation from ``workspace`` (as ``_output_error`` leaves it), with the L2 term's
         share of each layer's gradient, scale * lambda * W^l, added before ``on_layer`` sees the layer."""
         net = self.neural_net
         if not self.l2_reg_term:
-            return net._backward(workspace, X, on_layer)
+            return net._backward(workspace, X, on_layer, masks)
 
         def add_l2(i):
             weights = net._weights[i]
@@ -165,7 +188,7 @@ class Cost:
             if on_layer is not None:
                 on_layer(i)
 
-        return net._backward(workspace, X, add_l2)
+        return net._backward(workspace, X, add_l2, masks)
 
 
 class QuadraticCost(Cost):
@@ -181,7 +204,7 @@ class QuadraticCost(Cost):
 
     def output_delta(self, z_out, a_out, Y, out):
         np.subtract(a_out, Y, out=out)
-        return self.neural_net.activations()[-1].backward(a_out, out, out=out)
+        return self.through_output_activation(out, z_out, a_out, out)
 
 
 class CrossEntropyCost(Cost):
@@ -223,6 +246,44 @@ class CrossEntropyCost(Cost):
             out -= Y
             return out
         return np.subtract(a_out, Y, out=out)
+
+
+# ----- the registry ---------------------------------------------------------------
+
+_REGISTRY = {cls.__name__: cls for cls in (QuadraticCost, CrossEntropyCost)}
+_BUILT_IN = frozenset(_REGISTRY)
+
+#: The costs that checkpoints can hold, by class name (read-only: add yours with ``register_cost``).
+COSTS = types.MappingProxyType(_REGISTRY)
+
+
+def register_cost(cls, replace=False):
+    """Make the cost class ``cls`` (a subclass of ``Cost``) known by its class name; returns ``cls``.
+
+    A checkpoint names its trainer's cost, and rebuilds it as
+    ``cls(net, l2_reg_term=...)``: a registered cost must be built that way,
+    so keep any constant of its own (a Huber threshold, say) in a class
+    attribute. The library's own names cannot be taken; a name registered
+    before for another class is refused unless ``replace`` is True. Can be
+    used as a class decorator.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Cost)) or cls is Cost:
+        raise TypeError('expected a subclass of cost_functions.Cost, got {!r}'.format(cls))
+    for method in ('loss', 'output_delta'):
+        if getattr(cls, method) is getattr(Cost, method):
+            raise TypeError('{} must define {}, as the Cost class describes'.format(cls.__qualname__, method))
+    name = cls.__name__
+    known = _REGISTRY.get(name)
+    if known is not None and known is not cls:
+        if name in _BUILT_IN:
+            raise ValueError('{!r} is the name of one of the library\'s costs: give your class another name'.format(
+                name))
+        if not replace:
+            raise ValueError('the name {!r} is already registered for {}.{}: choose another name, or pass '
+                             'replace=True to put yours in its place'.format(name, known.__module__,
+                                                                             known.__qualname__))
+    _REGISTRY[name] = cls
+    return cls
 
 
 # ----- how well a net classifies -------------------------------------------------

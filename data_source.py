@@ -13,7 +13,7 @@ import numpy as np
 
 from feedforward_checks import check_float_dtype, check_positive_int, random_generator
 
-__all__ = ['DataSource', 'PreloadSource', 'BatchesIterator', 'DataSetIterator', 'one_hot']
+__all__ = ['DataSource', 'PreloadSource', 'BatchesIterator', 'DataSetIterator', 'one_hot', 'validation_split']
 
 
 class DataSource:
@@ -217,6 +217,63 @@ def one_hot(labels, n_classes=None, dtype=np.float64):
     targets = np.zeros((array.size, n_classes), dtype=check_float_dtype(dtype))
     targets[np.arange(array.size), array] = 1
     return targets
+
+
+def validation_split(data_src, validation, seed=None):
+    """``(training, validation)``: the examples of ``data_src`` dealt at random into two data sources.
+
+    ``validation`` is the share of examples that go to the validation part
+    (a number between 0 and 1, rounded to whole examples) or their number
+    (an integer); each part keeps at least one example. ``seed`` (an int, a
+    ``numpy.random.Generator`` or None) makes the deal repeatable. Both
+    parts keep the order the examples have in ``data_src``, and read them
+    from it (no copy is made).
+    """
+    if not isinstance(data_src, DataSource):
+        raise TypeError('expected a DataSource such as PreloadSource, got {}'.format(type(data_src).__name__))
+    total = data_src.number_of_examples()
+    if isinstance(validation, bool) or not isinstance(validation, (int, np.integer, float, np.floating)):
+        raise TypeError('expected validation to be a share between 0 and 1 or a number of examples, got '
+                        '{!r}'.format(validation))
+    if isinstance(validation, (int, np.integer)):
+        count = int(validation)
+    elif 0 < validation < 1:
+        count = int(round(validation * total))
+    else:
+        raise ValueError('expected validation to be a share between 0 and 1 (exclusive) or a number of examples, '
+                         'got {!r}'.format(validation))
+    if not 1 <= count <= total - 1:
+        raise ValueError('expected validation to leave at least one example in each part of the {} examples, '
+                         'got {!r} ({} examples)'.format(total, validation, count))
+    chosen = np.zeros(total, bool)
+    chosen[random_generator(seed).choice(total, size=count, replace=False)] = True
+    return _Subset(data_src, np.flatnonzero(~chosen)), _Subset(data_src, np.flatnonzero(chosen))
+
+
+class _Subset(DataSource):
+    """Some of the examples of another data source, by their indices there: what ``validation_split`` returns."""
+
+    def __init__(self, data_src, indices):
+        self._source = data_src
+        self._indices = indices
+
+    def number_of_examples(self):
+        return len(self._indices)
+
+    def input_size(self):
+        return self._source.input_size()
+
+    def output_size(self):
+        return self._source.output_size()
+
+    def get_examples(self, index_from=0, index_to=None):
+        return self._source.take(self._indices[index_from:index_to])
+
+    def read(self, start, stop, dtype):
+        return self._source.take(self._indices[start:stop], dtype)
+
+    def take(self, indices, dtype=None, out=None):
+        return self._source.take(self._indices[indices], dtype, out)
 
 
 # ----- used by the other modules of the library -----------------------------------

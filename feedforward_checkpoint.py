@@ -5,11 +5,17 @@ temporary file renamed over the target), holding everything the next epochs
 depend on:
 
 * ``net``: the net, as a model file holds it;
-* ``optimizer``: the trainer's class and settings (learning rate, and the
-  mini-batch size for stochastic gradient descent);
-* ``cost``: the cost's class and its L2 term;
-* ``random_state``: the state of the trainer's random number generator
-  (``numpy.random.Generator``), which decides the shuffles to come;
+* ``optimizer``: the trainer's class and settings (learning rate, momentum
+  and Nesterov, Adam's betas and eps, the mini-batch size and the dropout
+  rates);
+* ``optimizer_state``: what the update rule has learned: the velocity, or
+  Adam's moments and step count, laid out as the net's parameters;
+* ``schedule``: the learning-rate schedule's name, settings and state;
+* ``cost``: the cost's class (by the name ``cost_functions.register_cost``
+  knows it by) and its L2 term;
+* ``random_state`` and ``dropout_random_state``: the states of the trainer's
+  random number generators (``numpy.random.Generator``), which decide the
+  shuffles and the dropout masks to come;
 * ``epochs_done``;
 * ``history``: the records of every epoch the trainer's ``train`` measured
   (``trainer.history``), so that a resumed run's history is the whole run's.
@@ -17,8 +23,10 @@ depend on:
 Training N epochs straight, or k epochs, a checkpoint, a restore (in another
 process, say) and N - k epochs gives bit-identical parameters. Reading a
 checkpoint checks everything, as reading a model file does, and any problem
-raises ``ModelFileError`` naming the file. This module owns the checkpoint
-format: it writes it and reads it.
+raises ``ModelFileError`` naming the file. Files of version 1 (no history,
+plain steps only) and version 2 (with the history, plain steps only) still
+load. This module owns the checkpoint format:
+it writes it and reads it.
 """
 import math
 import os
@@ -26,9 +34,11 @@ import os
 import numpy as np
 
 import feedforward_model_file as model_file
-from cost_functions import CrossEntropyCost, QuadraticCost
+from activation_functions import activation_label
+from cost_functions import COSTS
 from feedforward_model_file import ModelFileError, write_json_atomically
-from gradient_descent import GradientDescent, History, StochasticGradientDescent
+from feedforward_schedules import SCHEDULES, ReduceOnPlateau
+from gradient_descent import Adam, GradientDescent, History, StochasticGradientDescent
 from neural_net import NeuralNet
 
 __all__ = ['save_checkpoint', 'load_checkpoint', 'resume_into', 'CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION']
@@ -36,16 +46,24 @@ __all__ = ['save_checkpoint', 'load_checkpoint', 'resume_into', 'CHECKPOINT_FORM
 #: The ``format`` field of a checkpoint file.
 CHECKPOINT_FORMAT = 'feedforward-neural-net-checkpoint'
 #: The newest ``version`` of the checkpoint file that ``save_checkpoint`` writes.
-CHECKPOINT_VERSION = 2
+CHECKPOINT_VERSION = 3
 
-#: The trainers and costs a checkpoint can hold, by the name written in the file.
-OPTIMIZERS = {cls.__name__: cls for cls in (GradientDescent, StochasticGradientDescent)}
-COSTS = {cls.__name__: cls for cls in (QuadraticCost, CrossEntropyCost)}
+#: The trainers a checkpoint can hold, by the name written in the file (the costs: ``cost_functions.COSTS``).
+OPTIMIZERS = {cls.__name__: cls for cls in (GradientDescent, StochasticGradientDescent, Adam)}
 #: NumPy's bit generators whose state a checkpoint can hold.
 BIT_GENERATORS = ('PCG64', 'PCG64DXSM', 'MT19937', 'Philox', 'SFC64')
 
 _FIELDS_V1 = ('format', 'version', 'epochs_done', 'optimizer', 'cost', 'random_state', 'net')
 _FIELDS_V2 = _FIELDS_V1 + ('history',)
+_FIELDS_V3 = _FIELDS_V2 + ('optimizer_state', 'schedule', 'dropout_random_state')
+#: The settings of each trainer in the "optimizer" object (besides "class"), by version.
+_SETTINGS_V1 = {'GradientDescent': ('learning_rate',), 'StochasticGradientDescent': ('learning_rate', 'batch_size')}
+_SETTINGS_V3 = {'GradientDescent': ('learning_rate', 'momentum', 'nesterov'),
+                'StochasticGradientDescent': ('learning_rate', 'batch_size', 'momentum', 'nesterov', 'dropout'),
+                'Adam': ('learning_rate', 'batch_size', 'betas', 'eps', 'dropout')}
+#: The fields of "optimizer_state", by trainer.
+_STATE_FIELDS = {'GradientDescent': ('velocity',), 'StochasticGradientDescent': ('velocity',),
+                 'Adam': ('first_moment', 'second_moment', 'step_count')}
 # The history: at most this many numbers in all, and keys of at most this many characters.
 _MAX_HISTORY_VALUES = 1_000_000
 _MAX_KEY_LENGTH = 100
@@ -56,7 +74,7 @@ _MAX_INTEGER_DIGITS = 60
 
 
 def save_checkpoint(path, trainer):
-    """Write ``trainer`` (its net, settings, random state, epochs done and history) to ``path``, atomically."""
+    """Write ``trainer`` (its net, settings, state, random states, epochs done and history) to ``path``, atomically."""
     write_json_atomically(path, _checkpoint_dict(trainer))
 
 
@@ -72,37 +90,56 @@ def _checkpoint_dict(trainer):
             ' or '.join(OPTIMIZERS), name))
     cost = trainer.cost_function
     if COSTS.get(type(cost).__name__) is not type(cost):
-        raise TypeError('expected a cost of class {}, got {}'.format(' or '.join(COSTS), type(cost).__name__))
-    optimizer = {'class': name, 'learning_rate': trainer.learning_rate}
-    random_state = None
-    if isinstance(trainer, StochasticGradientDescent):
-        optimizer['batch_size'] = trainer.batch_size
+        raise TypeError('expected a cost of a registered class ({}), got {}: register yours once with '
+                        'cost_functions.register_cost({}), so that a checkpoint can name it'.format(
+                            ', '.join(sorted(COSTS)), type(cost).__name__, type(cost).__name__))
+    schedule = trainer.schedule
+    if SCHEDULES.get(schedule.name) is not type(schedule):
+        raise TypeError('expected a schedule of class {}, got {}: a checkpoint holds only the state those have'.format(
+            ' or '.join(cls.__name__ for cls in SCHEDULES.values()), type(schedule).__name__))
+    optimizer = {'class': name}
+    for setting in _SETTINGS_V3[name]:
+        value = getattr(trainer, setting)
+        optimizer[setting] = list(value) if isinstance(value, tuple) else value
+    state = {field: _encode_array(getattr(trainer, field)) for field in _STATE_FIELDS[name]}
+    random_state = dropout_random_state = None
+    if trainer.rng is not None:
         random_state = _encode_state(trainer.rng.bit_generator)
+        dropout_random_state = _encode_state(trainer.dropout_rng.bit_generator)
     return {
         'format': CHECKPOINT_FORMAT,
         'version': CHECKPOINT_VERSION,
         'epochs_done': trainer.epochs_done,
         'optimizer': optimizer,
+        'optimizer_state': state,
+        'schedule': _encode_schedule(schedule),
         'cost': {'class': type(cost).__name__, 'l2_reg_term': cost.l2_reg_term},
         'random_state': random_state,
+        'dropout_random_state': dropout_random_state,
         'net': trainer.neural_net.to_dict(),
         'history': [_encode_record(record) for record in trainer.history],
     }
 
 
+def _encode_array(value):
+    """A state array as a list of numbers (each float exactly as the array holds it), an int as it is, or None."""
+    return value.tolist() if isinstance(value, np.ndarray) else value
+
+
 def load_checkpoint(path, max_parameters=None, max_bytes=None):
     """The trainer saved at ``path``, ready for its next epoch.
 
-    Returns a ``GradientDescent`` or ``StochasticGradientDescent`` whose
-    ``neural_net`` and ``cost_function`` are restored with it. A missing
-    file raises ``FileNotFoundError``, anything else ``ModelFileError``;
-    ``max_parameters`` and ``max_bytes`` bound what the file may ask for,
-    as for model files.
+    Returns a ``GradientDescent``, ``StochasticGradientDescent`` or ``Adam``
+    whose ``neural_net`` and ``cost_function`` are restored with it. A
+    missing file raises ``FileNotFoundError``, anything else
+    ``ModelFileError``; ``max_parameters`` and ``max_bytes`` bound what the
+    file may ask for, as for model files.
     """
     max_parameters = model_file.check_max_parameters(max_parameters)
     source = os.fspath(path)
+    # The net, and up to two arrays of optimizer state as large as it.
     data = model_file.read_json(path, max_bytes=max_bytes,
-                                max_values=model_file.max_json_values(max_parameters) + _MAX_STATE_ITEMS
+                                max_values=3 * model_file.max_json_values(max_parameters) + 2 * _MAX_STATE_ITEMS
                                 + _MAX_HISTORY_VALUES)
     return _trainer_from_dict(data, source=source, max_parameters=max_parameters)
 
@@ -117,37 +154,71 @@ def _trainer_from_dict(data, source='<dict>', max_parameters=None):
 
 
 def _trainer_from_version_1(data, source, fail, max_parameters):
-    """Version 1: no history."""
+    """Version 1: no history, and plain steps only (no momentum, dropout, schedule or Adam)."""
     model_file.check_fields(data, _FIELDS_V1, 'checkpoint', fail)
-    return _trainer(data, source, fail, max_parameters)
+    return _trainer(data, source, fail, max_parameters, _SETTINGS_V1)
 
 
 def _trainer_from_version_2(data, source, fail, max_parameters):
     """Version 2: version 1 and the history."""
     model_file.check_fields(data, _FIELDS_V2, 'checkpoint', fail)
-    trainer = _trainer(data, source, fail, max_parameters)
+    trainer = _trainer(data, source, fail, max_parameters, _SETTINGS_V1)
     trainer.history = _decode_history(data['history'], fail)
     return trainer
 
 
-def _trainer(data, source, fail, max_parameters):
+def _trainer_from_version_3(data, source, fail, max_parameters):
+    """Version 3: version 2, the update rules' settings and state, the schedule and dropout."""
+    model_file.check_fields(data, _FIELDS_V3, 'checkpoint', fail)
+    trainer = _trainer(data, source, fail, max_parameters, _SETTINGS_V3)
+    trainer.history = _decode_history(data['history'], fail)
+    trainer.schedule = _decode_schedule(data['schedule'], fail)
+    _restore_state(trainer, data['optimizer_state'], fail)
+    if trainer.rng is not None:
+        trainer.dropout_rng = np.random.Generator(_decode_state(data['dropout_random_state'], fail,
+                                                                'dropout_random_state'))
+    elif data['dropout_random_state'] is not None:
+        fail('expected "dropout_random_state" to be null for {}, got {}'.format(
+            type(trainer).__name__, model_file.describe(data['dropout_random_state'])))
+    return trainer
+
+
+def _trainer(data, source, fail, max_parameters, settings_by_class):
     epochs_done = data['epochs_done']
     if type(epochs_done) is not int or epochs_done < 0:
         fail('expected "epochs_done" to be an integer of at least 0, got {}'.format(model_file.describe(epochs_done)))
 
-    optimizer = _settings(data['optimizer'], 'optimizer', OPTIMIZERS, fail)
+    optimizer = _settings(data['optimizer'], 'optimizer', {name: OPTIMIZERS[name] for name in settings_by_class},
+                          fail)
     trainer_class = OPTIMIZERS[optimizer['class']]
-    stochastic = trainer_class is StochasticGradientDescent
-    expected = {'class', 'learning_rate'} | ({'batch_size'} if stochastic else set())
+    expected = {'class'} | set(settings_by_class[optimizer['class']])
     if set(optimizer) != expected:
         fail('expected "optimizer" of {} to have the fields {}, got {}'.format(
             optimizer['class'], ', '.join(sorted(expected)), ', '.join(sorted(optimizer))))
-    learning_rate = _positive_number(optimizer['learning_rate'], 'optimizer "learning_rate"', fail)
-    if stochastic and (type(optimizer['batch_size']) is not int or optimizer['batch_size'] < 1):
+    settings = {key: value for key, value in optimizer.items() if key != 'class'}
+    settings['learning_rate'] = _positive_number(settings['learning_rate'], 'optimizer "learning_rate"', fail)
+    if 'batch_size' in settings and (type(settings['batch_size']) is not int or settings['batch_size'] < 1):
         fail('expected optimizer "batch_size" to be a positive integer, got {}'.format(
-            model_file.describe(optimizer['batch_size'])))
+            model_file.describe(settings['batch_size'])))
+    for key in ('momentum', 'eps'):
+        if key in settings and type(settings[key]) not in (int, float):
+            fail('expected optimizer "{}" to be a number, got {}'.format(key, model_file.describe(settings[key])))
+    if 'nesterov' in settings and type(settings['nesterov']) is not bool:
+        fail('expected optimizer "nesterov" to be true or false, got {}'.format(
+            model_file.describe(settings['nesterov'])))
+    if 'betas' in settings:
+        betas = settings['betas']
+        if not isinstance(betas, list) or len(betas) != 2 or any(type(b) not in (int, float) for b in betas):
+            fail('expected optimizer "betas" to be a list of two numbers, got {}'.format(model_file.describe(betas)))
+    if settings.get('dropout') is not None:
+        rates = settings['dropout']
+        if not isinstance(rates, list) or any(type(p) not in (int, float) for p in rates):
+            fail('expected optimizer "dropout" to be null or a list of rates, got {}'.format(
+                model_file.describe(rates)))
 
-    cost = _settings(data['cost'], 'cost', COSTS, fail)
+    cost = _settings(data['cost'], 'cost', COSTS, fail,
+                     hint='; if it is one of yours, define its class and register it with '
+                          'cost_functions.register_cost(YourCost) before loading')
     if set(cost) != {'class', 'l2_reg_term'}:
         fail('expected "cost" to have the fields class, l2_reg_term, got {}'.format(', '.join(sorted(cost))))
     l2 = cost['l2_reg_term']
@@ -157,6 +228,7 @@ def _trainer(data, source, fail, max_parameters):
         fail('expected cost "l2_reg_term" to be a number of at least 0, got {}'.format(model_file.describe(l2)))
 
     random_state = data['random_state']
+    stochastic = 'batch_size' in settings
     if stochastic:
         bit_generator = _decode_state(random_state, fail)
     elif random_state is not None:
@@ -168,22 +240,62 @@ def _trainer(data, source, fail, max_parameters):
         cost_function = COSTS[cost['class']](net, l2_reg_term=l2)
     except ValueError as error:
         fail('the cost does not fit the net: {}'.format(error))
+    try:
+        trainer = trainer_class(net, cost_function, **settings)
+    except (TypeError, ValueError) as error:
+        fail('"optimizer" holds a setting the trainer refuses: {}'.format(error))
     if stochastic:
-        trainer = trainer_class(net, cost_function, learning_rate, batch_size=optimizer['batch_size'])
+        # Versions 1 and 2 have no dropout generator: the trainer keeps the one it spawned (they have no dropout).
         trainer.rng = np.random.Generator(bit_generator)
-    else:
-        trainer = trainer_class(net, cost_function, learning_rate)
     trainer.epochs_done = epochs_done
     return trainer
 
 
-def _settings(value, what, classes, fail):
+def _restore_state(trainer, state, fail):
+    """Put the update rule's state (``optimizer_state``) into ``trainer``, after checking it."""
+    name = type(trainer).__name__
+    fields = _STATE_FIELDS[name]
+    if not isinstance(state, dict) or set(state) != set(fields):
+        fail('expected "optimizer_state" of {} to be an object with the fields {}, got {}'.format(
+            name, ', '.join(fields), model_file.describe(state)))
+    parameters = trainer.neural_net.parameters()
+    for field in fields:
+        if field == 'step_count':
+            if type(state[field]) is not int or state[field] < 0:
+                fail('expected "optimizer_state" "step_count" to be an integer of at least 0, got {}'.format(
+                    model_file.describe(state[field])))
+            trainer.step_count = state[field]
+            continue
+        values = state[field]
+        if values is None and field == 'velocity' and not trainer.momentum:
+            continue            # momentum was never used: no velocity yet
+        what = '"optimizer_state" "{}"'.format(field)
+        if not isinstance(values, list) or len(values) != parameters.size:
+            fail('expected {} to be a list of {} numbers, one per parameter, got {}'.format(
+                what, parameters.size, model_file.describe(values)))
+        if any(type(v) not in (int, float) for v in values):
+            fail('expected numbers in {}'.format(what))
+        with np.errstate(over='ignore'):
+            array = np.array(values, dtype=np.float64).astype(parameters.dtype)
+        if not np.isfinite(array).all():
+            fail('{} holds a number that is not finite in {}'.format(what, parameters.dtype))
+        if field == 'second_moment' and (array < 0).any():
+            fail('{} holds a negative number: a mean of squares is never negative'.format(what))
+        if field == 'velocity':
+            if trainer.velocity is None:
+                trainer.velocity = np.empty_like(parameters)
+            trainer.velocity[...] = array
+        else:
+            getattr(trainer, field)[...] = array
+
+
+def _settings(value, what, classes, fail, hint=''):
     if not isinstance(value, dict):
         fail('expected "{}" to be an object, got {}'.format(what, model_file.describe(value)))
     name = value.get('class')
     if not isinstance(name, str) or name not in classes:
-        fail('expected "{}" "class" to be one of {}, got {}'.format(
-            what, ', '.join(classes), model_file.describe(name)))
+        fail('expected "{}" "class" to be one of {}, got {}{}'.format(
+            what, ', '.join(classes), model_file.describe(name), hint))
     return value
 
 
@@ -191,6 +303,51 @@ def _positive_number(value, what, fail):
     if type(value) not in (int, float) or not 0 < value < float('inf'):
         fail('expected {} to be a positive finite number, got {}'.format(what, model_file.describe(value)))
     return float(value)
+
+
+# ----- the schedule -----------------------------------------------------------
+# {"name": ..., the settings, and the state}: ReduceOnPlateau's "best" (null before any epoch: inf) and
+# "bad_epochs".
+
+def _encode_schedule(schedule):
+    encoded = {'name': schedule.name}
+    encoded.update(schedule.settings())
+    encoded.update(schedule.state())
+    if 'best' in encoded and math.isinf(encoded['best']):
+        encoded['best'] = None
+    return encoded
+
+
+def _decode_schedule(data, fail):
+    name = data.get('name') if isinstance(data, dict) else None
+    if not isinstance(name, str) or name not in SCHEDULES:
+        fail('expected "schedule" to be an object whose "name" is one of {}, got {}'.format(
+            ', '.join(SCHEDULES), model_file.describe(data.get('name') if isinstance(data, dict) else data)))
+    cls = SCHEDULES[data['name']]
+    state_fields = ('best', 'bad_epochs') if cls is ReduceOnPlateau else ()
+    fields = {'name'} | set(cls.SETTINGS) | set(state_fields)
+    if set(data) != fields:
+        fail('expected "schedule" {} to have the fields {}, got {}'.format(
+            data['name'], ', '.join(sorted(fields)), ', '.join(sorted(data))))
+    settings = {key: data[key] for key in cls.SETTINGS}
+    for key, value in settings.items():
+        if type(value) not in ((int,) if key in ('step_size', 'patience') else (int, float)):
+            fail('expected "schedule" "{}" to be {}, got {}'.format(
+                key, 'an integer' if key in ('step_size', 'patience') else 'a number', model_file.describe(value)))
+    try:
+        schedule = cls(**settings)
+    except (TypeError, ValueError) as error:
+        fail('"schedule" holds a setting the schedule refuses: {}'.format(error))
+    if cls is ReduceOnPlateau:
+        best, bad_epochs = data['best'], data['bad_epochs']
+        if best is not None and (type(best) not in (int, float) or not math.isfinite(best)):
+            fail('expected "schedule" "best" to be a finite number or null, got {}'.format(model_file.describe(best)))
+        if type(bad_epochs) is not int or not 0 <= bad_epochs <= schedule.patience:
+            fail('expected "schedule" "bad_epochs" to be an integer from 0 to the patience, {}, got {}'.format(
+                schedule.patience, model_file.describe(bad_epochs)))
+        schedule.best = math.inf if best is None else float(best)
+        schedule.bad_epochs = bad_epochs
+    return schedule
 
 
 # ----- the history ------------------------------------------------------------
@@ -263,13 +420,17 @@ def _encode(value):
     raise TypeError('cannot write a random state holding {}'.format(type(value).__name__))
 
 
-def _decode_state(encoded, fail):
-    """The bit generator whose state ``encoded`` holds, after checking it; ModelFileError otherwise."""
+def _decode_state(encoded, fail, field='random_state'):
+    """The bit generator whose state ``encoded`` (the field ``field``) holds, after checking it; ModelFileError
+    otherwise."""
+    def fail_here(problem):
+        fail(problem.replace('"random_state"', '"{}"'.format(field)))
+
     count = [0]
-    state = _decode(encoded, fail, depth=0, count=count)
+    state = _decode(encoded, fail_here, depth=0, count=count)
     name = state.get('bit_generator') if isinstance(state, dict) else None
     if name not in BIT_GENERATORS:
-        fail('expected "random_state" to hold the state of one of {}, got {}'.format(
+        fail_here('expected "random_state" to hold the state of one of {}, got {}'.format(
             ', '.join(BIT_GENERATORS), model_file.describe(name)))
     bit_generator = getattr(np.random, name)()
     try:
@@ -278,7 +439,7 @@ def _decode_state(encoded, fail):
         if _encode(bit_generator.state) != encoded:
             raise ValueError('it does not read back the same')
     except (ValueError, TypeError, KeyError, OverflowError, IndexError, AttributeError) as error:
-        fail('"random_state" is not a valid {} state: {}'.format(name, error))
+        fail_here('"random_state" is not a valid {} state: {}'.format(name, error))
     return bit_generator
 
 
@@ -308,7 +469,7 @@ def _decode(value, fail, depth, count):
 
 
 #: The reader of each version of the checkpoint format, by its number.
-_READERS = {1: _trainer_from_version_1, 2: _trainer_from_version_2}
+_READERS = {1: _trainer_from_version_1, 2: _trainer_from_version_2, 3: _trainer_from_version_3}
 assert CHECKPOINT_VERSION in _READERS
 
 
@@ -316,27 +477,37 @@ def resume_into(path, trainer, max_parameters=None, max_bytes=None):
     """Restore the checkpoint at ``path`` into an existing ``trainer``, its net and its cost; returns ``trainer``.
 
     For scripts that build their net and trainer first and keep references
-    to them: the net's parameters, the trainer's learning rate, batch size,
-    random state, epochs done and history, and the cost's L2 term all become
-    the checkpoint's. Raises ``ValueError`` (``ModelFileError`` for the file
-    itself) if the checkpoint holds another kind of trainer or cost, or a
-    net of other layer sizes, activations or dtype; nothing is changed then.
+    to them: the net's parameters, the trainer's settings (learning rate,
+    momentum, Nesterov, betas, eps, batch size, dropout), its state
+    (velocity or moments and step count), schedule, random states, epochs
+    done and history, and the cost's L2 term all become the checkpoint's.
+    Raises ``ValueError`` (``ModelFileError`` for the file itself) if the
+    checkpoint holds another kind of trainer or cost, or a net of other
+    layer sizes, activations or dtype; nothing is changed then.
     """
     saved = load_checkpoint(path, max_parameters=max_parameters, max_bytes=max_bytes)
     net, saved_net = trainer.neural_net, saved.neural_net
     mine = (type(trainer).__name__, type(trainer.cost_function).__name__, net.layer_sizes(),
-            [f.name for f in net.activations()], net.dtype.name)
+            [activation_label(f) for f in net.activations()], net.dtype.name)
     theirs = (type(saved).__name__, type(saved.cost_function).__name__, saved_net.layer_sizes(),
-              [f.name for f in saved_net.activations()], saved_net.dtype.name)
+              [activation_label(f) for f in saved_net.activations()], saved_net.dtype.name)
     if mine != theirs:
         raise ValueError('{}: the checkpoint holds {} with {}, a net {} of {} ({}); this run has {} with {}, '
                          'a net {} of {} ({})'.format(os.fspath(path), *theirs, *mine))
     net.parameters()[...] = saved_net.parameters()
-    trainer.learning_rate = saved.learning_rate
     trainer.cost_function.l2_reg_term = saved.cost_function.l2_reg_term
-    if isinstance(trainer, StochasticGradientDescent):
-        trainer.batch_size = saved.batch_size
-        trainer.rng = saved.rng
+    name = type(trainer).__name__
+    if isinstance(trainer, GradientDescent) and trainer.nesterov:
+        trainer.nesterov = False                # so that any momentum may be set first
+    for setting in _SETTINGS_V3[name]:
+        setattr(trainer, setting, getattr(saved, setting))
+    for field in _STATE_FIELDS[name]:
+        value = getattr(saved, field)
+        setattr(trainer, field, value.copy() if isinstance(value, np.ndarray) else value)
+    trainer._chunks = None                      # views of the state arrays are made again
+    trainer.schedule = saved.schedule
+    if saved.rng is not None:
+        trainer.rng, trainer.dropout_rng = saved.rng, saved.dropout_rng
     trainer.epochs_done = saved.epochs_done
     trainer.history = saved.history
     return trainer

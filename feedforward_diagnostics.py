@@ -7,10 +7,11 @@ For a batch ``(X, Y)`` of n examples and every non-input layer l = 1..L
     activation_mean[l]      = mean of a^l over the n examples and the units of layer l
     activation_std[l]       = standard deviation of a^l over the same n * units values
     saturated[l]            = share of the n * units outputs a^l within SATURATION_MARGIN of a bound of
-                              the activation: a < 0.01 or a > 0.99 for Sigmoid, |a| > 0.99 for Tanh;
-                              NaN for other activations
-    dead[l]                 = share of the units of a Rectifier layer whose output is 0 for every one of
-                              the n examples; NaN for other activations
+                              the activation (its ``saturation_bounds``): a < 0.01 or a > 0.99 for
+                              Sigmoid, |a| > 0.99 for Tanh; NaN for activations that have no bounds
+    dead[l]                 = share of the units whose output is at or below the activation's
+                              ``dead_output`` for every one of the n examples: 0 for Rectifier; NaN for
+                              activations whose units cannot die
 
 Saturated units pass almost no gradient back (sigma' = sigma (1 - sigma) is
 below 0.01 there), and dead rectifiers pass none at all: both show where
@@ -20,7 +21,6 @@ mini-batch loop.
 """
 import numpy as np
 
-from activation_functions import Rectifier, Sigmoid, Tanh
 from data_source import check_fits, checked_batch
 
 __all__ = ['layer_diagnostics', 'diagnostic_batch', 'QUANTITIES']
@@ -34,9 +34,6 @@ DIAGNOSTIC_SEED = 0
 
 #: The quantities, in the order ``layer_diagnostics`` returns them.
 QUANTITIES = ('weight_gradient_norm', 'activation_mean', 'activation_std', 'saturated', 'dead')
-
-# (lower bound, upper bound) of the activations whose outputs can saturate.
-_BOUNDS = {Sigmoid: (0.0, 1.0), Tanh: (-1.0, 1.0)}
 
 
 def diagnostic_batch(data_src, neural_net, size=DIAGNOSTIC_BATCH_SIZE, seed=DIAGNOSTIC_SEED):
@@ -85,22 +82,23 @@ def layer_diagnostics(cost, X, Y):
 
 
 def saturated_share(activation, a):
-    """The share of the outputs ``a`` (n, units) of a Sigmoid or Tanh layer within SATURATION_MARGIN of a bound.
+    """The share of the outputs ``a`` (n, units) of a layer within SATURATION_MARGIN of a bound of its activation.
 
-    NaN for any other activation.
+    NaN for an activation whose ``saturation_bounds`` are None.
     """
-    if activation not in _BOUNDS:
+    if activation.saturation_bounds is None:
         return float('nan')
-    low, high = _BOUNDS[activation]
+    low, high = activation.saturation_bounds
     saturated = np.count_nonzero((a < low + SATURATION_MARGIN) | (a > high - SATURATION_MARGIN))
     return float(saturated / a.size)
 
 
 def dead_share(activation, a):
-    """The share of the units of a Rectifier layer whose outputs ``a`` (n, units) are 0 for every example.
+    """The share of the units of a layer whose outputs ``a`` (n, units) are at or below ``dead_output`` for every
+    example (a Rectifier unit that outputs 0 for every example is dead).
 
-    NaN for any other activation.
+    NaN for an activation whose ``dead_output`` is None.
     """
-    if activation is not Rectifier:
+    if activation.dead_output is None:
         return float('nan')
-    return float(np.count_nonzero(~(a > 0).any(axis=0)) / a.shape[1])
+    return float(np.count_nonzero(~(a > activation.dead_output).any(axis=0)) / a.shape[1])

@@ -9,7 +9,14 @@ caller-set bounds before allocating, and turns every problem into a
 file raises ``FileNotFoundError``; nothing else escapes.
 
 Each version of the format has its own reader (``_READERS``), so that files
-written by an older version stay loadable when the format changes.
+written by an older version stay loadable when the format changes. Version 2
+adds settings to activations (LeakyRectifier's slope); a net that has none is
+written as version 1, which every version of the library reads.
+
+Activations are named in a file and looked up in the registry of
+``activation_functions``: a name that is not registered is refused, with a
+message that says how to register it. Nothing named in a file is imported
+or evaluated.
 
 This module knows nets only as the values a model holds: ``neural_net``
 builds a net from what ``read_model`` returns, and hands ``model_dict`` the
@@ -23,15 +30,16 @@ import tempfile
 
 import numpy as np
 
-from activation_functions import ACTIVATIONS
+from activation_functions import ACTIVATIONS, activation_from_settings
 from feedforward_checks import check_positive_int
 
 __all__ = ['ModelFileError', 'MODEL_FORMAT', 'MODEL_VERSION', 'DEFAULT_MAX_PARAMETERS', 'DEFAULT_MAX_BYTES']
 
 #: The ``format`` field of a model file.
 MODEL_FORMAT = 'feedforward-neural-net'
-#: The newest ``version`` of the model file that ``model_dict`` writes.
-MODEL_VERSION = 1
+#: The newest ``version`` of the model file; ``model_dict`` writes it for nets whose activations have settings,
+#: and version 1 for the others.
+MODEL_VERSION = 2
 
 
 class ModelFileError(ValueError):
@@ -44,8 +52,6 @@ DEFAULT_MAX_PARAMETERS = 10_000_000
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 #: Bound on the number of layers: each costs Python objects and buffers whatever its size.
 MAX_LAYERS = 1000
-#: Activations whose outputs lie in [-1, 1] whatever their input.
-BOUNDED_ACTIVATIONS = ('Sigmoid', 'Tanh', 'Softmax')
 
 _NUMBER_TYPES = (int, float)
 _FIELDS = ('format', 'version', 'dtype', 'layer_sizes', 'activations', 'weights', 'biases')
@@ -131,14 +137,22 @@ def read_model(path, max_parameters=None, max_bytes=None):
     return check_model(data, source=os.fspath(path), max_parameters=max_parameters)
 
 
-def model_dict(layer_sizes, activation_names, dtype, weights, biases):
-    """The JSON-ready dictionary of a model file: weights (inputs, units) and biases (units,) per layer."""
+def model_dict(layer_sizes, activations, dtype, weights, biases):
+    """The JSON-ready dictionary of a model file: weights (inputs, units) and biases (units,) per layer.
+
+    ``activations``: one ``(name, settings)`` pair per layer, ``settings`` a
+    dictionary of name -> number (empty for most). An activation without
+    settings is written as its name, one with settings as
+    ``{"name": ..., "settings": {...}}``; the file is version 1 when no
+    activation has settings, so that older versions of the library read it.
+    """
+    entries = [{'name': name, 'settings': dict(settings)} if settings else name for name, settings in activations]
     return {
         'format': MODEL_FORMAT,
-        'version': MODEL_VERSION,
+        'version': 1 if all(isinstance(entry, str) for entry in entries) else 2,
         'dtype': np.dtype(dtype).name,
         'layer_sizes': [int(size) for size in layer_sizes],
-        'activations': list(activation_names),
+        'activations': entries,
         'weights': [np.asarray(w).tolist() for w in weights],
         'biases': [np.asarray(b).tolist() for b in biases],
     }
@@ -193,7 +207,16 @@ def check_fields(data, fields, what, fail):
 
 
 def _model_from_version_1(data, fail, max_parameters):
-    """Version 1: the fields of ``_FIELDS``, no others."""
+    """Version 1: the fields of ``_FIELDS``, no others; every activation a name."""
+    return _model(data, fail, max_parameters, with_settings=False)
+
+
+def _model_from_version_2(data, fail, max_parameters):
+    """Version 2: version 1, and an activation may be ``{"name": ..., "settings": {...}}``."""
+    return _model(data, fail, max_parameters, with_settings=True)
+
+
+def _model(data, fail, max_parameters, with_settings):
     check_fields(data, _FIELDS, 'file', fail)
 
     dtype = data['dtype']
@@ -213,13 +236,11 @@ def _model_from_version_1(data, fail, max_parameters):
              '(raise max_parameters to read it)'.format(_short(sizes), n_parameters, max_parameters))
     n_layers = len(sizes) - 1
 
-    activations = data['activations']
-    if not isinstance(activations, list) or len(activations) != n_layers:
+    entries = data['activations']
+    if not isinstance(entries, list) or len(entries) != n_layers:
         fail('expected "activations" to be a list of {} names, one per non-input layer, got {}'.format(
-            n_layers, describe(activations)))
-    for name in activations:
-        if not isinstance(name, str) or name not in ACTIVATIONS:
-            fail('unknown activation {}; expected one of {}'.format(describe(name), ', '.join(sorted(ACTIVATIONS))))
+            n_layers, describe(entries)))
+    activations = [_activation(entry, with_settings, fail) for entry in entries]
 
     weights, biases = data['weights'], data['biases']
     for key, value in (('weights', weights), ('biases', biases)):
@@ -243,7 +264,45 @@ def _model_from_version_1(data, fail, max_parameters):
         arrays.append((w, b))
 
     _check_outputs_stay_finite(arrays, activations, np.dtype(dtype), fail)
-    return list(sizes), [ACTIVATIONS[name] for name in activations], np.dtype(dtype), arrays
+    return list(sizes), activations, np.dtype(dtype), arrays
+
+
+def _activation(entry, with_settings, fail):
+    """The registered activation an entry of "activations" names: a name or, from version 2, a name and settings."""
+    settings = None
+    if with_settings and isinstance(entry, dict):
+        if set(entry) != {'name', 'settings'}:
+            fail('expected an activation with settings to be an object with the fields name and settings, got the '
+                 'fields {}'.format(_short(sorted(entry))))
+        name, settings = entry['name'], entry['settings']
+        if not isinstance(settings, dict) or not settings:
+            fail('expected the "settings" of activation {} to be an object of numbers, got {}'.format(
+                describe(name), describe(settings)))
+        for key, value in settings.items():
+            if type(value) not in _NUMBER_TYPES or not _finite(value):
+                fail('expected the settings of activation {} to be finite numbers, got {} for {}'.format(
+                    describe(name), describe(value), describe(key)))
+    else:
+        name = entry
+    if not isinstance(name, str):
+        fail('expected every entry of "activations" to be {}, got {}'.format(
+            'an activation\'s name, or an object of its name and settings' if with_settings else
+            'an activation\'s name', describe(name)))
+    if name not in ACTIVATIONS:
+        fail('unknown activation {}: the activations registered in this program are {}; if it is one of yours, '
+             'define its class and register it with activation_functions.register_activation(YourClass) before '
+             'loading'.format(describe(name), ', '.join(sorted(ACTIVATIONS))))
+    try:
+        return activation_from_settings(name, settings)
+    except ValueError as error:
+        fail('activation {}: {}'.format(describe(name), error))
+
+
+def _finite(value):
+    try:
+        return np.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def _number_row(row, length, what, fail):
@@ -267,22 +326,24 @@ def _check_outputs_stay_finite(arrays, activations, dtype, fail):
 
         |z^l_j| <= sum_i |W^l_ij| B^(l-1)_i + |b^l_j| =: B^l_j,      B^0 = 1
 
-    and then B^l = 1 for Sigmoid, Tanh and Softmax (outputs in [-1, 1]) and
-    stays B^l for Rectifier and Identity (|f(z)| <= |z|). Every B^l must stay
-    below a quarter of the dtype's largest number; the margin covers
-    rounding in the net's own sums. A trained net is nowhere near this; a
-    file that fails it holds weights no training produced.
+    and then bounds the layer's outputs by its activation's
+    ``magnitude_bound(B^l)``: 1 for Sigmoid, Tanh and Softmax (outputs in
+    [-1, 1]), B^l itself for Rectifier and Identity (|f(z)| <= |z|). Every
+    bound, of the z's and of the outputs, must stay below a quarter of the
+    dtype's largest number (so must the output bound); the margin
+    covers rounding in the net's own sums. A trained net is nowhere near
+    this; a file that fails it holds weights no training produced.
     """
     limit = float(np.finfo(dtype).max) / 4
     bound = np.ones(arrays[0][0].shape[0])
-    for l, ((w, b), name) in enumerate(zip(arrays, activations)):
+    for l, ((w, b), f) in enumerate(zip(arrays, activations)):
         with np.errstate(over='ignore', invalid='ignore'):
             bound = np.abs(w).T @ bound + np.abs(b)
+            if (bound <= limit).all():
+                bound = np.asarray(f.magnitude_bound(bound), dtype=np.float64)
         if not (bound <= limit).all():
             fail('weights[{}] and biases[{}] are so large that the layer\'s values could overflow {} for '
                  'inputs in [-1, 1]; no trained net has such weights'.format(l, l, dtype.name))
-        if name in BOUNDED_ACTIVATIONS:
-            bound = np.ones_like(bound)
 
 
 def _json_type(value):
@@ -307,7 +368,7 @@ def describe(value):
 
 
 #: The reader of each version of the format, by its number.
-_READERS = {1: _model_from_version_1}
+_READERS = {1: _model_from_version_1, 2: _model_from_version_2}
 assert MODEL_VERSION in _READERS
 
 

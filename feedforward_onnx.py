@@ -13,17 +13,26 @@ initializers of the net's dtype: the model computes in float32 (ONNX
 ``FLOAT``) or float64 (``DOUBLE``) as the net does. The operators are those
 of the default ``ai.onnx`` domain at opset 13 (``OPSET``), which nearly every
 ONNX runtime supports, and the IR version is the lowest that opset allows.
-The activations map one to one:
+Each activation gives its own ONNX form (``Activation.onnx_nodes``, see
+``docs/extending.md``): one operator for most, a few for those ONNX lacks.
+For the library's activations:
 
-    ==========  ======================
-    library     ONNX operator
-    ==========  ======================
-    Sigmoid     Sigmoid
-    Rectifier   Relu
-    Softmax     Softmax, axis=1 (over each row)
-    Tanh        Tanh
-    Identity    Identity
-    ==========  ======================
+    ===============  ===================================================
+    library          ONNX operators
+    ===============  ===================================================
+    Sigmoid          Sigmoid
+    Rectifier        Relu
+    Softmax          Softmax, axis=1 (over each row)
+    Tanh             Tanh
+    Identity         Identity
+    LeakyRectifier   LeakyRelu(alpha=slope) in float32; in float64 (its
+                     alpha is a float32 attribute) Constant, Mul, Max
+    Softplus         Softplus in float32; in float64 (onnxruntime has
+                     no float64 Softplus) Relu, Abs, Sigmoid, Log, Sub
+    Swish            Sigmoid, then Mul (z sigma(z))
+    ===============  ===================================================
+
+An activation of one's own exports once its class has ``onnx_nodes``.
 
 The onnx package builds and checks the model; it is imported with this
 module, which the library itself never imports except in
@@ -41,19 +50,10 @@ except ImportError as error:
     raise ImportError('ONNX export needs the onnx package, which could not be imported ({}): install it with '
                       'pip install "feedforward-nets[onnx]" (or pip install onnx onnxruntime)'.format(error)) from error
 
-__all__ = ['export_onnx', 'onnx_model', 'OPSET', 'OPERATORS', 'INPUT_NAME', 'OUTPUT_NAME']
+__all__ = ['export_onnx', 'onnx_model', 'OPSET', 'INPUT_NAME', 'OUTPUT_NAME']
 
 #: The version of the default ONNX operator set the models use.
 OPSET = 13
-
-#: The ONNX operator of each activation (by the name in ``activation_functions``), and its attributes.
-OPERATORS = {
-    'Sigmoid': ('Sigmoid', {}),
-    'Rectifier': ('Relu', {}),
-    'Softmax': ('Softmax', {'axis': 1}),
-    'Tanh': ('Tanh', {}),
-    'Identity': ('Identity', {}),
-}
 
 #: The names of the graph's input (N, sizes[0]) and output (N, sizes[-1]).
 INPUT_NAME = 'input'
@@ -85,9 +85,12 @@ def onnx_model(net, metadata=None):
         initializers.append(numpy_helper.from_array(np.ascontiguousarray(biases, dtype), b))
         # z_l = a_(l-1) W_l + b_l
         nodes.append(helper.make_node('Gemm', [a_previous, w, b], [z], name='layer{}_gemm'.format(l)))
-        operator, attributes = OPERATORS[activation.name]
-        nodes.append(helper.make_node(operator, [z], [a], name='layer{}_{}'.format(l, activation.name.lower()),
-                                      **attributes))
+        # a_l = f_l(z_l), in the operators the activation gives (arrays among its attributes become tensors).
+        for k, (operator, inputs, outputs, attributes) in enumerate(activation.onnx_nodes(z, a, dtype)):
+            attributes = {key: numpy_helper.from_array(value) if isinstance(value, np.ndarray) else value
+                          for key, value in attributes.items()}
+            nodes.append(helper.make_node(operator, inputs, outputs, name='layer{}_{}{}'.format(
+                l, activation.name.lower(), '_{}'.format(k) if k else ''), **attributes))
         a_previous = a
     graph = helper.make_graph(
         nodes, 'feedforward_net',

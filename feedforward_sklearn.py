@@ -28,16 +28,34 @@ a cost from ``cost_functions``, ``StochasticGradientDescent`` and its
   ``activation_functions``. The classifier's output layer is Softmax;
 * ``cost``: ``'cross-entropy'`` (``CrossEntropyCost``) or ``'quadratic'``
   (``QuadraticCost``), or one of those classes; ``l2``: its L2 term lambda;
-* ``learning_rate``, ``batch_size``: those of ``StochasticGradientDescent``;
-  ``epochs``: the epochs of ``fit`` (``partial_fit`` trains one);
+* ``solver``: ``'sgd'`` (``StochasticGradientDescent``) or ``'adam'``
+  (``Adam``); ``learning_rate``: the solver's, or None for its default (0.1
+  for the classifier's SGD, 0.001 for the regressor's, 0.001 for Adam);
+  ``batch_size``; ``epochs``: the epochs of ``fit`` (``partial_fit`` trains
+  one);
+* ``momentum`` and ``nesterov`` (SGD only), ``betas`` and ``eps`` (Adam
+  only), ``dropout`` (None, one rate for every hidden layer, or one per
+  non-output layer) and ``schedule`` (a schedule of
+  ``feedforward_schedules``; each ``fit`` starts from a copy of it): as the
+  trainers take them;
+* ``patience``: None, or early stopping: a share ``validation_fraction`` of
+  the examples is dealt out (seeded) as validation data, and ``fit`` stops
+  when its cost has not improved for ``patience`` epochs, keeping the net of
+  the best epoch (``history_.best_epoch``). A schedule that follows the evaluation cost
+  (``ReduceOnPlateau``) uses the same validation data;
 * ``dtype``: float64 or float32, the net's (and the predictions') dtype;
 * ``random_state``: None, an int or a ``numpy.random.RandomState``, as in
   scikit-learn; it seeds the initial parameters and the shuffling;
 * ``warm_start``: ``fit`` continues training the net it fitted before, as
-  ``partial_fit`` always does.
+  ``partial_fit`` always does. The solver keeps its state (velocity, Adam's
+  moments) from one call to the next; each ``fit`` begins at
+  ``learning_rate`` with a fresh copy of ``schedule``, while successive
+  ``partial_fit`` calls go on with the rate and the schedule where the last
+  one left them.
 
 Requires scikit-learn 1.6 or newer: pip install "feedforward-nets[sklearn]".
 """
+import copy
 import json
 import numbers
 
@@ -45,9 +63,10 @@ import numpy as np
 
 from activation_functions import ACTIVATIONS, Activation, Rectifier, Sigmoid, Softmax, check_activation
 from cost_functions import Cost, CrossEntropyCost, QuadraticCost
-from data_source import PreloadSource, one_hot
+from data_source import PreloadSource, one_hot, validation_split
 from feedforward_checks import FLOAT_DTYPES, check_float_dtype, check_positive_int
-from gradient_descent import History, StochasticGradientDescent
+from feedforward_schedules import Schedule
+from gradient_descent import Adam, History, StochasticGradientDescent
 from neural_net import NetFactory
 
 try:
@@ -62,25 +81,60 @@ except ImportError as error:
 
 __all__ = ['NeuralNetClassifier', 'NeuralNetRegressor']
 
-#: Activations by name, in lower case: the library's names, and scikit-learn's MLP names for two of them.
-ACTIVATION_NAMES = dict({name.lower(): cls for name, cls in ACTIVATIONS.items()}, relu=Rectifier, logistic=Sigmoid)
+#: scikit-learn's MLP names for two of the library's activations (whose own names work too, in any case).
+SKLEARN_ACTIVATION_NAMES = {'relu': Rectifier, 'logistic': Sigmoid}
 
 #: Costs by name.
 COSTS = {'cross-entropy': CrossEntropyCost, 'quadratic': QuadraticCost}
 
+#: The trainer of each solver, and its default learning rate (None: the estimator's own default).
+SOLVERS = {'sgd': StochasticGradientDescent, 'adam': Adam}
 
-def trainer_for(estimator, net, rng):
-    """The ``StochasticGradientDescent`` (and its cost) that ``estimator``'s hyper-parameters ask for, on ``net``.
+
+def trainer_for(estimator, net, rng, trainer=None, run=True):
+    """The trainer (and its cost) that ``estimator``'s hyper-parameters ask for, on ``net``.
 
     The one place where hyper-parameters become the cost's and the trainer's
     arguments: a new training setting is added here. ``rng``, a
     ``numpy.random.Generator``, shuffles the examples (it is used as it is,
-    so the shuffles go on where the last ``fit`` left them). The library
-    checks every value and raises ``TypeError`` or ``ValueError`` naming it.
+    so the shuffles go on where the last ``fit`` left them). ``trainer``,
+    the one of the last fit of the same net, is kept with its state when the
+    solver is the same, its settings set anew; ``run`` False (a later
+    ``partial_fit``) keeps its learning rate and schedule as they are. The
+    library checks every value and raises ``TypeError`` or ``ValueError``
+    naming it.
     """
+    solver = estimator.solver
+    if not isinstance(solver, str) or solver.lower() not in SOLVERS:
+        raise ValueError('expected solver to be one of {}, got {!r}'.format(
+            ', '.join(repr(name) for name in SOLVERS), solver))
+    cls = SOLVERS[solver.lower()]
+    schedule = estimator.schedule
+    if schedule is not None and not isinstance(schedule, Schedule):
+        raise TypeError('expected schedule to be None or a schedule of feedforward_schedules, such as '
+                        'ExponentialDecay(0.95), got {!r}'.format(schedule))
+    learning_rate = estimator.learning_rate
+    if learning_rate is None:
+        learning_rate = 0.001 if cls is Adam else estimator._sgd_learning_rate
+    settings = {'batch_size': estimator.batch_size, 'dropout': estimator.dropout}
+    if cls is Adam:
+        if estimator.momentum or estimator.nesterov:
+            raise ValueError("expected momentum=0 and nesterov=False with solver='adam' (momentum and nesterov are "
+                             "settings of solver='sgd'; Adam's are betas and eps), got momentum={!r}, "
+                             "nesterov={!r}".format(estimator.momentum, estimator.nesterov))
+        betas = estimator.betas
+        settings.update(betas=tuple(betas) if isinstance(betas, (list, tuple)) else betas, eps=estimator.eps)
+    else:
+        settings.update(momentum=estimator.momentum, nesterov=estimator.nesterov)
     cost = _cost_class(estimator.cost)(net, l2_reg_term=estimator.l2)
-    return StochasticGradientDescent(net, cost, learning_rate=estimator.learning_rate,
-                                     batch_size=estimator.batch_size, seed=rng)
+    if type(trainer) is not cls or trainer.neural_net is not net:
+        return cls(net, cost, learning_rate=learning_rate, seed=rng, schedule=copy.deepcopy(schedule), **settings)
+    trainer.cost_function = cost
+    for name, value in settings.items():
+        setattr(trainer, name, value)
+    if run:
+        trainer.learning_rate, trainer.schedule = learning_rate, copy.deepcopy(schedule)
+    return trainer
 
 
 class _NeuralNetEstimator(BaseEstimator):
@@ -95,6 +149,7 @@ class _NeuralNetEstimator(BaseEstimator):
         (``gradient_descent.TrainingDivergedError``) too, or, when it trains
         on, with the net as it was at the start of the failed epoch.
         """
+        self._partial = False
         return self._fit(X, y, check_positive_int(self.epochs, 'epochs'), train_on=self.warm_start)
 
     def _fit(self, X, y, epochs, train_on, classes=None):
@@ -119,14 +174,22 @@ class _NeuralNetEstimator(BaseEstimator):
                     check_random_state(self.random_state).randint(np.iinfo(np.int32).max)).spawn(2)]
                 net.randomize_parameters(initial)
                 self.history_ = History()
-            trainer = trainer_for(self, net, self._shuffling)
+            trainer = trainer_for(self, net, self._shuffling, getattr(self, '_trainer', None) if train_on else None,
+                                  run=not (train_on and epochs == 1 and self._partial))
             trainer.epochs_done = len(self.history_)
-            source = PreloadSource((X, Y), dtype=dtype)
-            self.net_ = net
+            source, validation = PreloadSource((X, Y), dtype=dtype), None
+            patience = self.patience
+            if patience is not None or trainer.schedule.needs_evaluation:
+                source, validation = validation_split(source, self.validation_fraction, seed=self._shuffling)
+            self.net_, self._trainer = net, trainer
+            earlier = len(trainer.history)
             try:
-                trainer.train(source, epochs)
+                run = trainer.train(source, epochs, evaluation_data=validation, patience=patience)
+                if patience is not None:
+                    # The epoch whose net early stopping kept, counted over every fit, as the records are.
+                    self.history_.best_epoch = run.best_epoch
             finally:
-                self.history_.records.extend(trainer.history.records)
+                self.history_.records.extend(trainer.history.records[earlier:])
                 self.loss_curve_ = self.history_['training_cost'] if len(self.history_) else []
         except BaseException:
             if not train_on:
@@ -179,15 +242,28 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNetEstimator):
 
     _target_checks = {}
 
-    def __init__(self, hidden_layer_sizes=(100,), activation='relu', cost='cross-entropy', learning_rate=0.1,
-                 batch_size=32, epochs=100, l2=0.0, dtype='float64', random_state=None, warm_start=False):
+    #: The learning rate of ``solver='sgd'`` when ``learning_rate`` is None.
+    _sgd_learning_rate = 0.1
+
+    def __init__(self, hidden_layer_sizes=(100,), activation='relu', cost='cross-entropy', solver='sgd', learning_rate=None, batch_size=32, epochs=100, l2=0.0,
+                 momentum=0.0, nesterov=False, betas=(0.9, 0.999), eps=1e-8, dropout=None, schedule=None,
+                 patience=None, validation_fraction=0.1, dtype='float64', random_state=None, warm_start=False):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.cost = cost
+        self.solver = solver
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.epochs = epochs
         self.l2 = l2
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.betas = betas
+        self.eps = eps
+        self.dropout = dropout
+        self.schedule = schedule
+        self.patience = patience
+        self.validation_fraction = validation_fraction
         self.dtype = dtype
         self.random_state = random_state
         self.warm_start = warm_start
@@ -202,6 +278,7 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNetEstimator):
         if classes is None and not hasattr(self, 'net_'):
             raise ValueError('classes must be passed on the first call to partial_fit: every label there will '
                              'be, such as classes=numpy.unique(y) of the whole data set')
+        self._partial = True
         return self._fit(X, y, 1, train_on=True, classes=classes)
 
     def _targets(self, y, train_on, classes, dtype):
@@ -249,17 +326,30 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNetEstimator):
 
     _target_checks = {'multi_output': True, 'y_numeric': True}
 
+    #: The learning rate of ``solver='sgd'`` when ``learning_rate`` is None.
+    _sgd_learning_rate = 0.001
+
     def __init__(self, hidden_layer_sizes=(100,), activation='relu', output_activation='identity', cost='quadratic',
-                 learning_rate=0.001, batch_size=32, epochs=100, l2=0.0, dtype='float64', random_state=None,
-                 warm_start=False):
+                 solver='sgd', learning_rate=None, batch_size=32, epochs=100, l2=0.0,
+                 momentum=0.0, nesterov=False, betas=(0.9, 0.999), eps=1e-8, dropout=None, schedule=None,
+                 patience=None, validation_fraction=0.1, dtype='float64', random_state=None, warm_start=False):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.output_activation = output_activation
         self.cost = cost
+        self.solver = solver
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.epochs = epochs
         self.l2 = l2
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.betas = betas
+        self.eps = eps
+        self.dropout = dropout
+        self.schedule = schedule
+        self.patience = patience
+        self.validation_fraction = validation_fraction
         self.dtype = dtype
         self.random_state = random_state
         self.warm_start = warm_start
@@ -271,6 +361,7 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNetEstimator):
 
     def partial_fit(self, X, y):
         """One epoch on ``X`` and ``y``: from a new net on the first call, then on the same net; returns ``self``."""
+        self._partial = True
         return self._fit(X, y, 1, train_on=True)
 
     def _targets(self, y, train_on, classes, dtype):
@@ -291,12 +382,14 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNetEstimator):
 
 
 def _activation(value, name):
-    """The activation class that ``value`` names (a name in any case, or a class of ``activation_functions``)."""
+    """The activation that ``value`` names (a registered activation's name in any case, scikit-learn's 'relu' or
+    'logistic', or an activation of ``activation_functions``), as a net stores it."""
     if isinstance(value, str):
-        if value.lower() in ACTIVATION_NAMES:
-            return ACTIVATION_NAMES[value.lower()]
+        names = dict({key.lower(): cls for key, cls in ACTIVATIONS.items()}, **SKLEARN_ACTIVATION_NAMES)
+        if value.lower() in names:
+            return check_activation(names[value.lower()], name)
         raise ValueError('expected {} to be one of {}, got {!r}'.format(
-            name, ', '.join(repr(n) for n in sorted(ACTIVATION_NAMES)), value))
+            name, ', '.join(repr(n) for n in sorted(names)), value))
     if isinstance(value, type) and issubclass(value, Activation) or isinstance(value, Activation):
         return check_activation(value, name)
     raise TypeError('expected {} to be an activation name such as \'relu\' or a class of activation_functions, '

@@ -1,34 +1,61 @@
-"""Gradient descent: the update rule, epochs, mini-batches, shuffling, and training runs with their history.
+"""Gradient descent: the update rules, epochs, mini-batches, shuffling, dropout, and training runs with their history.
 
-Every step is exactly::
+Each step takes the gradient g = dC_batch/dtheta of the cost of a batch (with
+its L2 term, as ``Cost.get_cost`` defines it: g includes lambda W, and there
+is no decoupled weight decay) and changes every parameter theta by one of
+these rules, which are exactly those of PyTorch's ``torch.optim.SGD``
+(dampening 0) and ``torch.optim.Adam`` (without amsgrad), with learning rate
+eta:
 
-    theta <- theta - learning_rate * dC_batch/dtheta
+* plain (``momentum=0``)::
 
-for every parameter theta, where C_batch is the cost (with its L2 term, as
-``Cost.get_cost`` defines it) of the examples in the batch: all examples for
-``GradientDescent``, a mini-batch of a fresh shuffle for
-``StochasticGradientDescent``.
+      theta <- theta - eta g
+
+* momentum mu, with a velocity b per parameter (0 before the first step)::
+
+      b <- mu b + g
+      theta <- theta - eta b                   (nesterov=False)
+      theta <- theta - eta (g + mu b)          (nesterov=True)
+
+* Adam, with moments m and v (0 at first) and the step count t (from 1)::
+
+      m <- beta1 m + (1 - beta1) g
+      v <- beta2 v + (1 - beta2) g^2
+      theta <- theta - eta (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps)
+
+The batch is every example for ``GradientDescent``, and a mini-batch of a
+fresh shuffle for ``StochasticGradientDescent`` and ``Adam``, which may also
+thin the net by dropout in their steps (see ``neural_net``). The velocity
+and the moments are kept in the units of the gradient, so a learning rate
+that changes between steps (a schedule, see ``feedforward_schedules``) acts
+as it does in PyTorch. Each layer is updated in place, a chunk at a time, as
+soon as back-propagation has formed its gradient; nothing is allocated per
+step.
 
 Training that goes wrong stops, and the epoch it went wrong in is undone:
 when a step makes a parameter NaN or infinite, the net goes back to its
 parameters at the start of that epoch (one copy is kept per epoch), the
-shuffling generator to its state then, and ``TrainingDivergedError`` names
-the epoch and the batch. A batch of bad data (NaN, or a number too large for
-the net's dtype) raises ``ValueError`` and undoes the epoch in the same way.
+optimizer's state (velocity, moments, step count) and the random generators
+to theirs then, and ``TrainingDivergedError`` names the epoch and the batch.
+A batch of bad data (NaN, or a number too large for the net's dtype) raises
+``ValueError`` and undoes the epoch in the same way.
 """
 import contextlib
 import math
+import numbers
 import time
 
 import numpy as np
 
 from cost_functions import Cost
 from data_source import check_fits, check_values, has_class_targets, target_range
-from feedforward_checks import check_positive_int, check_positive_number, random_generator
+from feedforward_checks import check_nonnegative_number, check_positive_int, check_positive_number, random_generator
 from feedforward_diagnostics import diagnostic_batch, layer_diagnostics
+from feedforward_schedules import check_schedule
 from neural_net import NeuralNet
 
-__all__ = ['GradientDescent', 'StochasticGradientDescent', 'History', 'TrainingDivergedError', 'StopTraining']
+__all__ = ['GradientDescent', 'StochasticGradientDescent', 'Adam', 'History', 'TrainingDivergedError',
+           'StopTraining']
 
 # Full-batch gradients over more examples than this are summed chunk by chunk, to bound memory.
 FULL_BATCH_CHUNK = 8192
@@ -56,16 +83,18 @@ class StopTraining(Exception):
     """Raise it in ``train``'s ``callback`` or ``on_batch`` to end the run there; ``train`` returns normally."""
 
 
-class GradientDescent:
-    """Full-batch gradient descent: each epoch takes one step along the gradient of the cost of all examples.
+class _Trainer:
+    """What every trainer shares: the net and its cost, the learning rate and its schedule, epochs that are
+    undone when they fail, and ``train``.
 
-    ``learning_rate`` (a positive finite number) may be changed between
-    epochs; it is checked whenever it is set. ``epochs_done`` counts the
-    epochs this trainer has trained, and ``history`` holds the record of
-    every epoch that ``train`` measured (a checkpoint keeps it).
+    A subclass gives the update rule: ``_gradient_scale`` (the factor the
+    gradient is formed with: it rides on delta^L at no cost), ``_prepare_step``
+    (what a step computes once, before its layers), ``_update_layer(i)`` and
+    ``_rule_state`` (its arrays, laid out as the net's parameters); and the
+    epoch: ``training_epoch``.
     """
 
-    def __init__(self, neural_net, cost_function, learning_rate):
+    def __init__(self, neural_net, cost_function, learning_rate, schedule=None):
         if not isinstance(neural_net, NeuralNet):
             raise TypeError('expected neural_net to be a NeuralNet, got {}'.format(type(neural_net).__name__))
         if not isinstance(cost_function, Cost):
@@ -76,6 +105,7 @@ class GradientDescent:
         self.neural_net = neural_net
         self.cost_function = cost_function
         self.learning_rate = learning_rate
+        self.schedule = schedule
         #: Epochs completed by this optimizer.
         self.epochs_done = 0
         #: Every epoch ``train`` recorded, over all its calls.
@@ -85,7 +115,7 @@ class GradientDescent:
         #: True from the first step of an epoch until it ends: a run stopped in the middle of an epoch
         #: (StopTraining) keeps the steps taken, but a checkpoint cannot be saved until an epoch ends.
         self.in_epoch = False
-        self._snapshot = None
+        self._snapshots = {}
         self._chunks = None
         self._batch_index = 0
         self._accumulator = None
@@ -99,27 +129,47 @@ class GradientDescent:
     def learning_rate(self, value):
         self._learning_rate = check_positive_number(value, 'learning_rate')
 
+    def __getstate__(self):
+        """What pickling and ``copy.deepcopy`` keep: everything but the chunk views into the parameters, the
+        gradient and the state arrays, which would come back as copies of their own; the next epoch makes them
+        anew, as views of the arrays that came back."""
+        state = dict(vars(self))
+        state['_chunks'] = None
+        return state
+
+    @property
+    def schedule(self):
+        """The learning-rate schedule that ``train`` follows after each epoch (``Constant()`` for None)."""
+        return self._schedule
+
+    @schedule.setter
+    def schedule(self, value):
+        self._schedule = check_schedule(value)
+
+    # ----- the update rule, given by each subclass -----------------------------
+
+    def _gradient_scale(self):
+        return 1.0
+
+    def _prepare_step(self):
+        pass
+
+    def _update_layer(self, i):
+        raise NotImplementedError
+
+    def _rule_state(self):
+        """The update rule's arrays (laid out as the parameters; None for one not made yet), by name."""
+        return {}
+
+    def _scalar_state(self):
+        """The update rule's numbers (a step count), by name: an epoch that fails puts them back."""
+        return {}
+
+    def _generators(self):
+        """The random generators whose states an epoch that fails puts back."""
+        return []
+
     # ----- one epoch ---------------------------------------------------------
-
-    def training_epoch(self, data_src, on_batch=None):
-        """One epoch over ``data_src``: here, one step along the gradient of the cost of every example.
-
-        ``on_batch(batch_index, n_batches)``, if given, is called after each step.
-        """
-        self._check_source(data_src)
-        self._start_epoch()
-        net, total = self.neural_net, data_src.number_of_examples()
-        with self._epoch_or_nothing():
-            self._batch_index = 0
-            if total <= FULL_BATCH_CHUNK:
-                self._step(*data_src.read(0, total, net.dtype))
-            else:
-                np.copyto(net._gradient, self._summed_step(data_src))
-                for i in range(len(net.layers())):
-                    self._update_layer(i)
-        self.epochs_done += 1
-        if on_batch is not None:
-            on_batch(0, 1)
 
     def _check_source(self, data_src):
         """Raise unless ``data_src`` fits the net, and its targets lie where the cost is defined."""
@@ -127,103 +177,102 @@ class GradientDescent:
         if self.cost_function.TARGETS is not None:
             self.cost_function._check_targets(*target_range(data_src, self.neural_net.dtype))
 
-    def _summed_step(self, data_src):
-        """learning_rate times the gradient of the cost of every example, summed chunk by chunk."""
-        net, cost = self.neural_net, self.cost_function
-        total = data_src.number_of_examples()
-        if self._accumulator is None or self._accumulator.dtype != net.dtype:
-            self._accumulator = np.empty_like(net.parameters())
-        self._accumulator[...] = 0
-        # sum_c (n_c / n) * grad C_c = grad C: each chunk's L2 term is weighted to lambda W once in all.
-        for start in range(0, total, FULL_BATCH_CHUNK):
-            stop = min(start + FULL_BATCH_CHUNK, total)
-            X, Y = data_src.read(start, stop, net.dtype)
-            self._accumulator += cost._gradient(X, Y, scale=self.learning_rate * (stop - start) / total)
-        return self._accumulator
-
     @contextlib.contextmanager
     def _epoch_or_nothing(self):
-        """The steps of an epoch: if one fails (it diverged, or a batch held bad data), the parameters and
-        the random state go back to those at the start of the epoch before the error goes on.
+        """The steps of an epoch: if one fails (it diverged, or a batch held bad data), the parameters, the
+        update rule's state and the random states go back to those at the start of the epoch before the
+        error goes on.
 
         Overflow is caught by the check of every step, which raises
         TrainingDivergedError; NumPy's warnings before it would only be noise.
         """
-        state = self.rng.bit_generator.state if self.rng is not None else None
+        generators = [(g, g.bit_generator.state) for g in self._generators()]
+        scalars = self._scalar_state()
         self.in_epoch = True
         try:
             with np.errstate(over='ignore', invalid='ignore'):
                 yield
         except (TrainingDivergedError, ValueError):
-            np.copyto(self.neural_net.parameters(), self._snapshot)
-            if state is not None:
-                self.rng.bit_generator.state = state
+            for name, array in self._snapshot_arrays().items():
+                kept = self._snapshots.get(name)
+                if kept is None:
+                    array[...] = 0        # made during this epoch: it was all zeros at its start
+                else:
+                    np.copyto(array, kept)
+            for generator, state in generators:
+                generator.bit_generator.state = state
+            for name, value in scalars.items():
+                setattr(self, name, value)
             self.in_epoch = False
             raise
         self.in_epoch = False
 
-    def _start_epoch(self):
-        """Keep a copy of the parameters, to go back to if a step of this epoch goes wrong.
+    def _snapshot_arrays(self):
+        arrays = {'parameters': self.neural_net.parameters()}
+        arrays.update((name, array) for name, array in self._rule_state().items() if array is not None)
+        return arrays
 
-        Raises ``ValueError`` (before anything changes) if they already hold
-        NaN or infinity: that is not a step's doing.
+    def _start_epoch(self):
+        """Keep a copy of the parameters and of the update rule's state, to go back to if a step of this epoch
+        goes wrong.
+
+        Raises ``ValueError`` (before anything changes) if the parameters
+        already hold NaN or infinity: that is not a step's doing.
         """
         parameters = self.neural_net.parameters()
-        if self._snapshot is None:
-            self._snapshot = np.empty_like(parameters)
+        if self._chunks is None:
             self._chunks = self._layer_chunks()
         finite = np.isfinite(parameters)
         if not finite.all():
             raise ValueError('expected the net\'s parameters to be finite before epoch {}, got NaN or infinity in '
                              '{} of them (they were set outside training); call randomize_parameters() or load a '
                              'saved net'.format(self.epochs_done + 1, np.count_nonzero(~finite)))
-        np.copyto(self._snapshot, parameters)
+        for name, array in self._snapshot_arrays().items():
+            if name not in self._snapshots:
+                self._snapshots[name] = np.empty_like(array)
+            np.copyto(self._snapshots[name], array)
 
     def _layer_chunks(self):
-        """For each layer, views of its parameters, of its gradient and of a scratch array, a chunk of up to
-        ``STEP_CHUNK`` at a time: made once, used by every step."""
+        """For each layer, views of its parameters, of its gradient, of two scratch arrays (bool and float)
+        and of the update rule's state arrays, a chunk of up to ``STEP_CHUNK`` at a time: made once, used by
+        every step. A state array not made yet gives None."""
         net = self.neural_net
-        scratch = np.empty(min(net.parameters().size, STEP_CHUNK), bool)
+        size = min(net.parameters().size, STEP_CHUNK)
+        finite, scratch = np.empty(size, bool), np.empty(size, net.dtype)
+        state = list(self._rule_state().values())
         layers = []
         for where in net._slices:
-            parameters, gradient = net.parameters()[where], net._gradient[where]
-            starts = range(0, parameters.size, STEP_CHUNK)
-            layers.append([(parameters[start:start + STEP_CHUNK], gradient[start:start + STEP_CHUNK],
-                            scratch[:min(STEP_CHUNK, parameters.size - start)]) for start in starts])
+            flat = [net.parameters()[where], net._gradient[where]] + [None if a is None else a[where] for a in state]
+            chunks = []
+            for start in range(0, flat[0].size, STEP_CHUNK):
+                stop = min(start + STEP_CHUNK, flat[0].size)
+                views = [None if a is None else a[start:stop] for a in flat]
+                chunks.append((views[0], views[1], finite[:stop - start], scratch[:stop - start], *views[2:]))
+            layers.append(chunks)
         return layers
 
-    def _step(self, X, Y):
-        """theta <- theta - learning_rate * dC/dtheta on the batch ``(X, Y)``, layer by layer.
+    def _step(self, X, Y, masks=None):
+        """One step of the update rule on the batch ``(X, Y)``, layer by layer.
 
         Each layer's parameters change as soon as back-propagation has formed
-        their gradient (the learning rate rides on delta^L: the gradient is the
-        step), while that gradient is still in the cache.
+        their gradient, while that gradient is still in the cache; the
+        gradient buffer is used up by the step.
         """
-        self.cost_function._gradient(X, Y, scale=self.learning_rate, on_layer=self._update_layer)
+        self._prepare_step()
+        self.cost_function._gradient(X, Y, scale=self._gradient_scale(), on_layer=self._update_layer, masks=masks)
 
-    def _update_layer(self, i):
-        """Layer i's parameters -= the net's gradient for them; raise if one comes out NaN or infinite.
-
-        When that happens (the gradient held NaN or infinity, or the step
-        overflowed), ``TrainingDivergedError`` names the epoch and the batch
-        (``self._batch_index``), and the epoch puts every parameter back to
-        its value at its start. A layer is changed and checked a chunk at a
-        time, while the chunk is in the cache: on a large net the check then
-        costs half what a pass of its own over all parameters would.
-        """
-        for parameters, step, finite in self._chunks[i]:
-            parameters -= step
-            if not np.isfinite(parameters, out=finite).all():
-                epoch, batch = self.epochs_done + 1, self._batch_index + 1
-                raise TrainingDivergedError(
-                    'training diverged in epoch {} at batch {}: a step made a parameter NaN or infinite; the net is '
-                    'back at its parameters from the start of epoch {}. Try a smaller learning rate.'.format(
-                        epoch, batch, epoch), epoch=epoch, batch=batch)
+    def _diverged(self):
+        """The error for a step that made a parameter NaN or infinite (the epoch is then undone)."""
+        epoch, batch = self.epochs_done + 1, self._batch_index + 1
+        return TrainingDivergedError(
+            'training diverged in epoch {} at batch {}: a step made a parameter NaN or infinite; the net is '
+            'back at its parameters from the start of epoch {}. Try a smaller learning rate.'.format(
+                epoch, batch, epoch), epoch=epoch, batch=batch)
 
     # ----- many epochs -------------------------------------------------------
 
     def train(self, data_src, nepochs, evaluation_data=None, callback=None, progress=False, diagnostics=False,
-              accuracy=None, on_batch=None):
+              accuracy=None, on_batch=None, patience=None):
         """Run up to ``nepochs`` epochs; returns a ``History`` with one record per epoch.
 
         Each record holds, measured after the epoch:
@@ -231,6 +280,7 @@ class GradientDescent:
         * ``epoch``: the epoch's number (``epochs_done`` after it);
         * ``seconds``: the time the epoch's steps took; ``wall_time``: seconds
           since ``train`` began, measurements included;
+        * ``learning_rate``: the rate the epoch's steps used;
         * ``training_cost`` on ``data_src`` and, if ``evaluation_data`` (a data
           source) is given, ``evaluation_cost`` on it, as ``get_cost``
           defines the cost;
@@ -249,6 +299,17 @@ class GradientDescent:
           one backward pass of that batch per epoch and change no parameter;
           when off, nothing at all is computed.
 
+        After each record, the schedule sets the learning rate of the next
+        epoch (``ReduceOnPlateau`` needs ``evaluation_data``).
+
+        ``patience=N`` (early stopping, with ``evaluation_data``) stops the
+        run once the evaluation cost has not fallen below its lowest for N
+        epochs in a row; when ``train`` returns, for whatever reason but an
+        error, the net holds the parameters of the epoch of the lowest
+        evaluation cost of this call, whose number is ``history.best_epoch``.
+        The optimizer's state, the epoch count and the history stay those of
+        the last epoch.
+
         ``callback(epoch, history)`` is called after each epoch's record; if
         it returns False, training stops there. ``on_batch(batch_index,
         n_batches)`` is called after every step. Either may raise
@@ -262,6 +323,14 @@ class GradientDescent:
         epochs of all ``train`` calls of this trainer.
         """
         nepochs = check_positive_int(nepochs, 'nepochs')
+        if patience is not None:
+            patience = check_positive_int(patience, 'patience')
+            if evaluation_data is None:
+                raise ValueError('early stopping (patience={}) follows the evaluation cost: give evaluation_data, '
+                                 'such as a validation part made by data_source.validation_split'.format(patience))
+        if self.schedule.needs_evaluation and evaluation_data is None:
+            raise ValueError('the schedule {!r} follows the evaluation cost: give evaluation_data, such as a '
+                             'validation part made by data_source.validation_split'.format(self.schedule))
         for source in (data_src, evaluation_data):
             if source is not None:
                 self._check_source(source)
@@ -281,29 +350,41 @@ class GradientDescent:
                 on_batch(batch_index, n_batches)
 
         history = History()
+        best = _BestEpoch(self.neural_net) if patience is not None else None
         began = time.perf_counter()
         try:
             for _ in range(nepochs):
                 started = time.perf_counter()
+                learning_rate = self.learning_rate
                 self.training_epoch(data_src, on_batch=after_step)
-                record = {'epoch': self.epochs_done, 'seconds': time.perf_counter() - started}
+                record = {'epoch': self.epochs_done, 'seconds': time.perf_counter() - started,
+                          'learning_rate': learning_rate}
                 self._measure(record, 'training', data_src, accuracy)
                 if evaluation_data is not None:
                     self._measure(record, 'evaluation', evaluation_data, accuracy)
                 if diagnostics:
                     record.update(layer_diagnostics(self.cost_function, diagnostic_X, diagnostic_Y))
                 record['wall_time'] = time.perf_counter() - began
+                self.learning_rate = self.schedule.next_learning_rate(
+                    self.learning_rate, self.epochs_done, record.get('evaluation_cost'))
+                if best is not None:
+                    best.consider(record)
                 history.append(record)
                 self.history.append(record)
                 if bar is not None:
                     bar.end_epoch(record)
                 if callback is not None and callback(self.epochs_done, history) is False:
                     break
+                if best is not None and best.epochs_since >= patience:
+                    break
         except StopTraining:
             pass
         finally:
             if bar is not None:
                 bar.close()
+        if best is not None and best.epoch is not None:
+            best.restore()
+            history.best_epoch = best.epoch
         return history
 
     def _measure(self, record, which, data_src, with_accuracy):
@@ -321,20 +402,184 @@ class GradientDescent:
             record[which + '_accuracy'] = accuracy
 
 
-class StochasticGradientDescent(GradientDescent):
-    """Mini-batch stochastic gradient descent.
+class _BestEpoch:
+    """Early stopping's memory: the lowest evaluation cost so far, its epoch, and a copy of the parameters then."""
 
-    Each epoch shuffles the examples afresh (with a generator seeded by
-    ``seed``: an int, a ``numpy.random.Generator`` or None) and takes one
-    step per mini-batch of ``batch_size`` examples; the last mini-batch holds
-    what is left, so it may be smaller.
+    def __init__(self, net):
+        self.net = net
+        self.cost = math.inf
+        self.epoch = None
+        self.epochs_since = 0
+        self.parameters = np.empty_like(net.parameters())
+
+    def consider(self, record):
+        if record['evaluation_cost'] < self.cost:
+            self.cost, self.epoch, self.epochs_since = record['evaluation_cost'], record['epoch'], 0
+            np.copyto(self.parameters, self.net.parameters())
+        else:
+            self.epochs_since += 1
+
+    def restore(self):
+        np.copyto(self.net.parameters(), self.parameters)
+
+
+class GradientDescent(_Trainer):
+    """Full-batch gradient descent: each epoch takes one step along the gradient of the cost of all examples.
+
+    The step is plain (``momentum=0``) or with momentum mu in [0, 1), plain
+    or Nesterov's, as the module docstring writes them. ``learning_rate`` (a
+    positive finite number), ``momentum`` and ``nesterov`` may be changed
+    between epochs; they are checked whenever they are set (Nesterov needs a
+    momentum above 0). ``velocity`` is the velocity b, laid out as
+    ``net.parameters()`` (None until a momentum above 0 is set).
+    ``epochs_done`` counts the epochs this trainer has trained, and
+    ``history`` holds the record of every epoch that ``train`` measured (a
+    checkpoint keeps both). ``schedule`` (see ``feedforward_schedules``)
+    changes the learning rate after every epoch of ``train``.
     """
 
-    def __init__(self, neural_net, cost_function, learning_rate, batch_size=50, seed=None):
-        super().__init__(neural_net, cost_function, learning_rate)
+    def __init__(self, neural_net, cost_function, learning_rate, momentum=0.0, nesterov=False, schedule=None):
+        super().__init__(neural_net, cost_function, learning_rate, schedule)
+        #: The velocity b (None until a momentum above 0 is set).
+        self.velocity = None
+        self._momentum, self._nesterov = 0.0, False
+        self.momentum = momentum
+        self.nesterov = nesterov
+
+    @property
+    def momentum(self):
+        """mu, from 0 (plain steps) to below 1 (checked whenever it is set)."""
+        return self._momentum
+
+    @momentum.setter
+    def momentum(self, value):
+        value = check_nonnegative_number(value, 'momentum')
+        if value >= 1:
+            raise ValueError('expected momentum to be at least 0 and below 1, got {!r}'.format(value))
+        if value == 0 and self._nesterov:
+            raise ValueError('Nesterov momentum needs a momentum above 0: set nesterov to False first')
+        if value > 0 and self.velocity is None:
+            self.velocity = np.zeros_like(self.neural_net.parameters())
+            if self._chunks is not None:
+                self._chunks = self._layer_chunks()
+        self._momentum = value
+
+    @property
+    def nesterov(self):
+        """Whether the momentum step is Nesterov's (checked whenever it is set)."""
+        return self._nesterov
+
+    @nesterov.setter
+    def nesterov(self, value):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError('expected nesterov to be True or False, got {!r}'.format(value))
+        if value and not self._momentum:
+            raise ValueError('Nesterov momentum needs a momentum above 0, got nesterov=True with momentum=0')
+        self._nesterov = bool(value)
+
+    def _rule_state(self):
+        return {'velocity': self.velocity}
+
+    def _gradient_scale(self):
+        # Plain steps: the learning rate rides on delta^L, and the gradient back-propagation forms is the step.
+        return 1.0 if self._momentum else self.learning_rate
+
+    def training_epoch(self, data_src, on_batch=None):
+        """One epoch over ``data_src``: here, one step along the gradient of the cost of every example.
+
+        ``on_batch(batch_index, n_batches)``, if given, is called after each step.
+        """
+        self._check_source(data_src)
+        self._start_epoch()
+        net, total = self.neural_net, data_src.number_of_examples()
+        with self._epoch_or_nothing():
+            self._batch_index = 0
+            if total <= FULL_BATCH_CHUNK:
+                self._step(*data_src.read(0, total, net.dtype))
+            else:
+                np.copyto(net._gradient, self._summed_step(data_src))
+                self._prepare_step()
+                for i in range(len(net.layers())):
+                    self._update_layer(i)
+        self.epochs_done += 1
+        if on_batch is not None:
+            on_batch(0, 1)
+
+    def _summed_step(self, data_src):
+        """The gradient of the cost of every example (times ``_gradient_scale``), summed chunk by chunk."""
+        net, cost = self.neural_net, self.cost_function
+        total = data_src.number_of_examples()
+        if self._accumulator is None or self._accumulator.dtype != net.dtype:
+            self._accumulator = np.empty_like(net.parameters())
+        self._accumulator[...] = 0
+        # sum_c (n_c / n) * grad C_c = grad C: each chunk's L2 term is weighted to lambda W once in all.
+        for start in range(0, total, FULL_BATCH_CHUNK):
+            stop = min(start + FULL_BATCH_CHUNK, total)
+            X, Y = data_src.read(start, stop, net.dtype)
+            self._accumulator += cost._gradient(X, Y, scale=self._gradient_scale() * (stop - start) / total)
+        return self._accumulator
+
+    def _update_layer(self, i):
+        """Layer i's step, as the module docstring writes it; raise if a parameter comes out NaN or infinite.
+
+        When that happens (the gradient held NaN or infinity, or the step
+        overflowed), ``TrainingDivergedError`` names the epoch and the batch
+        (``self._batch_index``), and the epoch puts every parameter and the
+        velocity back to their values at its start. A layer is changed and
+        checked a chunk at a time, while the chunk is in the cache: on a
+        large net the check then costs half what a pass of its own over all
+        parameters would.
+        """
+        if not self._momentum:
+            # The gradient was formed times the learning rate: it is the step.
+            for parameters, step, finite, _, _ in self._chunks[i]:
+                parameters -= step
+                if not np.isfinite(parameters, out=finite).all():
+                    raise self._diverged()
+            return
+        mu, eta, nesterov = self._momentum, self._learning_rate, self._nesterov
+        for theta, g, finite, scratch, b in self._chunks[i]:
+            b *= mu
+            b += g                                   # b <- mu b + g
+            if nesterov:
+                np.multiply(b, mu, out=scratch)
+                g += scratch                         # g + mu b
+                g *= eta
+            else:
+                np.multiply(b, eta, out=g)           # eta b, in the place of the gradient, which is used up
+            theta -= g
+            if not np.isfinite(theta, out=finite).all():
+                raise self._diverged()
+
+
+class _MiniBatches(_Trainer):
+    """Epochs of mini-batches of a fresh shuffle, and dropout in their steps: what SGD and Adam share.
+
+    Each epoch shuffles the examples afresh (with the generator ``rng``,
+    seeded by ``seed``: an int, a ``numpy.random.Generator`` or None) and
+    takes one step per mini-batch of ``batch_size`` examples; the last
+    mini-batch holds what is left, so it may be smaller.
+
+    ``dropout`` (inverted dropout, in training steps only: never in ``feed``,
+    ``get_cost`` or the measurements of ``train``) is None, one rate p for
+    every hidden layer, or a list of one rate per non-output layer, input
+    layer first, each in [0, 1). Every step draws a fresh mask for each
+    layer with p > 0: a unit is kept where a uniform draw u in [0, 1) has
+    u >= p, and its output is then divided by 1 - p, so that its expected
+    value is unchanged. The draws come from ``dropout_rng``, a generator of
+    its own spawned from ``rng``'s seed, so that dropout leaves the shuffles
+    as they are without it; a checkpoint keeps the states of both.
+    """
+
+    def _init_mini_batches(self, batch_size, seed, dropout):
         self.batch_size = batch_size
         self.rng = random_generator(seed)
+        #: The generator of the dropout masks.
+        self.dropout_rng = _spawned(self.rng)
+        self._dropout = None
+        self.dropout = dropout
         self._buffers = {}
+        self._masks = {}
 
     @property
     def batch_size(self):
@@ -345,8 +590,24 @@ class StochasticGradientDescent(GradientDescent):
     def batch_size(self, value):
         self._batch_size = check_positive_int(value, 'batch_size')
 
+    @property
+    def dropout(self):
+        """The dropout rate of each non-output layer, input layer first (a tuple), or None for no dropout."""
+        return self._dropout
+
+    @dropout.setter
+    def dropout(self, value):
+        self._dropout = _dropout_rates(value, self.neural_net.layer_sizes())
+        self._masks = {}
+
+    def _generators(self):
+        return [self.rng, self.dropout_rng]
+
     def training_epoch(self, data_src, on_batch=None):
-        """One pass over a fresh shuffle of ``data_src`` in mini-batches; see the class docstring."""
+        """One pass over a fresh shuffle of ``data_src`` in mini-batches; see the class docstring.
+
+        ``on_batch(batch_index, n_batches)``, if given, is called after each step.
+        """
         self._check_source(data_src)
         self._start_epoch()
         net, batch_size = self.neural_net, self.batch_size
@@ -357,7 +618,8 @@ class StochasticGradientDescent(GradientDescent):
             for batch_index in range(n_batches):
                 indices = order[batch_index * batch_size:(batch_index + 1) * batch_size]
                 self._batch_index = batch_index
-                self._step(*data_src.take(indices, dtype=net.dtype, out=self._batch_buffers(len(indices))))
+                X, Y = data_src.take(indices, dtype=net.dtype, out=self._batch_buffers(len(indices)))
+                self._step(X, Y, self._dropout_masks(len(indices)))
                 if on_batch is not None:
                     on_batch(batch_index, n_batches)
         self.epochs_done += 1
@@ -370,6 +632,184 @@ class StochasticGradientDescent(GradientDescent):
             sizes, dtype = self.neural_net.layer_sizes(), self.neural_net.dtype
             buffers = self._buffers[n] = (np.empty((n, sizes[0]), dtype), np.empty((n, sizes[-1]), dtype))
         return buffers
+
+    def _dropout_masks(self, n):
+        """Fresh dropout masks for a batch of ``n`` examples (None without dropout); see the class docstring.
+
+        m^l = 1 / (1 - p_l) where u >= p_l, else 0, for a uniform draw u per
+        example and unit; drawn in place into buffers kept per batch size.
+        """
+        if self._dropout is None:
+            return None
+        masks = self._masks.get(n)
+        if masks is None:
+            if len(self._masks) >= 2:
+                self._masks.clear()
+            dtype = self.neural_net.dtype
+            masks = self._masks[n] = [np.empty((n, size), dtype) if p > 0 else None
+                                      for size, p in zip(self.neural_net.layer_sizes(), self._dropout)]
+        for mask, p in zip(masks, self._dropout):
+            if mask is not None:
+                self.dropout_rng.random(out=mask, dtype=mask.dtype)
+                np.greater_equal(mask, p, out=mask)        # 1 where the unit is kept, 0 where it is dropped
+                mask *= 1 / (1 - p)
+        return masks
+
+
+class StochasticGradientDescent(_MiniBatches, GradientDescent):
+    """Mini-batch stochastic gradient descent: plain, with momentum, or with Nesterov momentum.
+
+    The rule is that of ``GradientDescent`` (see the module docstring), on
+    mini-batches: each epoch shuffles the examples afresh (with a generator
+    seeded by ``seed``: an int, a ``numpy.random.Generator`` or None) and
+    takes one step per mini-batch of ``batch_size`` examples; the last
+    mini-batch holds what is left, so it may be smaller. ``dropout`` thins
+    the net in every step: None, one rate for every hidden layer, or one
+    rate per non-output layer, input layer first (see ``dropout``).
+    ``schedule`` (see ``feedforward_schedules``) changes the learning rate
+    after every epoch of ``train``. Every setting is checked whenever it is
+    set, and may be changed between epochs.
+    """
+
+    def __init__(self, neural_net, cost_function, learning_rate, batch_size=50, seed=None, momentum=0.0,
+                 nesterov=False, dropout=None, schedule=None):
+        GradientDescent.__init__(self, neural_net, cost_function, learning_rate, momentum=momentum,
+                                 nesterov=nesterov, schedule=schedule)
+        self._init_mini_batches(batch_size, seed, dropout)
+
+
+class Adam(_MiniBatches):
+    """Adam (Kingma and Ba, 2015) on mini-batches, exactly as PyTorch's ``torch.optim.Adam`` without amsgrad.
+
+    The rule is in the module docstring: ``betas`` = (beta1, beta2), each in
+    [0, 1), and ``eps`` > 0; ``first_moment`` (m), ``second_moment`` (v),
+    laid out as ``net.parameters()``, and ``step_count`` (t) are its state,
+    which a checkpoint keeps. Mini-batches, shuffling, ``dropout`` and
+    ``schedule`` are as for ``StochasticGradientDescent``. Every setting is
+    checked whenever it is set, and may be changed between epochs.
+    """
+
+    def __init__(self, neural_net, cost_function, learning_rate=0.001, batch_size=50, seed=None, betas=(0.9, 0.999),
+                 eps=1e-8, dropout=None, schedule=None):
+        _Trainer.__init__(self, neural_net, cost_function, learning_rate, schedule)
+        self._init_mini_batches(batch_size, seed, dropout)
+        self.betas = betas
+        self.eps = eps
+        parameters = neural_net.parameters()
+        #: m, the moving average of the gradient.
+        self.first_moment = np.zeros_like(parameters)
+        #: v, the moving average of the squared gradient.
+        self.second_moment = np.zeros_like(parameters)
+        #: t, the steps taken.
+        self.step_count = 0
+
+    @property
+    def betas(self):
+        """(beta1, beta2), each at least 0 and below 1 (checked whenever they are set)."""
+        return self._betas
+
+    @betas.setter
+    def betas(self, value):
+        try:
+            beta1, beta2 = value
+        except (TypeError, ValueError):
+            raise TypeError('expected betas to be a pair (beta1, beta2), got {!r}'.format(value)) from None
+        betas = (check_nonnegative_number(beta1, 'betas[0]'), check_nonnegative_number(beta2, 'betas[1]'))
+        if not all(beta < 1 for beta in betas):
+            raise ValueError('expected betas to be at least 0 and below 1, got {!r}'.format(value))
+        self._betas = betas
+
+    @property
+    def eps(self):
+        """The term added to the denominator, a positive number (checked whenever it is set)."""
+        return self._eps
+
+    @eps.setter
+    def eps(self, value):
+        self._eps = check_positive_number(value, 'eps')
+
+    def _rule_state(self):
+        return {'first_moment': self.first_moment, 'second_moment': self.second_moment}
+
+    def _scalar_state(self):
+        return {'step_count': self.step_count}
+
+    def _gradient_scale(self):
+        # The gradient is formed as (1 - beta1) g, the term m takes: one pass fewer in every step.
+        return 1.0 - self._betas[0]
+
+    def _prepare_step(self):
+        """t <- t + 1, and the step's factors.
+
+        With c1 = 1 - beta1^t and c2 = 1 - beta2^t, the step
+        eta (m / c1) / (sqrt(v / c2) + eps) is written
+        (eta sqrt(c2) / c1) m / (sqrt(v) + eps sqrt(c2)), which needs no pass
+        to divide m or v.
+        """
+        self.step_count += 1
+        beta1, beta2 = self._betas
+        root_c2 = math.sqrt(1.0 - beta2 ** self.step_count)
+        self._step_size = self._learning_rate * root_c2 / (1.0 - beta1 ** self.step_count)
+        self._denominator_eps = self._eps * root_c2
+        # (1 - beta2) g^2 from the (1 - beta1) g the gradient was formed as.
+        self._square_factor = (1.0 - beta2) / (1.0 - beta1) ** 2
+
+    def _update_layer(self, i):
+        """Layer i's Adam step; raise if a parameter comes out NaN or infinite (see ``GradientDescent``)."""
+        beta1, beta2 = self._betas
+        square_factor, eps, step_size = self._square_factor, self._denominator_eps, self._step_size
+        for theta, g, finite, s, m, v in self._chunks[i]:
+            m *= beta1
+            m += g                                   # m <- beta1 m + (1 - beta1) g
+            np.multiply(g, g, out=g)
+            g *= square_factor
+            v *= beta2
+            v += g                                   # v <- beta2 v + (1 - beta2) g^2
+            np.sqrt(v, out=s)
+            s += eps
+            np.divide(m, s, out=s)
+            s *= step_size
+            theta -= s
+            if not np.isfinite(theta, out=finite).all():
+                raise self._diverged()
+
+
+def _spawned(rng):
+    """A generator of its own, spawned from ``rng``'s seed; ``rng``'s own stream is left as it is."""
+    try:
+        return rng.spawn(1)[0]
+    except TypeError:           # a bit generator seeded the legacy way has no seed sequence to spawn from
+        return np.random.Generator(rng.bit_generator.jumped())
+
+
+def _dropout_rates(value, sizes):
+    """The dropout rate of each non-output layer (a tuple), or None: from None, one rate for every hidden layer,
+    or a sequence of one rate per non-output layer, input layer first."""
+    n_layers = len(sizes) - 1
+    if value is None:
+        return None
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        if n_layers < 2:
+            raise ValueError('dropout={!r} is a rate for every hidden layer, and the net {} has none; give a '
+                             'list with the rate of the input layer, [p]'.format(value, sizes))
+        rates = [0.0] + [value] * (n_layers - 1)
+    else:
+        try:
+            rates = list(value)
+        except TypeError:
+            raise TypeError('expected dropout to be None, a rate, or a list of rates, got {!r}'.format(
+                value)) from None
+        if len(rates) != n_layers:
+            raise ValueError('expected dropout as one rate for every hidden layer, or a list of {} rates, one per '
+                             'non-output layer of the net {} (input layer first), got {} rates'.format(
+                                 n_layers, sizes, len(rates)))
+    checked = []
+    for rate in rates:
+        rate = check_nonnegative_number(rate, 'every dropout rate')
+        if rate >= 1:
+            raise ValueError('expected every dropout rate to be at least 0 and below 1, got {!r}'.format(rate))
+        checked.append(rate)
+    return tuple(checked) if any(checked) else None
 
 
 class History:
@@ -391,6 +831,8 @@ class History:
     }
 
     def __init__(self, records=()):
+        #: With ``train(..., patience=N)``: the epoch whose parameters the net was left with.
+        self.best_epoch = None
         try:
             self.records = [dict(record) for record in records]
         except (TypeError, ValueError):

@@ -19,6 +19,14 @@ are laid out the same way. Back-propagation hands each layer to an
 ``on_layer`` hook as soon as its gradient is formed, so that an update rule
 can change that layer while its gradient is still in the cache.
 
+Dropout (for training steps only) thins the net with a mask per non-output
+layer: ``m^l`` (n, sizes[l]) holds 0 for a dropped unit and 1/(1 - p) for a
+kept one (inverted dropout), and the next layer sees the thinned activation::
+
+    z^(l+1) = (a^l * m^l) W^(l+1) + b^(l+1)          (* element-wise; a^0 = X)
+    dC/dW^(l+1) = (a^l * m^l)^T delta^(l+1)
+    delta^l = f'^l applied to ((delta^(l+1) (W^(l+1))^T) * m^l)
+
 The library's other modules use the net's underscored members: ``_forward``,
 ``_backward``, ``_forward_chunks``, ``_check_inputs``, ``_slices``,
 ``_nabla_w`` and ``_nabla_b``.
@@ -27,22 +35,19 @@ import math
 
 import numpy as np
 
-from activation_functions import ACTIVATIONS, Sigmoid, check_activation
+from activation_functions import Sigmoid, activation_label, check_activation
 from data_source import checked_matrix
 from feedforward_checks import check_float_dtype, check_positive_int, random_generator
 from feedforward_model_file import ModelFileError, check_model, model_dict, read_model, write_json_atomically
 
 __all__ = ['NeuralNet', 'NetFactory', 'Layer', 'ModelFileError']
 
-# Initial biases of Sigmoid and Tanh units are spread uniformly over (-r, r): where the unit responds.
-_BIAS_RANGE = {'Sigmoid': 4.0, 'Tanh': 2.0}
-
 # Rows fed through the net at once when evaluating a large data set: bounds memory.
 EVALUATION_CHUNK = 4096
 
 
 class Layer:
-    """One layer: ``weights`` (inputs, units), ``biases`` (units,) and its ``activation`` class.
+    """One layer: ``weights`` (inputs, units), ``biases`` (units,) and its ``activation``.
 
     ``weights`` and ``biases`` are views into the net's parameter array.
     """
@@ -58,23 +63,39 @@ class Layer:
         return self.biases.shape[0]
 
     def __repr__(self):
-        return 'Layer({} -> {}, {})'.format(self.weights.shape[0], self.weights.shape[1], self.activation.name)
+        return 'Layer({} -> {}, {})'.format(self.weights.shape[0], self.weights.shape[1],
+                                            activation_label(self.activation))
 
 
 class _Workspace:
     """Buffers for one batch size, reused across steps so the hot path allocates nothing.
 
-    ``a[l]`` holds z^l and then, in place, a^l for the hidden layers; the
-    output layer keeps ``z_out`` and ``a[L]`` apart, since the costs need
-    z^L. ``delta[l]`` holds delta^l. ``ones`` (n,) turns the bias
-    gradient's sum over examples into a matrix-vector product.
+    ``z[l]`` is where z^l is computed, and ``a[l]`` holds a^l. A hidden layer
+    whose activation reads a alone (``needs_z`` False) computes a^l in place
+    over z^l: its ``z[l]`` is ``a[l]``, and ``kept_z[l]`` is None. A hidden
+    layer whose activation needs z keeps it in a buffer of its own, which is
+    ``kept_z[l]``. The output layer always keeps z^L apart (``z_out``), since
+    the costs need it. ``delta[l]`` holds delta^l. ``ones`` (n,) turns the
+    bias gradient's sum over examples into a matrix-vector product.
+    ``thinned(l)`` is the buffer of a^l * m^l under dropout, made on first use.
     """
 
-    def __init__(self, sizes, n, dtype):
+    def __init__(self, sizes, activations, n, dtype):
         self.a = [None] + [np.empty((n, size), dtype) for size in sizes[1:]]
         self.z_out = np.empty((n, sizes[-1]), dtype)
+        self.kept_z = [None] + [np.empty((n, size), dtype) if f.needs_z else None
+                                for size, f in zip(sizes[1:-1], activations[:-1])] + [self.z_out]
+        self.z = [a if z is None else z for a, z in zip(self.a, self.kept_z)]
         self.delta = [None] + [np.empty((n, size), dtype) for size in sizes[1:]]
         self.ones = np.ones(n, dtype)
+        self._thinned = [None] * (len(sizes) - 1)
+        self._shape = (n, sizes, dtype)
+
+    def thinned(self, l):
+        if self._thinned[l] is None:
+            n, sizes, dtype = self._shape
+            self._thinned[l] = np.empty((n, sizes[l]), dtype)
+        return self._thinned[l]
 
 
 class NeuralNet:
@@ -127,7 +148,8 @@ class NeuralNet:
         return tuple(self._biases)
 
     def activations(self):
-        """The activation class of every non-input layer."""
+        """The activation of every non-input layer: the class for the five original functions (``Sigmoid``, ...),
+        an instance for the others (``LeakyRectifier(slope=0.01)``)."""
         return list(self._activations)
 
     def parameters(self):
@@ -153,45 +175,49 @@ class NeuralNet:
 
     def __repr__(self):
         return 'NeuralNet({}, {}, dtype={})'.format(
-            self._sizes, [f.name for f in self._activations], self._dtype.name)
+            self._sizes, [activation_label(f) for f in self._activations], self._dtype.name)
 
     # ----- parameters --------------------------------------------------------
 
     def randomize_parameters(self, seed=None):
         """Draw fresh parameters; ``seed`` (int, ``numpy.random.Generator`` or None) makes them repeatable.
 
-        Hidden layers: weights into a layer of ``n_in`` inputs are drawn from
-        N(0, 1/n_in), or N(0, 2/n_in) for Rectifier layers (He et al., 2015),
-        so that pre-activations start with about unit spread; these random
-        weights break the symmetry between units. Sigmoid and Tanh units draw
-        their biases uniformly over the range in which they respond, [-4, 4]
-        for Sigmoid and [-2, 2] for Tanh (sigma(4) = 0.982): each unit's
-        transition sits at a different place, so the layer starts as a varied
-        basis of functions rather than every unit switching at the origin.
-        Rectifier biases start at 0.1, so that their units start active;
-        others at 0.
+        Each activation says how its layer starts (see ``Activation``):
 
-        The output layer of a net with hidden layers starts with zero weights
-        and the biases above (Rectifier 0.1, others 0): every output starts
-        at f(bias) whatever the input (a uniform Softmax, a Rectifier active
-        for every example), and the first steps fit the output weights to
-        the random hidden features. A net without hidden layers draws its
-        only layer like a hidden one.
+        * hidden layers: weights into a layer of ``n_in`` inputs are drawn
+          from N(0, g/n_in), where g is the activation's ``weight_gain``: 1
+          for Sigmoid, Tanh, Identity and Softmax, 2 for Rectifier (He et al.,
+          2015), 2 / (1 + slope^2) for LeakyRectifier, 1.0855 for Softplus
+          and 2.8108 for Swish (for the last three, 1 / E[f(z)^2] with
+          z ~ N(0, 1)), so that pre-activations start with about unit spread;
+          these random weights break the symmetry between units. Sigmoid and
+          Tanh units draw their biases uniformly over the range in which they
+          respond (``bias_spread``), [-4, 4] for Sigmoid and [-2, 2] for Tanh
+          (sigma(4) = 0.982): each unit's transition sits at a different
+          place, so the layer starts as a varied basis of functions rather
+          than every unit switching at the origin. Rectifier biases start at
+          0.1, so that their units start active; others at 0
+          (``initial_bias``).
+        * The output layer of a net with hidden layers starts with zero
+          weights and its ``initial_bias`` (Rectifier 0.1, others 0): every
+          output starts at f(bias) whatever the input (a uniform Softmax, a
+          Rectifier active for every example), and the first steps fit the
+          output weights to the random hidden features. A net without hidden
+          layers draws its only layer like a hidden one.
         """
         rng = random_generator(seed)
         last = len(self._layers) - 1
         for l, (layer, n_in) in enumerate(zip(self._layers, self._sizes[:-1])):
-            name = layer.activation.name
+            f = layer.activation
             if l == last and last > 0:
                 layer.weights[...] = 0.0
-                layer.biases[...] = 0.1 if name == 'Rectifier' else 0.0
+                layer.biases[...] = f.initial_bias
                 continue
-            gain = 2.0 if name == 'Rectifier' else 1.0
-            layer.weights[...] = rng.standard_normal(layer.weights.shape) * math.sqrt(gain / n_in)
-            if name in _BIAS_RANGE:
-                layer.biases[...] = rng.uniform(-_BIAS_RANGE[name], _BIAS_RANGE[name], layer.biases.shape)
+            layer.weights[...] = rng.standard_normal(layer.weights.shape) * math.sqrt(f.weight_gain / n_in)
+            if f.bias_spread > 0:
+                layer.biases[...] = rng.uniform(-f.bias_spread, f.bias_spread, layer.biases.shape)
             else:
-                layer.biases[...] = 0.1 if name == 'Rectifier' else 0.0
+                layer.biases[...] = f.initial_bias
 
     # ----- the forward pass --------------------------------------------------
 
@@ -219,22 +245,25 @@ class NeuralNet:
             workspace = self._forward(X[rows])
             yield rows, workspace.z_out, workspace.a[-1]
 
-    def _forward(self, X):
+    def _forward(self, X, masks=None):
         """The forward pass over a batch ``X`` of shape (n, n_inputs), a contiguous array of the net's dtype.
 
         Returns the workspace that holds every layer's activation (``a``) and
         the output pre-activation (``z_out``), as back-propagation needs them.
+        ``masks``, for a training step with dropout, holds a mask m^l (n,
+        sizes[l]) or None for each non-output layer l (the input layer is 0):
+        the layer above then sees a^l * m^l (see the module docstring).
         """
         workspace = self._workspace(X.shape[0])
         a_prev = X
-        last = len(self._layers) - 1
-        for l, layer in enumerate(self._layers):
-            z = workspace.z_out if l == last else workspace.a[l + 1]
+        for l, (layer, z, a) in enumerate(zip(self._layers, workspace.z[1:], workspace.a[1:])):
+            if masks is not None and masks[l] is not None:
+                a_prev = np.multiply(a_prev, masks[l], out=workspace.thinned(l))
             # z^l = a^(l-1) W^l + b^l. np.dot has a smaller fixed cost per call than np.matmul
             # (the same BLAS product for large matrices), which small nets feel.
             np.dot(a_prev, layer.weights, out=z)
             z += layer.biases
-            a_prev = layer.activation.activation(z, out=workspace.a[l + 1])
+            a_prev = layer.activation.activation(z, out=a)
         return workspace
 
     def _workspace(self, n):
@@ -243,33 +272,40 @@ class NeuralNet:
             if len(self._workspaces) >= 4:
                 # A training run uses two batch sizes (full and last); evaluation a few more.
                 self._workspaces.pop(next(iter(self._workspaces)))
-            workspace = self._workspaces[n] = _Workspace(self._sizes, n, self._dtype)
+            workspace = self._workspaces[n] = _Workspace(self._sizes, self._activations, n, self._dtype)
         return workspace
 
     # ----- back-propagation --------------------------------------------------
 
-    def _backward(self, workspace, X, on_layer=None):
-        """Back-propagate ``workspace.delta[L]`` = dC/dz^L through the batch that ``_forward(X)`` fed.
+    def _backward(self, workspace, X, on_layer=None, masks=None):
+        """Back-propagate ``workspace.delta[L]`` = dC/dz^L through the batch that ``_forward(X, masks)`` fed.
 
         Fills the flat gradient array with dC/dW^l and dC/db^l of every
         layer and returns it; no gradient with respect to ``X`` is formed.
         ``on_layer(i)`` is called for each layer (i from L - 1 down to 0)
         once its gradient is formed and delta^(l-1) no longer needs its
         weights: a hook may change that layer's parameters there.
+        ``masks`` must be those the forward pass used.
         """
         layers = self._layers
         for l in range(len(layers), 0, -1):
             delta = workspace.delta[l]
-            a_prev = X if l == 1 else workspace.a[l - 1]
-            # dC/dW^l = (a^(l-1))^T delta^l
+            mask = masks[l - 1] if masks is not None else None
+            if mask is not None:
+                a_prev = workspace.thinned(l - 1)
+            else:
+                a_prev = X if l == 1 else workspace.a[l - 1]
+            # dC/dW^l = (a^(l-1) * m^(l-1))^T delta^l  (no mask: m = 1)
             np.dot(a_prev.T, delta, out=self._nabla_w[l - 1])
             # dC/db^l = 1^T delta^l: a BLAS matrix-vector product, faster than np.sum(axis=0)
             np.dot(workspace.ones, delta, out=self._nabla_b[l - 1])
             if l > 1:
-                # delta^(l-1) = f'^(l-1) applied to (delta^l (W^l)^T)
+                # delta^(l-1) = f'^(l-1) applied to (delta^l (W^l)^T * m^(l-1))
                 below = workspace.delta[l - 1]
                 np.dot(delta, layers[l - 1].weights.T, out=below)
-                layers[l - 2].activation.backward(workspace.a[l - 1], below, out=below)
+                if mask is not None:
+                    below *= mask
+                layers[l - 2].activation.backward(workspace.a[l - 1], below, out=below, z=workspace.kept_z[l - 1])
             if on_layer is not None:
                 on_layer(l - 1)
         return self._gradient
@@ -293,8 +329,8 @@ class NeuralNet:
 
     def to_dict(self):
         """The net as the JSON-ready dictionary that ``save`` writes (see ``docs/model_file.md``)."""
-        return model_dict(self._sizes, [f.name for f in self._activations], self._dtype, self._weights,
-                          self._biases)
+        return model_dict(self._sizes, [(f.name, f.settings()) for f in self._activations], self._dtype,
+                          self._weights, self._biases)
 
     def save(self, path):
         """Write the net to ``path`` as JSON, atomically: the file is either the old one or the new one.
@@ -353,8 +389,8 @@ class NeuralNet:
     # ----- pickling ----------------------------------------------------------
 
     def __getstate__(self):
-        """What pickling (and ``copy.deepcopy``) keeps: the layer sizes, the activations' names, the dtype and
-        the parameters.
+        """What pickling (and ``copy.deepcopy``) keeps: the layer sizes, the activations (classes, or instances
+        with their settings), the dtype and the parameters.
 
         ``weights()`` and ``biases()`` are views into the flat parameter
         array; pickled as they are, they would come back as copies of their
@@ -362,11 +398,11 @@ class NeuralNet:
         the net anew and makes the views again. The forward pass's buffers
         are not kept.
         """
-        return {'sizes': list(self._sizes), 'activations': [f.name for f in self._activations],
+        return {'sizes': list(self._sizes), 'activations': list(self._activations),
                 'dtype': self._dtype.name, 'parameters': self._parameters}
 
     def __setstate__(self, state):
-        self.__init__(state['sizes'], [ACTIVATIONS[name] for name in state['activations']], state['dtype'])
+        self.__init__(state['sizes'], state['activations'], state['dtype'])
         self._parameters[...] = state['parameters']
 
 
@@ -379,7 +415,9 @@ class NetFactory:
         """A net with ``sizes[0]`` inputs, hidden layers of ``sizes[1:-1]`` units and ``sizes[-1]`` outputs.
 
         ``sizes``: at least two positive integers. The activations are
-        classes from ``activation_functions``. ``dtype`` is float64 or
+        registered activations (see ``activation_functions``): a class such
+        as ``Sigmoid`` or ``Swish``, or an instance with its settings such as
+        ``LeakyRectifier(slope=0.1)``. ``dtype`` is float64 or
         float32. Parameters are zero until ``randomize_parameters()``.
         """
         sizes = _check_sizes(sizes)

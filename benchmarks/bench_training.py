@@ -3,6 +3,7 @@
     python benchmarks/bench_training.py                # the full benchmark (a few minutes)
     python benchmarks/bench_training.py --quick        # one small epoch of each workload (seconds)
     python benchmarks/bench_training.py --threads 1    # BLAS and PyTorch threads (default: every CPU)
+    python benchmarks/bench_training.py --workloads methods --methods sgd,adam   # training methods alone
 
 Workloads (60,000 MNIST training examples; ``MNIST_DIR`` as for the demos):
 
@@ -35,6 +36,14 @@ trains W2: the peak of the allocations that ``tracemalloc`` traces (NumPy
 reports its array buffers to it), from before loading to the end of
 training, and the growth of the process's peak resident set size over the
 same span.
+
+Training methods: on W2 and W3, the epoch of each method (``--methods``:
+``sgd``, plain steps; ``momentum``, 0.9 at a tenth of the learning rate;
+``adam``, learning rate 0.001; ``dropout``, plain steps with dropout 0.5 on
+the hidden layers) of this library and of PyTorch (``torch.optim.SGD`` with
+momentum, ``torch.optim.Adam``, ``torch.nn.Dropout``, with PyTorch's default
+implementation choices), all taken in turns in one run; each method's
+overhead is its epoch time over the plain epoch of the same library.
 
 The scikit-learn comparison ("sklearn") times whole fits of 784-100-10
 (Rectifier hidden units, Softmax output, cross-entropy with L2 term 1e-4,
@@ -84,7 +93,7 @@ sys.path.insert(0, ROOT)
 from activation_functions import Rectifier, Sigmoid, Softmax  # noqa: E402
 from cost_functions import CrossEntropyCost  # noqa: E402
 from data_source import PreloadSource  # noqa: E402
-from gradient_descent import StochasticGradientDescent  # noqa: E402
+from gradient_descent import Adam, StochasticGradientDescent  # noqa: E402
 from neural_net import NetFactory  # noqa: E402
 
 #: name -> (sizes, hidden activation, output activation, batch size, learning rate, L2 term, dtype)
@@ -94,6 +103,10 @@ WORKLOADS = {
     'W3': ([784, 1024, 1024, 10], Rectifier, Softmax, 128, 0.1, 0.0, np.float32),
 }
 SWEEP_WIDTHS = (32, 128, 512, 2048)
+#: The training methods compared on METHOD_WORKLOADS, and the workloads.
+METHODS = ('sgd', 'momentum', 'adam', 'dropout')
+METHOD_WORKLOADS = ('W2', 'W3')
+MOMENTUM, ADAM_RATE, DROPOUT = 0.9, 0.001, 0.5
 QUICK_EXAMPLES = 2000
 #: Pause before each timed run of ``interleave``.
 SETTLE_SECONDS = 0.5
@@ -142,14 +155,22 @@ def build_net(workload, seed=0):
     return net
 
 
-def library_epoch(workload, images, targets):
-    """A function that trains one epoch of the workload with this library's SGD (the same run, epoch after epoch)."""
+def library_epoch(workload, images, targets, method='sgd'):
+    """A function that trains one epoch of the workload with this library (the same run, epoch after epoch):
+    plain SGD, or one of the other ``METHODS``."""
     _, _, _, batch, rate, l2, dtype = workload
     net = build_net(workload)
     src = PreloadSource(examples=(images, targets), dtype=dtype)
     cost = CrossEntropyCost(net, l2_reg_term=l2)
-    sgd = StochasticGradientDescent(net, cost, learning_rate=rate, batch_size=batch, seed=0)
-    return lambda: sgd.training_epoch(src)
+    if method == 'adam':
+        trainer = Adam(net, cost, learning_rate=ADAM_RATE, batch_size=batch, seed=0)
+    elif method == 'momentum':
+        trainer = StochasticGradientDescent(net, cost, learning_rate=rate * (1 - MOMENTUM), batch_size=batch, seed=0,
+                                            momentum=MOMENTUM)
+    else:
+        trainer = StochasticGradientDescent(net, cost, learning_rate=rate, batch_size=batch, seed=0,
+                                            dropout=DROPOUT if method == 'dropout' else None)
+    return lambda: trainer.training_epoch(src)
 
 
 def interleave(runners, epochs, warmup):
@@ -178,8 +199,9 @@ def interleave(runners, epochs, warmup):
 # ----- PyTorch -------------------------------------------------------------------
 
 
-def torch_epoch(workload, images, targets, threads):
-    """A function that trains one epoch of the same workload in PyTorch (eager, torch.optim.SGD)."""
+def torch_epoch(workload, images, targets, threads, method='sgd'):
+    """A function that trains one epoch of the same workload in PyTorch (eager, torch.optim.SGD), or with one of
+    the other ``METHODS`` (torch.optim.SGD with momentum, torch.optim.Adam, torch.nn.Dropout)."""
     import torch
     torch.set_num_threads(threads)
     sizes, hidden, output, batch, rate, l2, dtype = workload
@@ -194,7 +216,10 @@ def torch_epoch(workload, images, targets, threads):
         layers.append(linear)
         if l < len(sizes) - 2:
             layers.append(torch.nn.Sigmoid() if hidden is Sigmoid else torch.nn.ReLU())
+            if method == 'dropout':
+                layers.append(torch.nn.Dropout(DROPOUT))
     model = torch.nn.Sequential(*layers)
+    model.train()
     # The output activation is fused into the loss, as PyTorch users write it.
     X = torch.from_numpy(np.ascontiguousarray(images, dtype=dtype))
     if output is Softmax:
@@ -209,8 +234,13 @@ def torch_epoch(workload, images, targets, threads):
             return torch.nn.functional.binary_cross_entropy_with_logits(z, y, reduction='sum') / z.shape[0]
     weights = [p for name, p in model.named_parameters() if name.endswith('weight')]
     biases = [p for name, p in model.named_parameters() if name.endswith('bias')]
-    optimizer = torch.optim.SGD([{'params': weights, 'weight_decay': l2},
-                                 {'params': biases, 'weight_decay': 0.0}], lr=rate)
+    groups = [{'params': weights, 'weight_decay': l2}, {'params': biases, 'weight_decay': 0.0}]
+    if method == 'adam':
+        optimizer = torch.optim.Adam(groups, lr=ADAM_RATE)
+    elif method == 'momentum':
+        optimizer = torch.optim.SGD(groups, lr=rate * (1 - MOMENTUM), momentum=MOMENTUM)
+    else:
+        optimizer = torch.optim.SGD(groups, lr=rate)
     generator = torch.Generator().manual_seed(0)
     n = X.shape[0]
 
@@ -449,8 +479,12 @@ def main(argv=None):
                         help='threads for BLAS and PyTorch (default: every CPU, {})'.format(os.cpu_count()))
     parser.add_argument('--synthetic', action='store_true', help='random arrays of MNIST shapes instead of MNIST')
     parser.add_argument('--no-torch', action='store_true', help='skip PyTorch even if it is installed')
-    parser.add_argument('--workloads', default='W1,W2,W3,sweep,sklearn',
-                        help='which to run (default W1,W2,W3,sweep,sklearn)')
+    parser.add_argument('--workloads', default='W1,W2,W3,sweep,methods,sklearn',
+                        help='which to run (default W1,W2,W3,sweep,methods,sklearn; "methods" is the table of '
+                             'training methods on {})'.format(' and '.join(METHOD_WORKLOADS)))
+    parser.add_argument('--methods', default=','.join(METHODS),
+                        help='the training methods of that table (default {}; sgd, the plain steps, is always '
+                             'run: the overheads are over it)'.format(','.join(METHODS)))
     parser.add_argument('--plot', default=os.path.join('out', 'bench_width_sweep.png'),
                         help='where to write the sweep plot (default out/bench_width_sweep.png)')
     parser.add_argument('--memory-probe', action='store_true', help=argparse.SUPPRESS)
@@ -463,10 +497,14 @@ def main(argv=None):
         memory_probe(args.synthetic, n_examples, epochs=1)
         return 0
     chosen = [name.strip() for name in args.workloads.split(',') if name.strip()]
-    unknown = set(chosen) - set(WORKLOADS) - {'sweep', 'sklearn'}
+    unknown = set(chosen) - set(WORKLOADS) - {'sweep', 'methods', 'sklearn'}
     if unknown:
-        parser.error('unknown workloads {}; expected some of W1,W2,W3,sweep,sklearn'.format(
+        parser.error('unknown workloads {}; expected some of W1,W2,W3,sweep,methods,sklearn'.format(
             ', '.join(sorted(unknown))))
+    methods = ['sgd'] + [m.strip() for m in args.methods.split(',') if m.strip() and m.strip() != 'sgd']
+    if set(methods) - set(METHODS):
+        parser.error('unknown methods {}; expected some of {}'.format(
+            ', '.join(sorted(set(methods) - set(METHODS))), ','.join(METHODS)))
     with_torch = not args.no_torch and torch_version() is not None
 
     print('Training benchmark{}'.format(' (quick mode: one epoch of {} examples, no warm-up)'.format(
@@ -518,6 +556,18 @@ def main(argv=None):
     if 'sweep' in chosen:
         for width in SWEEP_WIDTHS:
             sweep.append(dict(run(sweep_workload(width)), width=width))
+    method_rows = {}
+    if 'methods' in chosen:
+        for name in METHOD_WORKLOADS:
+            workload = WORKLOADS[name]
+            images, targets = data_in(workload[-1])
+            runners = {}
+            for method in methods:
+                runners[('ours', method)] = library_epoch(workload, images, targets, method)
+                if with_torch:
+                    runners[('torch', method)] = torch_epoch(workload, images, targets, args.threads, method)
+            times = interleave(runners, epochs, warmup)
+            method_rows[name] = {key: statistics.median(seconds) for key, seconds in times.items()}
     if 'W2' in chosen:
         traced, rss = measure_memory(args)
         results['W2']['traced_mb'], results['W2']['rss_mb'] = traced, rss
@@ -553,6 +603,24 @@ def main(argv=None):
               'allocations {:.1f} MB; peak RSS growth {:.1f} MB; float32 training images of all of MNIST: '
               '{:.1f} MB'.format('MNIST' if not args.synthetic else 'synthetic data', row['traced_mb'],
                                  row['rss_mb'], MNIST_IMAGES_MB))
+
+    if method_rows:
+        print()
+        print('Training methods: seconds per epoch, this library and PyTorch taken in turns; overhead: the epoch '
+              'over the plain SGD epoch of the same library')
+        print('{:<4} {:<9} {:>9} {:>9} {:>9} {:>14} {:>14}'.format(
+            'name', 'method', 's/epoch', 'PyTorch', 'vs torch', 'overhead', 'torch overhead'))
+        for name, row in method_rows.items():
+            for method in methods:
+                ours, theirs = row[('ours', method)], row.get(('torch', method))
+                print('{:<4} {:<9} {:>9.3f} {:>9} {:>9} {:>14} {:>14}'.format(
+                    name, method, ours, '-' if theirs is None else '{:.3f}'.format(theirs),
+                    '-' if theirs is None else '{:.3f}'.format(ours / theirs),
+                    '{:+.1%}'.format(ours / row[('ours', 'sgd')] - 1) if method != 'sgd' else '',
+                    '{:+.1%}'.format(theirs / row[('torch', 'sgd')] - 1) if method != 'sgd' and theirs else ''))
+        print('(median of {} epoch{}{}; momentum {} at a tenth of the learning rate, Adam at {}, dropout {} on '
+              'the hidden layers)'.format(epochs, 's' if epochs > 1 else '', ' after one warm-up epoch' if warmup
+                                          else '', MOMENTUM, ADAM_RATE, DROPOUT))
 
     if 'sweep' in chosen:
         print()

@@ -12,18 +12,17 @@ import common
 from activation_functions import Sigmoid
 
 NAME = '1hidden_layer_sigmoid_xentropy'
-HIDDEN = [300]
-LEARNING_RATE, DECAY, L2, BATCH_SIZE, EPOCHS = 0.5, 0.92, 0.0, 20, 25
+RECIPE = common.Recipe(hidden=[300], learning_rate=0.5, decay=0.92, l2=0.0, batch_size=20, epochs=25)
 
 
-def sigmoid_classifier(sizes, l2_reg_term, learning_rate, batch_size, args):
+def sigmoid_classifier(sizes, l2_reg_term, learning_rate, batch_size, args, **training):
     """``(net, cost, trainer)``: a sigmoid net, its cross-entropy and SGD, seeded from ``args.seed``."""
-    return common.classifier(sizes, l2_reg_term, learning_rate, batch_size, args, hidden=Sigmoid, output=Sigmoid)
+    return common.classifier(sizes, l2_reg_term, learning_rate, batch_size, args, hidden=Sigmoid, output=Sigmoid,
+                             **training)
 
 
 def main(argv=None):
-    return common.classification_demo(argv, __doc__, NAME, sigmoid_classifier, HIDDEN, LEARNING_RATE, DECAY, L2,
-                                      BATCH_SIZE, EPOCHS)
+    return common.classification_demo(argv, __doc__, NAME, RECIPE, sigmoid_classifier)
 
 
 if __name__ == '__main__':

@@ -10,13 +10,11 @@ factor after each epoch.
 import common
 
 NAME = '4hidden_layers_relu_softmax_xentropy_L2'
-HIDDEN = [500, 250, 100, 50]
-LEARNING_RATE, DECAY, L2, BATCH_SIZE, EPOCHS = 0.2, 0.93, 0.0005, 50, 30
+RECIPE = common.Recipe(hidden=[500, 250, 100, 50], learning_rate=0.2, decay=0.93, l2=0.0005, batch_size=50, epochs=30)
 
 
 def main(argv=None):
-    return common.classification_demo(argv, __doc__, NAME, common.classifier, HIDDEN, LEARNING_RATE,
-                                      DECAY, L2, BATCH_SIZE, EPOCHS)
+    return common.classification_demo(argv, __doc__, NAME, RECIPE)
 
 
 if __name__ == '__main__':

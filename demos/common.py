@@ -112,9 +112,9 @@ def standard_parser(description, epochs, seed=1, out='out', save=True, checkpoin
                         help='after every epoch, save the training state (net, settings, random state, epochs '
                              'done, history) to PATH, to continue later with --resume PATH')
     parser.add_argument('--resume', metavar='PATH', default=None,
-                        help='continue the run saved in the checkpoint PATH, with its settings (learning rate, '
-                             'mini-batch size, L2 term, random state: flags that set them are ignored); --epochs '
-                             'counts every epoch, those done before included')
+                        help='continue the run saved in the checkpoint PATH, with its settings (learning rate and '
+                             'its schedule, momentum, dropout, mini-batch size, L2 term, random state: flags that '
+                             'set them are ignored); --epochs counts every epoch, those done before included')
     return parser
 
 
@@ -151,6 +151,11 @@ def nonnegative_float(text):
 def decay_factor(text):
     """argparse type: a number above 0 and at most 1 (a factor that does not grow the learning rate)."""
     return _number(text, float, lambda v: 0 < v <= 1, 'a number above 0 and at most 1')
+
+
+def below_one(text):
+    """argparse type: a number of at least 0 and below 1 (a momentum, a dropout rate)."""
+    return _number(text, float, lambda v: 0 <= v < 1, 'a number >= 0 and below 1')
 
 
 def rngs(args, n=2):
@@ -213,11 +218,25 @@ def resume(trainer, args):
     if args.epochs <= done:
         sys.exit('error: {} holds {} already, and --epochs {} counts those too: ask for more than {} to train '
                  'on'.format(args.resume, _epochs(done), args.epochs, _epochs(done)))
-    print('resumed from {} after epoch {}, with its settings: learning rate {:g}, mini-batches of {}, L2 term {:g} '
-          '(flags that set these are ignored when resuming)'.format(
-              args.resume, done, trainer.learning_rate, getattr(trainer, 'batch_size', 'all examples'),
-              trainer.cost_function.l2_reg_term))
+    print('resumed from {} after epoch {}, with its settings: {} (flags that set these are ignored when '
+          'resuming)'.format(args.resume, done, training_settings(trainer)))
     return trainer
+
+
+def training_settings(trainer):
+    """The trainer's settings in words: learning rate and schedule, momentum, dropout, mini-batches, L2 term."""
+    parts = ['learning rate {:g}'.format(trainer.learning_rate)]
+    if trainer.schedule.name != 'constant':
+        parts.append('schedule {!r}'.format(trainer.schedule))
+    if getattr(trainer, 'momentum', 0):
+        parts.append('{}momentum {:g}'.format('Nesterov ' if trainer.nesterov else '', trainer.momentum))
+    if getattr(trainer, 'betas', None):
+        parts.append('Adam betas {}'.format(trainer.betas))
+    if getattr(trainer, 'dropout', None):
+        parts.append('dropout {}'.format(', '.join('{:g}'.format(p) for p in trainer.dropout)))
+    parts.append('mini-batches of {}'.format(getattr(trainer, 'batch_size', 'all examples')))
+    parts.append('L2 term {:g}'.format(trainer.cost_function.l2_reg_term))
+    return ', '.join(parts)
 
 
 def _epochs(n):
@@ -287,10 +306,10 @@ class Run:
         self.batches_per_epoch = 0
 
 
-def describe(record):
+def describe(record, evaluation_label='test'):
     """One line for an epoch's (or the summary's) record: costs, and accuracies or recognised shares."""
     parts = []
-    for split, label in (('training', 'train'), ('evaluation', 'test')):
+    for split, label in (('training', 'train'), ('evaluation', evaluation_label)):
         if split + '_cost' not in record:
             continue
         items = ['cost {:.4f}'.format(record[split + '_cost'])]
@@ -302,14 +321,16 @@ def describe(record):
 
 
 def train_run(trainer, source, epochs, evaluation_data=None, measure=None, on_epoch=None, label='', quiet=False,
-              **train_options):
+              on_batch=None, evaluation_label='test', **train_options):
     """``trainer.train(source, epochs, ...)`` with a progress bar and a line per epoch; returns a ``Run``.
 
     After each epoch ``measure()``, if given, returns more values for the
     epoch's record, the line ``epoch N (seconds): ...`` is printed (unless
-    ``quiet``) and ``on_epoch(record)`` is called. Ctrl+C ends the run after
+    ``quiet``) and ``on_epoch(record)`` is called; ``on_batch(batch_index,
+    n_batches)``, if given, after each mini-batch. Ctrl+C ends the run after
     the current mini-batch. ``train_options`` go to ``train``.
     """
+    user_on_batch = on_batch
     result = Run()
     n = source.number_of_examples()
     result.batches_per_epoch = -(-n // getattr(trainer, 'batch_size', n))
@@ -317,6 +338,8 @@ def train_run(trainer, source, epochs, evaluation_data=None, measure=None, on_ep
     with StopOnInterrupt() as interrupt:
         def on_batch(batch_index, n_batches):
             done[0] = batch_index + 1
+            if user_on_batch is not None:
+                user_on_batch(batch_index, n_batches)
             interrupt.check()
 
         def callback(epoch, history):
@@ -325,7 +348,8 @@ def train_run(trainer, source, epochs, evaluation_data=None, measure=None, on_ep
             if measure is not None:
                 record.update(measure())
             if not quiet:
-                say('{}epoch {} ({:.1f} s): {}'.format(label, epoch, record['seconds'], describe(record)))
+                say('{}epoch {} ({:.1f} s): {}'.format(label, epoch, record['seconds'],
+                                                       describe(record, evaluation_label)))
             if on_epoch is not None:
                 on_epoch(record)
             interrupt.check()  # Ctrl+C while measuring: stop here
@@ -413,8 +437,9 @@ def checkpointing(trainer, args, on_epoch=None, saved=None):
     """An ``on_epoch`` for ``train_run``: call ``on_epoch``, then, with ``--checkpoint PATH``, save the trainer there.
 
     ``on_epoch`` runs first because it may change the trainer for the next
-    epoch (a decaying learning rate): the checkpoint then holds exactly what
-    the next epoch starts from. The epochs saved are appended to ``saved``.
+    epoch: the checkpoint then holds exactly what the next epoch starts from
+    (``train`` has applied the schedule before). The epochs saved are
+    appended to ``saved``.
     """
     if not getattr(args, 'checkpoint', None):
         return on_epoch
@@ -428,11 +453,14 @@ def checkpointing(trainer, args, on_epoch=None, saved=None):
     return then_save
 
 
-def classifier(sizes, l2_reg_term, learning_rate, batch_size, args, hidden=None, output=None, dtype=np.float32):
+def classifier(sizes, l2_reg_term, learning_rate, batch_size, args, hidden=None, output=None, dtype=np.float32,
+               **training):
     """A net (``hidden`` units, Rectifier by default; ``output`` units, Softmax by default), its L2-regularized
     cross-entropy and SGD, seeded from ``args`` (initial parameters, then shuffling).
 
-    Returns ``(net, cost, trainer)``; ``sizes`` runs from 784 inputs to 10 outputs.
+    ``training`` goes to ``StochasticGradientDescent``: ``momentum``,
+    ``nesterov``, ``dropout``, ``schedule``. Returns ``(net, cost, trainer)``;
+    ``sizes`` runs from 784 inputs to 10 outputs.
     """
     from activation_functions import Rectifier, Softmax
     from cost_functions import CrossEntropyCost
@@ -444,55 +472,88 @@ def classifier(sizes, l2_reg_term, learning_rate, batch_size, args, hidden=None,
                                        output_layer_activation=output or Softmax, dtype=dtype)
     net.randomize_parameters(init_rng)
     cost = CrossEntropyCost(net, l2_reg_term=l2_reg_term)
-    trainer = StochasticGradientDescent(net, cost, learning_rate, batch_size=batch_size, seed=shuffle_rng)
+    trainer = StochasticGradientDescent(net, cost, learning_rate, batch_size=batch_size, seed=shuffle_rng, **training)
     return net, cost, trainer
 
 
-def classification_demo(argv, description, name, build, hidden, learning_rate, decay, l2_reg_term, batch_size,
-                        epochs):
-    """The whole of a classification demo: its flags (the standard ones and the training settings), the net,
-    ``--resume``, MNIST, and ``train_classifier`` with the learning rate decaying by ``decay`` after each epoch.
+class Recipe:
+    """A classification demo's default training settings: hidden layer sizes, learning rate (of the first
+    epoch), its decay factor per epoch, L2 term, mini-batch size, epochs, momentum (Nesterov's or not) and
+    dropout (None, one rate for every hidden layer, or one per non-output layer)."""
 
-    ``build(sizes, l2_reg_term, learning_rate, batch_size, args)`` returns
-    ``(net, cost, trainer)``. Returns the summary.
+    def __init__(self, hidden, learning_rate, decay, l2, batch_size, epochs, momentum=0.0, nesterov=False,
+                 dropout=None):
+        self.hidden, self.learning_rate, self.decay, self.l2 = list(hidden), learning_rate, decay, l2
+        self.batch_size, self.epochs, self.momentum, self.nesterov, self.dropout = (
+            batch_size, epochs, momentum, nesterov, dropout)
+
+    def build(self, args, build=None, inputs=784, outputs=10, **settings):
+        """``(net, cost, trainer)`` built by ``build`` (default ``classifier``, seeded from ``args.seed``) with the
+        recipe's settings, or those given in ``settings``, for a net of ``inputs`` and ``outputs`` units; the
+        decay becomes an ``ExponentialDecay`` schedule, and a single dropout rate in a list one for every
+        hidden layer."""
+        from feedforward_schedules import ExponentialDecay
+        chosen = {name: settings.get(name, getattr(self, name)) for name in (
+            'hidden', 'learning_rate', 'decay', 'l2', 'batch_size', 'momentum', 'nesterov', 'dropout')}
+        dropout = chosen['dropout']
+        if isinstance(dropout, list) and len(dropout) == 1:
+            dropout = dropout[0]
+        return (build or classifier)([inputs] + chosen['hidden'] + [outputs], chosen['l2'], chosen['learning_rate'],
+                                     chosen['batch_size'], args, momentum=chosen['momentum'],
+                                     nesterov=chosen['nesterov'], dropout=dropout,
+                                     schedule=ExponentialDecay(chosen['decay']))
+
+
+def classification_demo(argv, description, name, recipe, build=None):
+    """The whole of a classification demo: its flags (the standard ones and the training settings, whose
+    defaults are the ``Recipe``'s), the net, ``--resume``, MNIST, and ``train_classifier``.
+
+    ``build(sizes, l2_reg_term, learning_rate, batch_size, args, **training)``
+    (default ``classifier``) returns ``(net, cost, trainer)``. The learning
+    rate decays by ``--decay`` after each epoch (a schedule of the trainer,
+    which checkpoints keep). Returns the summary.
     """
-    parser = standard_parser(description, epochs=epochs)
-    parser.add_argument('--hidden', type=positive_int, nargs='+', default=list(hidden), metavar='UNITS',
-                        help='units of each hidden layer (default {})'.format(' '.join(map(str, hidden))))
-    parser.add_argument('--learning-rate', type=positive_float, default=learning_rate,
-                        help='learning rate of the first epoch (default {})'.format(learning_rate))
-    parser.add_argument('--decay', type=decay_factor, default=decay,
+    parser = standard_parser(description, epochs=recipe.epochs)
+    parser.add_argument('--hidden', type=positive_int, nargs='+', default=recipe.hidden, metavar='UNITS',
+                        help='units of each hidden layer (default {})'.format(' '.join(map(str, recipe.hidden))))
+    parser.add_argument('--learning-rate', type=positive_float, default=recipe.learning_rate,
+                        help='learning rate of the first epoch (default {})'.format(recipe.learning_rate))
+    parser.add_argument('--decay', type=decay_factor, default=recipe.decay,
                         help='factor applied to the learning rate after each epoch, above 0 and at most 1 '
-                             '(default {})'.format(decay))
-    parser.add_argument('--l2', type=nonnegative_float, default=l2_reg_term,
-                        help='L2 regularization term (default {})'.format(l2_reg_term))
-    parser.add_argument('--batch-size', type=positive_int, default=batch_size,
-                        help='mini-batch size (default {})'.format(batch_size))
+                             '(default {})'.format(recipe.decay))
+    parser.add_argument('--momentum', type=below_one, default=recipe.momentum,
+                        help='momentum, from 0 (plain steps) to below 1 (default {})'.format(recipe.momentum))
+    parser.add_argument('--nesterov', action=argparse.BooleanOptionalAction, default=recipe.nesterov,
+                        help='Nesterov momentum (default {})'.format('on' if recipe.nesterov else 'off'))
+    default_dropout = recipe.dropout if recipe.dropout is None or isinstance(recipe.dropout, list) \
+        else [recipe.dropout]
+    parser.add_argument('--dropout', type=below_one, nargs='+', default=default_dropout, metavar='P',
+                        help='dropout rate of every hidden layer (one P), or of every layer but the output, input '
+                             'layer first (default {})'.format(
+                                 'none' if recipe.dropout is None else ' '.join(map(str, default_dropout))))
+    parser.add_argument('--l2', type=nonnegative_float, default=recipe.l2,
+                        help='L2 regularization term (default {})'.format(recipe.l2))
+    parser.add_argument('--batch-size', type=positive_int, default=recipe.batch_size,
+                        help='mini-batch size (default {})'.format(recipe.batch_size))
     args = parser.parse_args(argv)
-    net, cost, trainer = build([784] + args.hidden + [10], args.l2, args.learning_rate, args.batch_size, args)
+    if args.dropout is not None and len(args.dropout) not in (1, len(args.hidden) + 1):
+        parser.error('argument --dropout: expected one rate, or {} (input and hidden layers), got {}'.format(
+            len(args.hidden) + 1, len(args.dropout)))
+    if args.nesterov and not args.momentum:
+        parser.error('argument --nesterov: Nesterov momentum needs --momentum above 0')
+    net, cost, trainer = recipe.build(args, build, **{name: getattr(args, name) for name in (
+        'hidden', 'learning_rate', 'decay', 'l2', 'batch_size', 'momentum', 'nesterov', 'dropout')})
     resume(trainer, args)
     training, test = load_data(args)
-    describe_training(net, trainer, args, args.decay)
-    return train_classifier(net, cost, trainer, training, test, args, name,
-                            on_epoch=decay_learning_rate(trainer, args.decay))
+    describe_training(net, trainer, args)
+    return train_classifier(net, cost, trainer, training, test, args, name)
 
 
-def decay_learning_rate(trainer, factor):
-    """An ``on_epoch`` hook: after each epoch, learning_rate <- factor * learning_rate.
-
-    The step size of epoch e (from 1) is then learning_rate_0 * factor^(e - 1).
-    """
-    def on_epoch(record):
-        trainer.learning_rate *= factor
-    return on_epoch
-
-
-def describe_training(net, trainer, args, decay=None):
+def describe_training(net, trainer, args):
     """Print the net and the training settings in one line."""
-    print('net {} ({}), learning rate {}{}, mini-batches of {}, L2 term {}, {} epochs, seed {}'.format(
-        net.layer_sizes(), ' -> '.join(f.name for f in net.activations()), trainer.learning_rate,
-        ' times {} after each epoch'.format(decay) if decay else '', trainer.batch_size,
-        trainer.cost_function.l2_reg_term, args.epochs, args.seed))
+    print('net {} ({}), {}, {} epochs, seed {}'.format(
+        net.layer_sizes(), ' -> '.join(f.name for f in net.activations()), training_settings(trainer), args.epochs,
+        args.seed))
 
 
 # ----- pictures ----------------------------------------------------------------

@@ -22,11 +22,12 @@ def add_run_flags(parser, learning_rate, batch_size):
 def load_subsets(args):
     """``(training, test)`` MnistSplits of the first ``args.train_size`` and ``args.test_size`` images."""
     training, test = common.load_data(args)
-    return _first(training, args.train_size), _first(test, args.test_size)
+    return part(training, 0, args.train_size), part(test, 0, args.test_size)
 
 
-def _first(split, n):
-    return MnistSplit(split.images[:n], split.labels[:n], split.targets[:n])
+def part(split, start, stop=None):
+    """The images ``start`` to ``stop`` of an MnistSplit, as an MnistSplit (views, no copy)."""
+    return MnistSplit(split.images[start:stop], split.labels[start:stop], split.targets[start:stop])
 
 
 def train_recording(trainer, source, epochs, label='', **train_options):

@@ -64,11 +64,10 @@ def get_classifier(args, training, test, classifier=None):
     2-hidden-layer demo trains its net."""
     if classifier is None:
         demo = importlib.import_module(CLASSIFIER_DEMO)
-        classifier, cost, trainer = common.classifier(
-            [784] + demo.HIDDEN + [10], demo.L2, demo.LEARNING_RATE, demo.BATCH_SIZE, args)
+        classifier, cost, trainer = demo.RECIPE.build(args)
         print('training the judging classifier {} for {} epochs'.format(classifier.layer_sizes(), CLASSIFIER_EPOCHS))
         common.train_run(trainer, training.source, CLASSIFIER_EPOCHS, evaluation_data=test.source,
-                         on_epoch=common.decay_learning_rate(trainer, demo.DECAY), label='classifier ')
+                         label='classifier ')
     accuracy = recognised(classifier, test.images, test.labels)
     print('classifier: {:.2f}% of the real test digits recognised'.format(100 * accuracy))
     return classifier

@@ -10,10 +10,14 @@ Feature: Back-propagation computes the exact gradient
     Then they agree to a relative error below 1e-7
 
     Examples:
-      | hidden    | output    | cost          |
-      | Sigmoid   | Sigmoid   | quadratic     |
-      | Sigmoid   | Sigmoid   | cross-entropy |
-      | Rectifier | Softmax   | cross-entropy |
-      | Rectifier | Softmax   | quadratic     |
-      | Tanh      | Identity  | quadratic     |
-      | Rectifier | Rectifier | quadratic     |
+      | hidden         | output    | cost          |
+      | Sigmoid        | Sigmoid   | quadratic     |
+      | Sigmoid        | Sigmoid   | cross-entropy |
+      | Rectifier      | Softmax   | cross-entropy |
+      | Rectifier      | Softmax   | quadratic     |
+      | Tanh           | Identity  | quadratic     |
+      | Rectifier      | Rectifier | quadratic     |
+      | Swish          | Softmax   | cross-entropy |
+      | LeakyRectifier | Identity  | quadratic     |
+      | Softplus       | Sigmoid   | cross-entropy |
+      | Tanh           | Swish     | quadratic     |

@@ -1,12 +1,25 @@
-"""An independent, deliberately plain re-implementation of the forward pass and the costs.
+"""An independent, deliberately plain re-implementation of the forward pass, the costs, back-propagation and
+the update rules.
 
 It follows the textbook formulas one by one, with none of the library's code,
-so that tests can check the library's numbers against it.
+so that tests can check the library's numbers against it. The update rules
+are those of PyTorch's documentation of ``torch.optim.SGD`` and
+``torch.optim.Adam``, line by line.
 """
 import numpy as np
 
 
-def activation(name, z):
+def activation(name, z, settings=None):
+    """f(z) for the activation ``name``; ``name`` may also be a pair (name, settings), as ``spec`` makes it."""
+    if isinstance(name, tuple):
+        name, settings = name
+    settings = settings or {}
+    if name == 'LeakyRectifier':
+        return np.where(z > 0, z, settings.get('slope', 0.01) * z)
+    if name == 'Softplus':
+        return np.log(1.0 + np.exp(z))
+    if name == 'Swish':
+        return z / (1.0 + np.exp(-z))
     if name == 'Sigmoid':
         return 1.0 / (1.0 + np.exp(-z))
     if name == 'Rectifier':
@@ -21,18 +34,100 @@ def activation(name, z):
     raise ValueError(name)
 
 
-def forward(weights, biases, names, X):
+def derivative(name, z):
+    """f'(z), element-wise, for the hidden activations."""
+    if name == 'Sigmoid':
+        s = activation('Sigmoid', z)
+        return s * (1 - s)
+    if name == 'Rectifier':
+        return (z > 0).astype(z.dtype)
+    if name == 'Tanh':
+        return 1 - np.tanh(z) ** 2
+    if name == 'Identity':
+        return np.ones_like(z)
+    raise ValueError(name)
+
+
+def spec(f):
+    """The pair (name, settings) of one of the library's activations, which ``activation`` takes."""
+    return f.name, f.settings()
+
+
+def forward(weights, biases, names, X, masks=None):
+    """The net's output; ``masks`` (dropout: one array or None per non-output layer) multiply the outputs of
+    the layer below before each layer, as a thinned net does."""
     a = X
-    for W, b, name in zip(weights, biases, names):
+    for l, (W, b, name) in enumerate(zip(weights, biases, names)):
+        if masks is not None and masks[l] is not None:
+            a = a * masks[l]
         a = activation(name, a @ W + b)
     return a
 
 
-def cost(cost_name, weights, biases, names, X, Y, l2):
-    a = forward(weights, biases, names, X)
+def gradient(cost_name, weights, biases, names, X, Y, l2, masks=None):
+    """dC/dW and dC/db of every layer (two lists), by the chain rule written out, for cross-entropy on Softmax
+    or Sigmoid outputs and the quadratic cost on Identity outputs."""
+    n = len(X)
+    inputs, zs = [], []
+    a = X
+    for l, (W, b, name) in enumerate(zip(weights, biases, names)):
+        if masks is not None and masks[l] is not None:
+            a = a * masks[l]
+        inputs.append(a)
+        zs.append(a @ W + b)
+        a = activation(name, zs[-1])
+    if cost_name == 'CrossEntropyCost' or names[-1] == 'Identity':
+        delta = (a - Y) / n             # dC/dz for softmax + cross-entropy, sigmoid + cross-entropy, identity + quadratic
+    else:
+        raise ValueError('no reference gradient for {} on {}'.format(cost_name, names[-1]))
+    grad_W, grad_b = [None] * len(weights), [None] * len(weights)
+    for l in reversed(range(len(weights))):
+        grad_W[l] = inputs[l].T @ delta + l2 * weights[l]
+        grad_b[l] = delta.sum(axis=0)
+        if l > 0:
+            back = delta @ weights[l].T
+            if masks is not None and masks[l] is not None:
+                back = back * masks[l]
+            delta = back * derivative(names[l - 1], zs[l - 1])
+    return grad_W, grad_b
+
+
+def sgd_step(parameters, gradients, buffers, lr, momentum=0.0, nesterov=False):
+    """torch.optim.SGD's documented step (dampening 0, weight decay in the gradient already), for lists of arrays.
+
+    ``buffers`` holds the momentum buffer of each parameter (None before the first step); returns the new
+    parameters and buffers.
+    """
+    new_parameters, new_buffers = [], []
+    for theta, g, b in zip(parameters, gradients, buffers):
+        if momentum != 0:
+            b = g.copy() if b is None else momentum * b + g
+            g = g + momentum * b if nesterov else b
+        new_parameters.append(theta - lr * g)
+        new_buffers.append(b)
+    return new_parameters, new_buffers
+
+
+def adam_step(parameters, gradients, moments, t, lr, betas=(0.9, 0.999), eps=1e-8):
+    """torch.optim.Adam's documented step (no amsgrad), at step t (from 1); ``moments`` holds (m, v) per
+    parameter. Returns the new parameters and moments."""
+    beta1, beta2 = betas
+    new_parameters, new_moments = [], []
+    for theta, g, (m, v) in zip(parameters, gradients, moments):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        m_hat = m / (1 - beta1 ** t)
+        v_hat = v / (1 - beta2 ** t)
+        new_parameters.append(theta - lr * m_hat / (np.sqrt(v_hat) + eps))
+        new_moments.append((m, v))
+    return new_parameters, new_moments
+
+
+def cost(cost_name, weights, biases, names, X, Y, l2, masks=None):
+    a = forward(weights, biases, names, X, masks)
     if cost_name == 'QuadraticCost':
         per_example = 0.5 * ((a - Y) ** 2).sum(axis=1)
-    elif names[-1] == 'Softmax':
+    elif names[-1] == 'Softmax' or names[-1] == ('Softmax', {}):
         per_example = -(Y * np.log(a)).sum(axis=1)
     else:
         per_example = -(Y * np.log(a) + (1 - Y) * np.log(1 - a)).sum(axis=1)

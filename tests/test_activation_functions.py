@@ -4,15 +4,28 @@ import numpy as np
 import pytest
 
 import reference
-from activation_functions import ACTIVATIONS, Identity, Rectifier, Sigmoid, Softmax, Tanh
+from activation_functions import (ACTIVATIONS, Identity, LeakyRectifier, Rectifier, Sigmoid, Softmax, Softplus, Swish,
+                                  Tanh)
 
-ELEMENT_WISE = [Sigmoid, Rectifier, Tanh, Identity]
+#: The library's own activations: the five original classes, and instances of the others (one with a slope of
+#: its own, so that a slope that is not the default is tested too).
+BUILT_IN = [Sigmoid, Rectifier, Softmax, Tanh, Identity, LeakyRectifier(), LeakyRectifier(slope=0.3), Softplus(),
+            Swish()]
+ELEMENT_WISE = [f for f in BUILT_IN if f is not Softmax]
 
 
-@pytest.mark.parametrize('function', list(ACTIVATIONS.values()))
+def test_the_registry_holds_the_library_s_activations():
+    assert sorted(ACTIVATIONS) == sorted(['Sigmoid', 'Rectifier', 'Softmax', 'Tanh', 'Identity', 'LeakyRectifier',
+                                          'Softplus', 'Swish'])
+    with pytest.raises(TypeError):
+        ACTIVATIONS['Mine'] = Sigmoid      # read-only: register_activation is the way in
+
+
+@pytest.mark.parametrize('function', BUILT_IN, ids=repr)
 def test_activation_matches_the_formula(function):
     z = np.random.default_rng(0).normal(0, 2, (6, 4))
-    np.testing.assert_allclose(function.activation(z), reference.activation(function.name, z), rtol=1e-12)
+    np.testing.assert_allclose(function.activation(z), reference.activation(reference.spec(function), z),
+                               rtol=1e-12)
 
 
 def test_hand_worked_values():
@@ -23,7 +36,16 @@ def test_hand_worked_values():
     np.testing.assert_allclose(Softmax.activation(np.log([[1.0, 2.0, 5.0]])), [[0.125, 0.25, 0.625]])
 
 
-@pytest.mark.parametrize('function', ELEMENT_WISE)
+def test_hand_worked_values_of_the_newer_functions():
+    z = np.array([[0.0, np.log(3.0), -np.log(3.0), -2.0]])
+    np.testing.assert_allclose(LeakyRectifier(slope=0.1).activation(z), [[0.0, np.log(3.0), -0.1 * np.log(3.0), -0.2]])
+    # softplus(log 3) = log 4; softplus(-log 3) = log(4/3)
+    np.testing.assert_allclose(Softplus().activation(z)[0, :3], [np.log(2.0), np.log(4.0), np.log(4.0 / 3.0)])
+    # swish(log 3) = log 3 * 3/4; swish(-log 3) = -log 3 * 1/4
+    np.testing.assert_allclose(Swish().activation(z)[0, :3], [0.0, 0.75 * np.log(3.0), -0.25 * np.log(3.0)])
+
+
+@pytest.mark.parametrize('function', ELEMENT_WISE, ids=repr)
 def test_element_wise_gradient_matches_central_differences(function):
     z = np.random.default_rng(1).normal(0, 2, (5, 3))
     z[np.abs(z) < 1e-3] = 0.5  # keep away from the Rectifier's kink
@@ -42,7 +64,7 @@ def test_softmax_jacobian_matches_central_differences():
         np.testing.assert_allclose(jacobian[:, :, j], column, rtol=1e-6, atol=1e-10)
 
 
-@pytest.mark.parametrize('function', list(ACTIVATIONS.values()))
+@pytest.mark.parametrize('function', BUILT_IN, ids=repr)
 @pytest.mark.parametrize('in_place', [False, True])
 def test_backward_is_the_jacobian_transpose_times_the_upstream_gradient(function, in_place):
     rng = np.random.default_rng(3)
@@ -54,8 +76,56 @@ def test_backward_is_the_jacobian_transpose_times_the_upstream_gradient(function
         expected = function.gradient(z) * grad_a
     a = function.activation(z)
     out = grad_a if in_place else np.empty_like(grad_a)
-    result = function.backward(a, grad_a.copy() if not in_place else grad_a, out=out)
+    # z only for the functions that ask for it, as the net passes it.
+    result = function.backward(a, grad_a.copy() if not in_place else grad_a, out=out,
+                               z=z.copy() if function.needs_z else None)
     np.testing.assert_allclose(result, expected, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize('function', BUILT_IN, ids=repr)
+def test_the_original_backward_protocol_still_works_without_z(function):
+    """``backward(a, grad_a, out)``, the protocol before z existed, for every function that reads a alone."""
+    if function.needs_z:
+        assert function.name == 'Swish'
+        return
+    z = np.random.default_rng(4).normal(0, 1.5, (5, 4))
+    grad_a = np.ones_like(z)
+    a = function.activation(z)
+    np.testing.assert_allclose(function.backward(a, grad_a, np.empty_like(z)),
+                               function.backward(a, grad_a, np.empty_like(z), z=z))
+
+
+@pytest.mark.parametrize('function', [f for f in BUILT_IN if not f.needs_z], ids=repr)
+def test_the_functions_that_need_no_z_compute_in_place(function):
+    """The net computes a over z for them: ``activation(z, out=z)`` must give f(z)."""
+    z = np.random.default_rng(5).normal(0, 2, (5, 4))
+    expected = function.activation(z)
+    assert function.activation(z, out=z) is z
+    np.testing.assert_array_equal(z, expected)
+
+
+@pytest.mark.parametrize('dtype', [np.float32, np.float64])
+@pytest.mark.parametrize('function', [LeakyRectifier(), Softplus(), Swish()], ids=repr)
+def test_the_newer_functions_are_stable_for_large_inputs(function, dtype):
+    z = np.array([[-1e4, -800.0, -30.0, 0.0, 30.0, 800.0, 1e4]], dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        a = function.activation(z)
+        g = function.gradient(z)
+    assert a.dtype == dtype and g.dtype == dtype
+    assert np.isfinite(a).all() and np.isfinite(g).all()
+    # Far from 0 each behaves as a rectifier: f(z) ~ z (slope z) and f' ~ 1 (slope) on either side.
+    np.testing.assert_allclose(a[0, -2:], z[0, -2:], rtol=1e-6)
+    np.testing.assert_allclose(g[0, [0, -1]], [getattr(function, 'slope', 0.0), 1.0], atol=1e-6)
+
+
+def test_weight_gains_are_one_over_the_mean_square_of_the_activation():
+    """1 / E[f(z)^2] for z ~ N(0, 1), by Gauss-Hermite quadrature and the plain formulas of the reference."""
+    nodes, weights = np.polynomial.hermite_e.hermegauss(100)
+    weights /= weights.sum()
+    for function in (LeakyRectifier(slope=0.3), Softplus(), Swish(), Rectifier):
+        mean_square = (weights * reference.activation(reference.spec(function), nodes) ** 2).sum()
+        assert function.weight_gain == pytest.approx(1 / mean_square, rel=1e-4), function
 
 
 @pytest.mark.parametrize('dtype', [np.float32, np.float64])

@@ -38,6 +38,11 @@ def test_quick_mode_prints_every_workload_and_writes_the_plot(tmp_path):
     for width in (32, 128, 512, 2048):
         assert re.search(r'^ +{} +\d+\.\d+ +\d+\.\d+ +\d+\.\d+'.format(width), output, flags=re.M), output
     assert re.search(r'traced NumPy allocations \d+\.\d MB', output), output
+    methods = output[output.index('Training methods:'):]
+    for name in ('W2', 'W3'):
+        for method in ('sgd', 'momentum', 'adam', 'dropout'):
+            row = re.search(r'^{} +{} +(\d+\.\d+) '.format(name, method), methods, flags=re.M)
+            assert row and float(row.group(1)) > 0, output
     assert plot.stat().st_size > 10000
     try:
         import sklearn  # noqa: F401

@@ -17,10 +17,12 @@ import feedforward_checkpoint as checkpoint
 from activation_functions import Identity, Rectifier, Sigmoid, Softmax, Tanh
 from cost_functions import CrossEntropyCost, QuadraticCost
 from data_source import PreloadSource
-from gradient_descent import GradientDescent, StochasticGradientDescent, TrainingDivergedError
+from feedforward_schedules import ExponentialDecay, ReduceOnPlateau, StepDecay
+from gradient_descent import Adam, GradientDescent, StochasticGradientDescent, TrainingDivergedError
 from neural_net import ModelFileError, NetFactory, NeuralNet
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIXTURES = os.path.join(ROOT, 'tests', 'fixtures')
 
 
 def blobs(n=150, seed=0):
@@ -86,16 +88,116 @@ def test_k_epochs_checkpoint_new_process_and_the_rest_equal_n_epochs_straight_bi
     assert not np.array_equal(naive.neural_net.parameters(), straight.neural_net.parameters())
 
 
+def rich_trainer(kind):
+    """A trainer with an update rule that has state, dropout on the input and hidden layers, and a schedule."""
+    net = NetFactory.create_neural_net([8, 16, 12, 3], Rectifier, Softmax)
+    net.randomize_parameters(5)
+    cost = CrossEntropyCost(net, l2_reg_term=0.003)
+    if kind == 'momentum':
+        return StochasticGradientDescent(net, cost, 0.05, batch_size=16, seed=11, momentum=0.9, dropout=[0.1, 0.5, 0.3],
+                                         schedule=ExponentialDecay(0.8))
+    if kind == 'nesterov':
+        return StochasticGradientDescent(net, cost, 0.05, batch_size=16, seed=11, momentum=0.8, nesterov=True,
+                                         dropout=0.4, schedule=StepDecay(2, 0.5))
+    return Adam(net, cost, 0.01, batch_size=16, seed=11, dropout=[0.2, 0.5, 0.5],
+                schedule=ReduceOnPlateau(factor=0.5, patience=1, threshold=0.1))
+
+
+RICH_CHILD = textwrap.dedent('''
+    import sys
+    sys.path.insert(0, sys.argv[1])
+    import numpy as np
+    from feedforward_checkpoint import load_checkpoint, save_checkpoint
+    from data_source import PreloadSource
+    data = np.load(sys.argv[2])
+    trainer = load_checkpoint(sys.argv[3])
+    src, evaluation = PreloadSource((data['X'], data['Y'])), PreloadSource((data['X'][:40], data['Y'][:40]))
+    trainer.train(src, int(sys.argv[5]) - trainer.epochs_done, evaluation_data=evaluation)
+    save_checkpoint(sys.argv[4], trainer)
+''')
+
+
+def without_times(checkpoint_data):
+    """A checkpoint's JSON object without what differs between runs: the times in the history."""
+    for record in checkpoint_data['history']:
+        record.pop('seconds')
+        record.pop('wall_time')
+    return checkpoint_data
+
+
+@pytest.mark.parametrize('kind', ['momentum', 'nesterov', 'adam'])
+def test_momentum_nesterov_and_adam_with_dropout_and_a_schedule_resume_in_a_new_process_bit_for_bit(tmp_path, kind):
+    N, k = 5, 2
+    X, Y = blobs()
+    np.savez(tmp_path / 'data.npz', X=X, Y=Y)
+    src, evaluation = PreloadSource((X, Y)), PreloadSource((X[:40], Y[:40]))
+    straight = rich_trainer(kind)
+    straight.train(src, N, evaluation_data=evaluation)
+    checkpoint.save_checkpoint(tmp_path / 'straight.json', straight)
+
+    first = rich_trainer(kind)
+    first.train(src, k, evaluation_data=evaluation)
+    checkpoint.save_checkpoint(tmp_path / 'checkpoint.json', first)
+    result = subprocess.run([sys.executable, '-c', RICH_CHILD, ROOT, str(tmp_path / 'data.npz'),
+                             str(tmp_path / 'checkpoint.json'), str(tmp_path / 'resumed.json'), str(N)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    # Parameters, velocity or moments and step count, the learning rate, the schedule's state, both random
+    # states, and every number of the history: all the same, to the bit.
+    resumed = without_times(json.loads((tmp_path / 'resumed.json').read_text()))
+    assert resumed == without_times(json.loads((tmp_path / 'straight.json').read_text()))
+    assert resumed['optimizer']['learning_rate'] < 0.05 if kind != 'adam' else True
+    if kind == 'adam':
+        assert resumed['optimizer_state']['step_count'] == N * 10 and resumed['schedule']['best'] is not None
+        assert [r['learning_rate'] for r in resumed['history']][-1] < 0.01      # the plateau schedule acted
+    # The dropout generator's state matters: resumed with a fresh one, the run goes elsewhere.
+    broken = checkpoint.load_checkpoint(tmp_path / 'checkpoint.json')
+    broken.dropout_rng = np.random.default_rng(0)
+    broken.train(src, N - k, evaluation_data=evaluation)
+    assert not np.array_equal(broken.neural_net.parameters(), straight.neural_net.parameters())
+
+
+def test_resume_into_restores_every_setting_and_state_of_an_adam_trainer(tmp_path):
+    src = PreloadSource(blobs())
+    evaluation = PreloadSource(blobs(40, seed=1))
+    straight, saved = rich_trainer('adam'), rich_trainer('adam')
+    straight.train(src, 3, evaluation_data=evaluation)
+    saved.train(src, 1, evaluation_data=evaluation)
+    checkpoint.save_checkpoint(tmp_path / 'c.json', saved)
+    net = NetFactory.create_neural_net([8, 16, 12, 3], Rectifier, Softmax)
+    built = Adam(net, CrossEntropyCost(net), 0.5, batch_size=3, betas=(0.5, 0.5), eps=1.0, seed=0)
+    checkpoint.resume_into(tmp_path / 'c.json', built)
+    assert (built.betas, built.eps, built.batch_size, built.dropout) == (saved.betas, saved.eps, 16, (0.2, 0.5, 0.5))
+    built.train(src, 2, evaluation_data=evaluation)
+    np.testing.assert_array_equal(net.parameters(), straight.neural_net.parameters())
+    np.testing.assert_array_equal(built.second_moment, straight.second_moment)
+    assert built.step_count == straight.step_count and built.learning_rate == straight.learning_rate
+
+
+def test_resume_into_a_trainer_with_nesterov_from_one_without_momentum(tmp_path):
+    net = NetFactory.create_neural_net([8, 16, 3], Rectifier, Softmax)
+    plain = StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, batch_size=16, seed=0)
+    checkpoint.save_checkpoint(tmp_path / 'c.json', plain)
+    other = NetFactory.create_neural_net([8, 16, 3], Rectifier, Softmax)
+    built = StochasticGradientDescent(other, CrossEntropyCost(other), 0.1, momentum=0.9, nesterov=True)
+    checkpoint.resume_into(tmp_path / 'c.json', built)
+    assert (built.momentum, built.nesterov) == (0.0, False)
+    built.training_epoch(PreloadSource(blobs()))
+
+
 def test_a_checkpoint_holds_every_setting_and_restores_a_ready_trainer(tmp_path):
     trainer = make_trainer()
     trainer.training_epoch(PreloadSource(blobs()))
     path = tmp_path / 'c.json'
     checkpoint.save_checkpoint(path, trainer)
     data = json.loads(path.read_text())
-    assert data['format'] == 'feedforward-neural-net-checkpoint' and data['version'] == 2
+    assert data['format'] == 'feedforward-neural-net-checkpoint' and data['version'] == 3
     assert data['history'] == []  # training_epoch alone records nothing
     assert data['epochs_done'] == 1
-    assert data['optimizer'] == {'class': 'StochasticGradientDescent', 'learning_rate': 0.07, 'batch_size': 16}
+    assert data['optimizer'] == {'class': 'StochasticGradientDescent', 'learning_rate': 0.07, 'batch_size': 16,
+                                 'momentum': 0.0, 'nesterov': False, 'dropout': None}
+    assert data['optimizer_state'] == {'velocity': None} and data['schedule'] == {'name': 'constant'}
+    assert data['dropout_random_state']['bit_generator'] == {'name': 'PCG64'}
     assert data['cost'] == {'class': 'CrossEntropyCost', 'l2_reg_term': 0.003}
     assert data['random_state']['bit_generator'] == {'name': 'PCG64'}
     # JSON-safe: every integer of the state is a string (PCG64's are 128-bit).
@@ -171,16 +273,28 @@ def valid_checkpoint():
             return json.load(stream)
 
 
-def changed(change):
-    data = valid_checkpoint()
+def changed(change, kind=None):
+    data = valid_checkpoint() if kind is None else rich_checkpoint(kind)
     change(data)
     return data
 
 
+def rich_checkpoint(kind):
+    """The JSON object of a checkpoint of ``rich_trainer(kind)`` after two epochs."""
+    trainer = rich_trainer(kind)
+    trainer.train(PreloadSource(blobs(30)), 2, evaluation_data=PreloadSource(blobs(20, seed=1)))
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, 'c.json')
+        checkpoint.save_checkpoint(path, trainer)
+        with open(path, encoding='utf-8') as stream:
+            return json.load(stream)
+
+
 @pytest.mark.parametrize('data,message', [
     (changed(lambda d: d.update(format='feedforward-neural-net')), 'format'),
-    (changed(lambda d: d.update(version=3)), 'version'),
-    (changed(lambda d: d.update(version=1)), "unknown field 'history'"),
+    (changed(lambda d: d.update(version=4)), 'version'),
+    (changed(lambda d: d.update(version=1)), "unknown field 'dropout_random_state'; a version 1 checkpoint"),
+    (changed(lambda d: d.update(version=2)), "unknown field 'dropout_random_state'; a version 2 checkpoint"),
     (changed(lambda d: d.update(history={})), 'history'),
     (changed(lambda d: d['history'].append(5)), 'record'),
     (changed(lambda d: d['history'][0].update(epoch='1')), 'numbers or null'),
@@ -195,7 +309,55 @@ def changed(change):
     (changed(lambda d: d['optimizer'].update(learning_rate='0.1')), 'learning_rate'),
     (changed(lambda d: d['optimizer'].update(batch_size=0)), 'batch_size'),
     (changed(lambda d: d['optimizer'].pop('batch_size')), 'batch_size'),
-    (changed(lambda d: d['optimizer'].update(momentum=0.9)), 'fields'),
+    (changed(lambda d: d['optimizer'].update(weight_decay=0.9)), 'fields'),
+    (changed(lambda d: d['optimizer'].update(momentum=0.9)), '"optimizer_state" "velocity" to be a list'),
+    (changed(lambda d: d['optimizer'].update(momentum=1.5)), 'momentum'),
+    (changed(lambda d: d['optimizer'].update(momentum='0.9')), 'momentum'),
+    (changed(lambda d: d['optimizer'].update(nesterov=True)), 'Nesterov momentum needs a momentum'),
+    (changed(lambda d: d['optimizer'].update(nesterov=1)), 'nesterov'),
+    (changed(lambda d: d['optimizer'].update(dropout=[0.5])), 'dropout'),
+    (changed(lambda d: d['optimizer'].update(dropout=[0.5, 1.0])), 'dropout'),
+    (changed(lambda d: d['optimizer'].update(dropout=[0.5, '0.1'])), 'dropout'),
+    (changed(lambda d: d['optimizer'].update(dropout=0.5)), 'dropout'),
+    (changed(lambda d: d['optimizer'].pop('dropout')), 'fields'),
+    (changed(lambda d: d.pop('optimizer_state')), '"optimizer_state" is missing'),
+    (changed(lambda d: d.update(optimizer_state={'velocity': None, 'm': None})), 'optimizer_state'),
+    (changed(lambda d: d.update(optimizer_state=[])), 'optimizer_state'),
+    (changed(lambda d: d.pop('schedule')), '"schedule" is missing'),
+    (changed(lambda d: d.update(schedule={'name': 'cosine'})), 'schedule'),
+    (changed(lambda d: d.update(schedule={'name': 'exponential'})), 'fields'),
+    (changed(lambda d: d.update(schedule={'name': 'exponential', 'factor': 2.0})), 'factor'),
+    (changed(lambda d: d.update(schedule={'name': 'exponential', 'factor': '0.5'})), 'factor'),
+    (changed(lambda d: d.update(schedule={'name': 'step', 'step_size': 2.0, 'factor': 0.5})), 'step_size'),
+    (changed(lambda d: d.update(schedule={'name': 'plateau', 'factor': 0.5, 'patience': 2, 'threshold': 0.0,
+                                          'min_learning_rate': 0.0, 'best': None, 'bad_epochs': 3})), 'bad_epochs'),
+    (changed(lambda d: d.update(schedule={'name': 'plateau', 'factor': 0.5, 'patience': 2, 'threshold': 0.0,
+                                          'min_learning_rate': 0.0, 'best': 'low', 'bad_epochs': 0})), 'best'),
+    (changed(lambda d: d.update(dropout_random_state=None)), 'dropout_random_state'),
+    (changed(lambda d: d['optimizer_state'].update(velocity=[0.0] * 5), 'momentum'), 'velocity'),
+    (changed(lambda d: d['optimizer_state'].update(velocity=None), 'momentum'), 'velocity'),
+    (changed(lambda d: d['optimizer_state']['velocity'].__setitem__(3, '1'), 'momentum'), 'velocity'),
+    (changed(lambda d: (d['net'].update(dtype='float32'), d['optimizer_state']['velocity'].__setitem__(3, 1e300)),
+             'momentum'), 'not finite in float32'),
+    (changed(lambda d: d['optimizer_state']['velocity'].__setitem__(3, None), 'momentum'), 'velocity'),
+    (changed(lambda d: d['optimizer'].update(momentum=0), 'nesterov'), 'Nesterov momentum needs'),
+    (changed(lambda d: d['optimizer_state'].update(step_count=-1), 'adam'), 'step_count'),
+    (changed(lambda d: d['optimizer_state'].update(step_count=2.0), 'adam'), 'step_count'),
+    (changed(lambda d: d['optimizer_state']['second_moment'].__setitem__(0, -1e-9), 'adam'), 'negative'),
+    (changed(lambda d: d['optimizer_state']['first_moment'].pop(), 'adam'), 'first_moment'),
+    (changed(lambda d: d['optimizer_state'].pop('second_moment'), 'adam'), 'optimizer_state'),
+    (changed(lambda d: d['optimizer_state'].update(velocity=None), 'adam'), 'optimizer_state'),
+    (changed(lambda d: d['optimizer'].update(betas=[0.9]), 'adam'), 'betas'),
+    (changed(lambda d: d['optimizer'].update(betas=[0.9, 1.0]), 'adam'), 'betas'),
+    (changed(lambda d: d['optimizer'].update(eps=0), 'adam'), 'eps'),
+    (changed(lambda d: d['optimizer'].update(momentum=0.9), 'adam'), 'fields'),
+    (changed(lambda d: d['schedule'].update(bad_epochs=-1), 'adam'), 'bad_epochs'),
+    (changed(lambda d: d['schedule'].update(patience=True), 'adam'), 'patience'),
+    (changed(lambda d: d['schedule'].pop('best'), 'adam'), 'fields'),
+    (changed(lambda d: d.update(dropout_random_state=d['random_state'], random_state=None), 'adam'),
+     '"random_state"'),
+    (changed(lambda d: d['dropout_random_state']['state'].update(state='-5')), '"dropout_random_state"'),
+    (changed(lambda d: d['dropout_random_state'].update(bit_generator={'name': 'X'})), '"dropout_random_state"'),
     (changed(lambda d: d['cost'].update(l2_reg_term=-1)), 'l2_reg_term'),
     (changed(lambda d: d['cost'].update(l2_reg_term=False)), 'l2_reg_term'),
     (changed(lambda d: d['net']['activations'].__setitem__(1, 'Identity')), 'cost does not fit the net'),
@@ -229,17 +391,18 @@ json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=6),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
     max_leaves=15)
-VALID = valid_checkpoint()
+VALID = {'sgd': valid_checkpoint(), 'momentum': rich_checkpoint('momentum'), 'adam': rich_checkpoint('adam')}
 
 
 def tree_children(node):
     return list(node) if isinstance(node, dict) else list(range(len(node))) if isinstance(node, list) else []
 
 
+@pytest.mark.parametrize('kind', list(VALID))
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
-def test_mutated_checkpoints_restore_a_working_trainer_or_are_refused(tmp_path, data):
-    mutated = copy.deepcopy(VALID)
+def test_mutated_checkpoints_restore_a_working_trainer_or_are_refused(tmp_path, kind, data):
+    mutated = copy.deepcopy(VALID[kind])
     parent, key, node = None, None, mutated
     # Skip the net's numbers mostly (the model-file tests cover them): stop early in the tree.
     while tree_children(node) and data.draw(st.integers(0, 2)) > 0:
@@ -268,14 +431,60 @@ def test_mutated_checkpoints_restore_a_working_trainer_or_are_refused(tmp_path, 
     assert np.isfinite(trainer.neural_net.parameters()).all()
 
 
-def test_a_version_1_checkpoint_without_history_still_loads(tmp_path):
+def test_resume_into_a_trainer_built_with_other_settings_takes_every_setting_of_the_checkpoint(tmp_path):
+    # The receiving trainer differs in learning rate, batch size, L2 term and seed: none of them may survive.
+    src = PreloadSource(blobs())
+    straight, saved = make_trainer(), make_trainer()
+    for _ in range(3):
+        straight.training_epoch(src)
+    saved.training_epoch(src)
+    checkpoint.save_checkpoint(tmp_path / 'c.json', saved)
+    net = NetFactory.create_neural_net([8, 16, 3], Rectifier, Softmax)
+    built = StochasticGradientDescent(net, CrossEntropyCost(net, l2_reg_term=0.5), 0.9, batch_size=3, seed=999)
+    checkpoint.resume_into(tmp_path / 'c.json', built)
+    assert (built.learning_rate, built.batch_size, built.cost_function.l2_reg_term, built.epochs_done) == \
+        (0.07, 16, 0.003, 1)
+    for _ in range(2):
+        built.training_epoch(src)
+    np.testing.assert_array_equal(net.parameters(), straight.neural_net.parameters())
+
+
+def test_a_version_2_checkpoint_history_but_plain_steps_still_loads_and_resumes_as_version_3(tmp_path):
     data = valid_checkpoint()
-    data['version'] = 1
-    del data['history']
-    path = tmp_path / 'v1.json'
-    path.write_text(json.dumps(data))
-    trainer = checkpoint.load_checkpoint(path)
-    assert trainer.epochs_done == 3 and len(trainer.history) == 0
+    assert data['version'] == 3
+    old = dict(data, version=2)
+    for field in ('optimizer_state', 'schedule', 'dropout_random_state'):
+        del old[field]
+    old['optimizer'] = {key: data['optimizer'][key] for key in ('class', 'learning_rate', 'batch_size')}
+    (tmp_path / 'v2.json').write_text(json.dumps(old))
+    (tmp_path / 'v3.json').write_text(json.dumps(data))
+    trainers = [checkpoint.load_checkpoint(tmp_path / name) for name in ('v2.json', 'v3.json')]
+    assert [(t.epochs_done, len(t.history)) for t in trainers] == [(3, 2), (3, 2)]
+    for trainer in trainers:
+        trainer.training_epoch(PreloadSource(blobs(30)))
+    np.testing.assert_array_equal(*(t.neural_net.parameters() for t in trainers))
+    old['optimizer']['momentum'] = 0.9
+    (tmp_path / 'v2.json').write_text(json.dumps(old))
+    with pytest.raises(ModelFileError, match='momentum'):
+        checkpoint.load_checkpoint(tmp_path / 'v2.json')
+
+
+def test_a_version_1_checkpoint_still_loads_and_resumes_as_the_version_that_wrote_it_would():
+    """tests/fixtures/checkpoint_v1.json was written by the library's version of commit c8cbc72~1 (format
+    version 1) after 2 epochs; the same code then trained 2 more epochs into checkpoint_v1_after_4_epochs.json."""
+    trainer = checkpoint.load_checkpoint(os.path.join(FIXTURES, 'checkpoint_v1.json'))
+    assert type(trainer) is StochasticGradientDescent and trainer.epochs_done == 2 and len(trainer.history) == 0
+    assert (trainer.momentum, trainer.nesterov, trainer.dropout, trainer.schedule.name) == (0.0, False, None,
+                                                                                        'constant')
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 3, 30)
+    X = rng.normal(size=(30, 4)) + np.eye(3, 4)[labels]
+    for _ in range(2):
+        trainer.training_epoch(PreloadSource((X, np.eye(3)[labels])))
+    expected = NeuralNet.create_from_file(os.path.join(FIXTURES, 'checkpoint_v1_after_4_epochs.json'))
+    for ours, theirs in zip(trainer.neural_net.weights() + trainer.neural_net.biases(),
+                            expected.weights() + expected.biases()):
+        np.testing.assert_array_equal(ours, theirs)
 
 
 def test_the_history_comes_back_whole_nan_included(tmp_path):

@@ -142,3 +142,26 @@ def test_a_users_own_source_reads_and_takes_through_the_checked_route():
     with pytest.raises(ValueError, match=r'at example 2, column 1'):
         src.take(np.array([0, 2]), dtype=np.float32)
     assert (src.input_size(), src.output_size()) == (2, 1)
+
+
+def test_a_users_own_source_trains_and_evaluates_exactly_as_the_same_data_preloaded():
+    # The interface's own defaults (read, take, input_size, output_size) drive SGD, evaluation and train.
+    from cost_functions import CrossEntropyCost, accuracy
+    from gradient_descent import StochasticGradientDescent
+    from activation_functions import Rectifier
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(23, 4))
+    Y = one_hot(rng.integers(0, 3, 23), 3)
+    results = []
+    for src in (ListSource(X.tolist(), Y.tolist()), PreloadSource((X, Y))):
+        net = NetFactory.create_neural_net([4, 6, 3], Rectifier, Softmax)
+        net.randomize_parameters(0)
+        cost = CrossEntropyCost(net, l2_reg_term=0.01)
+        sgd = StochasticGradientDescent(net, cost, 0.2, batch_size=5, seed=1)
+        sgd.training_epoch(src)
+        history = sgd.train(src, 2, evaluation_data=src)
+        results.append((net.parameters().copy(), history['training_cost'], history['evaluation_accuracy'],
+                        cost.get_cost(src), accuracy(net, src)))
+    own, preloaded = results
+    np.testing.assert_array_equal(own[0], preloaded[0])
+    assert own[1:] == preloaded[1:]

@@ -119,17 +119,23 @@ def test_digit_grid_writes_a_picture(tmp_path):
     assert re.search(r'grid\.png$', path)
 
 
-def test_learning_rate_decays_by_the_factor_after_each_epoch(capsys):
-    net, cost, training, test = small_problem()
-    trainer = StochasticGradientDescent(net, cost, 0.4, batch_size=30, seed=0)
+def test_a_recipe_builds_a_trainer_whose_learning_rate_decays_by_the_factor_after_each_epoch(capsys):
+    _, _, training, test = small_problem()
+    recipe = common.Recipe(hidden=[12], learning_rate=0.4, decay=0.5, l2=0.001, batch_size=30, epochs=3,
+                           momentum=0.5, nesterov=True, dropout=[0.1, 0.2])
+    args = common.standard_parser('a demo', epochs=3).parse_args(['--seed', '2'])
+    net, cost, trainer = recipe.build(args, inputs=8, outputs=3, batch_size=20)
+    assert net.layer_sizes() == [8, 12, 3] and cost.l2_reg_term == 0.001
+    assert (trainer.momentum, trainer.nesterov, trainer.dropout, trainer.batch_size) == (0.5, True, (0.1, 0.2), 20)
     rates = []
 
-    def on_epoch(record, decay=common.decay_learning_rate(trainer, 0.5)):
-        rates.append(trainer.learning_rate)  # the rate the epoch just used
-        decay(record)
+    def on_epoch(record):
+        rates.append(record['learning_rate'])   # the rate the epoch used
 
     common.train_run(trainer, training.source, 3, evaluation_data=test.source, on_epoch=on_epoch)
     assert rates == [0.4, 0.2, 0.1] and trainer.learning_rate == 0.05
+    assert 'schedule ExponentialDecay(factor=0.5), Nesterov momentum 0.5, dropout 0.1, 0.2' in \
+        common.training_settings(trainer)
 
 
 @pytest.mark.parametrize('flags,message', [

@@ -12,7 +12,7 @@ from neural_net import NeuralNet
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLASSIFIERS = ['1hidden_layer_sigmoid_xentropy', '2hidden_layers_relu_softmax_xentropy_L2',
-               '4hidden_layers_relu_softmax_xentropy_L2']
+               '4hidden_layers_relu_softmax_xentropy_L2', 'dropout_mlp']
 GENERATORS = ['generating_digits', 'noisy_digits']
 LAST_LINE = re.compile(r'^test accuracy: (\d{1,3}\.\d\d)%$')
 #: The generators' last line: the share of their drawings from the test codes that the classifier recognises.
@@ -52,6 +52,9 @@ def test_help_lists_the_standard_flags(name):
     done = run_demo(name, '--help')
     for flag in ('--epochs', '--data-dir', '--seed', '--save', '--out', '--help'):
         assert flag in done.stdout
+    if name in CLASSIFIERS:
+        for flag in ('--checkpoint', '--resume', '--momentum', '--nesterov', '--dropout', '--decay'):
+            assert flag in done.stdout
 
 
 @pytest.fixture(scope='module')
@@ -72,10 +75,11 @@ def test_two_hidden_layers_from_inside_demos(classifier):
     assert NeuralNet.create_from_file(path).layer_sizes()[0] == 784
 
 
-@pytest.mark.parametrize('name, least', [(CLASSIFIERS[0], 94), (CLASSIFIERS[2], 94)])
-def test_classifier_demo_one_epoch(name, least, tmp_path):
+@pytest.mark.parametrize('name, least, flags', [(CLASSIFIERS[0], 94, []), (CLASSIFIERS[2], 94, []),
+                                               (CLASSIFIERS[3], 94, ['--hidden', '200', '100'])])
+def test_classifier_demo_one_epoch(name, least, flags, tmp_path):
     done = run_demo(name, '--epochs', '1', '--data-dir', mnist_dir(), '--out', str(tmp_path),
-                    '--save', str(tmp_path / 'net.json'))
+                    '--save', str(tmp_path / 'net.json'), *flags)
     assert final_accuracy(done) > least
     assert 'batch' not in done.stderr  # no progress bar when the output is not a terminal
     assert (tmp_path / (name + '_learning_curves.png')).stat().st_size > 10000
@@ -133,6 +137,11 @@ def test_ctrl_c_ends_a_demo_after_the_current_mini_batch(tmp_path):
     (CLASSIFIERS[1], ['--decay', 'nan'], 'argument --decay: expected a number above 0 and at most 1, got nan'),
     (CLASSIFIERS[1], ['--decay', '2'], 'argument --decay: expected a number above 0 and at most 1, got 2'),
     (CLASSIFIERS[1], ['--seed', 'abc'], 'argument --seed: expected an integer >= 0, got abc'),
+    (CLASSIFIERS[1], ['--momentum', '1'], 'argument --momentum: expected a number >= 0 and below 1, got 1'),
+    (CLASSIFIERS[1], ['--dropout', '0.2', '0.5'], 'argument --dropout: expected one rate, or 3 (input and hidden '
+                                                  'layers), got 2'),
+    (CLASSIFIERS[3], ['--dropout', '-0.5'], 'argument --dropout: expected a number >= 0 and below 1, got -0.5'),
+    (CLASSIFIERS[1], ['--nesterov'], 'argument --nesterov: Nesterov momentum needs --momentum above 0'),
     (CLASSIFIERS[1], ['--resume', 'CORRUPT'], 'error: cannot resume from CORRUPT: CORRUPT: not valid JSON'),
     ('confusion_matrix', ['--load', 'CORRUPT'], 'error: --load CORRUPT: CORRUPT: not valid JSON'),
     (GENERATORS[0], ['--classifier', 'CORRUPT'], 'error: --classifier CORRUPT: CORRUPT: not valid JSON'),

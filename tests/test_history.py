@@ -77,7 +77,7 @@ def test_history_array_shapes():
     assert history.array('training_cost').shape == (3,)
     assert history.array('weight_gradient_norm').shape == (3, 3)
     with pytest.raises(KeyError, match=r"'evaluation_cost' is not in this history \(train records it when given "
-                                       r"evaluation_data\); it holds epoch, seconds, training_cost, training_accuracy"):
+                                       r"evaluation_data\); it holds epoch, seconds, learning_rate, training_cost, training_accuracy"):
         history.array('evaluation_cost')
 
 
@@ -85,7 +85,7 @@ def test_unknown_keys_raise_a_key_error_that_names_the_keys_there_are():
     net, X, Y = classification()
     history = GradientDescent(net, CrossEntropyCost(net), 0.5).train(PreloadSource((X, Y)), 2)
     with pytest.raises(KeyError, match="'training_cots' is not in this history; it holds epoch, seconds, "
-                                       "training_cost, training_accuracy, wall_time"):
+                                       "learning_rate, training_cost, training_accuracy, wall_time"):
         history['training_cots']
     assert history[-1] is history.records[-1] and history[-1]['epoch'] == 2
     assert history[:1] == history.records[:1]

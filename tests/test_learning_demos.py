@@ -9,8 +9,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 
 import compare_activations  # noqa: E402
 import compare_costs  # noqa: E402
+import compare_optimizers  # noqa: E402
 import confusion_matrix  # noqa: E402
 import curve_fitting  # noqa: E402
+import overfitting  # noqa: E402
 import vanishing_gradients  # noqa: E402
 from feedforward_mnist import files_present  # noqa: E402
 
@@ -86,3 +88,28 @@ def test_confusion_matrix_trains_saves_and_loads(tmp_path):
     assert np.trace(counts) > 700
     again = confusion_matrix.main(['--load', saved, '--test-size', '1000', '--out', str(tmp_path / 'again')])
     np.testing.assert_array_equal(again, counts)
+
+
+@needs_mnist
+def test_compare_optimizers(tmp_path):
+    histories = compare_optimizers.main(['--epochs', '2', '--train-size', '2000', '--test-size', '500',
+                                         '--hidden', '30', '--out', str(tmp_path)])
+    picture(tmp_path, 'compare_optimizers.png')
+    assert list(histories) == ['SGD', 'momentum', 'Nesterov', 'Adam']
+    costs = {name: history['training_cost'][-1] for name, history in histories.items()}
+    # At the same small learning rate, momentum goes further than plain steps; Adam at its own rate too.
+    assert costs['momentum'] < costs['SGD'] and costs['Nesterov'] < costs['SGD'] and costs['Adam'] < costs['SGD']
+    assert histories['momentum']['learning_rate'] == histories['SGD']['learning_rate'] == [0.01, 0.01]
+
+
+@needs_mnist
+def test_overfitting(tmp_path):
+    histories = overfitting.main(['--epochs', '12', '--train-size', '300', '--test-size', '1000', '--patience', '2',
+                                  '--hidden', '50', '--out', str(tmp_path)])
+    picture(tmp_path, 'overfitting.png')
+    assert list(histories) == list(overfitting.RUNS)
+    plain = histories['no regularization']
+    assert plain['training_accuracy'][-1] > plain['evaluation_accuracy'][-1] + 0.05    # it overfits
+    stopped = histories['early stopping']
+    assert stopped.best_epoch is not None and len(stopped) <= 12
+    assert 'test_accuracy' in stopped.keys()

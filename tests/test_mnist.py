@@ -116,15 +116,31 @@ def test_bad_files_are_refused(small, name, make, message):
     assert name in str(error.value)
 
 
-def test_wrong_checksum_is_refused_and_the_file_is_kept(small):
+@pytest.mark.parametrize('name', FILE_NAMES)
+def test_wrong_checksum_is_refused_and_the_file_is_kept(small, name):
+    # Every one of the four files, labels included: a labels file whose checksum is skipped must fail here.
     folder, files, _ = small
     write(folder, files)
     checksums = sha256s(files)
-    checksums['t10k-images-idx3-ubyte'] = '0' * 64
+    checksums[name] = '0' * 64
     with pytest.raises(MnistFileError, match='SHA-256') as error:
         load_mnist(folder, download=False, checksums=checksums)
-    assert 't10k-images-idx3-ubyte' in str(error.value)
-    assert (folder / 't10k-images-idx3-ubyte.gz').exists()
+    assert name in str(error.value)
+    assert (folder / (name + '.gz')).exists()
+
+
+@pytest.mark.parametrize('name', FILE_NAMES)
+def test_a_file_changed_in_one_byte_fails_the_published_checksum(small, name, monkeypatch):
+    # The same data, with one label or pixel changed: valid IDX, so only the checksum can catch it.
+    folder, files, _ = small
+    changed = bytearray(files[name])
+    changed[-1] = (changed[-1] + 1) % 10
+    files = dict(files, **{name: bytes(changed)})
+    write(folder, files)
+    checksums = sha256s(small_mnist()[0])   # those of the files as they were made
+    with pytest.raises(MnistFileError, match='SHA-256') as error:
+        load_mnist(folder, download=False, checksums=checksums)
+    assert name in str(error.value)
 
 
 def test_truncated_gzip_is_refused(small):

@@ -16,10 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import feedforward_model_file as model_file
-from activation_functions import ACTIVATIONS
+from activation_functions import ACTIVATIONS, LeakyRectifier
 from neural_net import ModelFileError, NeuralNet
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures')
+#: The library's own activations (not any that another test registered).
+LIBRARY_ACTIVATIONS = ['Identity', 'LeakyRectifier', 'Rectifier', 'Sigmoid', 'Softmax', 'Softplus', 'Swish', 'Tanh']
 PROPERTY_SETTINGS = settings(max_examples=150, deadline=None,
                              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
@@ -70,20 +72,36 @@ def test_a_version_1_file_loads_and_computes_what_its_numbers_say():
 
 def test_an_unknown_version_is_refused_naming_the_versions_read(tmp_path):
     data = json.load(open(os.path.join(FIXTURES, 'model_v1.json')))
-    for version in (0, 2, 10 ** 30, '1', 1.0, True):
+    for version in (0, 3, 10 ** 30, '1', '2', 1.0, 2.0, True):
         data['version'] = version
         path = tmp_path / 'v.json'
         path.write_text(json.dumps(data))
-        with pytest.raises(ModelFileError, match=r'"version" to be one of the versions this library reads \(1\)'):
+        with pytest.raises(ModelFileError, match=r'"version" to be one of the versions this library reads \(1, 2\)'):
             NeuralNet.create_from_file(path)
 
 
-def test_save_writes_the_current_version_and_it_reads_back(tmp_path):
+def test_save_writes_version_1_when_no_activation_has_settings_and_it_reads_back(tmp_path):
     net = NeuralNet.create_from_file(os.path.join(FIXTURES, 'model_v1.json'))
     net.save(tmp_path / 'again.json')
     again = json.loads((tmp_path / 'again.json').read_text())
     assert again['version'] == 1
     assert again == json.load(open(os.path.join(FIXTURES, 'model_v1.json')))
+
+
+def test_an_activation_with_settings_is_written_as_version_2_and_reads_back(tmp_path):
+    from activation_functions import Softplus, Swish
+    net = NeuralNet([3, 4, 4, 2], [LeakyRectifier(slope=0.25), Swish, Softplus], 'float32')
+    net.randomize_parameters(seed=0)
+    net.save(tmp_path / 'net.json')
+    data = json.loads((tmp_path / 'net.json').read_text())
+    assert data['version'] == model_file.MODEL_VERSION == 2
+    assert data['activations'] == [{'name': 'LeakyRectifier', 'settings': {'slope': 0.25}}, 'Swish', 'Softplus']
+    again = NeuralNet.create_from_file(tmp_path / 'net.json')
+    assert again.activations() == [LeakyRectifier(slope=0.25), Swish(), Softplus()]
+    assert again.activations()[0].slope == 0.25
+    np.testing.assert_array_equal(again.parameters(), net.parameters())
+    X = np.random.default_rng(1).normal(size=(5, 3))
+    np.testing.assert_array_equal(again.feed(X), net.feed(X))
 
 
 # ----- property tests ------------------------------------------------------
@@ -97,6 +115,12 @@ json_values = st.recursive(
 nasty_values = st.sampled_from([
     0, -1, 1, 2, 10 ** 9, 10 ** 400, 2 ** 63, -0.0, 1e-320, 1e38, 1e39, 1e300, 1e308, -1e308, 1.5, True, False,
     None, '', 'Sigmoid', 'sigmoid', 'float16', 'NaN', [], {}, [[]], [1e308], [[1e308]], [1, 2], 'feedforward-neural-net',
+    # Activations with settings (version 2): out of range, unknown, missing, of another type.
+    'Swish', {'name': 'LeakyRectifier', 'settings': {'slope': 2}}, {'name': 'LeakyRectifier', 'settings': {}},
+    {'name': 'LeakyRectifier', 'settings': {'slope': 10 ** 400}},
+    {'name': 'LeakyRectifier', 'settings': {'slope': True}}, {'name': 'Sigmoid', 'settings': {'slope': 0.1}},
+    {'name': 'LeakyRectifier', 'settings': {'slope': 0.1, 'x': 1}},
+    {'name': 'LeakyRectifier'}, {'name': ['LeakyRectifier'], 'settings': {'slope': 0.1}},
 ])
 
 
@@ -105,9 +129,12 @@ def valid_model_dicts(draw):
     """The dictionary of a random small net, as ``to_dict`` writes it."""
     sizes = draw(st.lists(st.integers(1, 4), min_size=2, max_size=4))
     # Identity and Rectifier layers let large numbers through to the output; they come up more often.
-    names = draw(st.lists(st.sampled_from(sorted(ACTIVATIONS) + ['Identity', 'Rectifier']), min_size=len(sizes) - 1, max_size=len(sizes) - 1))
+    names = draw(st.lists(st.sampled_from(LIBRARY_ACTIVATIONS + ['Identity', 'Rectifier']), min_size=len(sizes) - 1,
+                          max_size=len(sizes) - 1))
     dtype = draw(st.sampled_from(['float32', 'float64']))
-    net = NeuralNet(sizes, [ACTIVATIONS[name] for name in names], dtype)
+    # LeakyRectifier with a slope of its own, so that version 2 files with settings come up too.
+    net = NeuralNet(sizes, [LeakyRectifier(slope=draw(st.sampled_from([0.0, 0.01, 0.3, 1.0])))
+                            if name == 'LeakyRectifier' else ACTIVATIONS[name] for name in names], dtype)
     net.parameters()[...] = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1))).normal(
         0, 1, net.parameters().size)
     return net.to_dict()
@@ -195,7 +222,7 @@ def test_files_with_damaged_bytes_load_as_working_nets_or_are_refused(tmp_path, 
 
 @PROPERTY_SETTINGS
 @given(data=json_values | st.fixed_dictionaries(
-    {'format': st.just('feedforward-neural-net'), 'version': st.just(1)},
+    {'format': st.just('feedforward-neural-net'), 'version': st.sampled_from([1, 2])},
     optional={key: json_values | nasty_values for key in ('dtype', 'layer_sizes', 'activations', 'weights', 'biases')}))
 def test_arbitrary_json_loads_as_a_working_net_or_is_refused(tmp_path, data):
     path = tmp_path / 'arbitrary.json'
@@ -249,8 +276,28 @@ def stack_of_unit_layers(n):
     (changed(lambda d: d.update(layer_sizes=[2, 3.0, 2])), 'positive integer'),
     (changed(lambda d: d.update(dtype='float16')), 'dtype'),
     (changed(lambda d: d.update(dtype=['float64'])), 'dtype'),
-    (changed(lambda d: d.update(activations=['Tanh', ['Identity']])), 'unknown activation'),
+    (changed(lambda d: d.update(activations=['Tanh', ['Identity']])), "to be an activation's name"),
+    (changed(lambda d: d.update(activations=['Tanh', {'name': 'Identity', 'settings': {}}])), "activation's name"),
     (changed(lambda d: d.update(activations=['Tanh', '__class__'])), 'unknown activation'),
+    (changed(lambda d: d.update(activations=['Tanh', 'Softsign'])),
+     r'unknown activation .*register_activation\(YourClass\)'),
+    # Activations with settings: only from version 2, only the settings the activation has, and valid ones.
+    (changed(lambda d: d.update(activations=['Tanh', {'name': 'LeakyRectifier', 'settings': {'slope': 0.1}}])),
+     "to be an activation's name"),
+    (changed(lambda d: d.update(version=2, activations=['Tanh', {'name': 'LeakyRectifier', 'settings': {'slope': 2}}])),
+     'slope of LeakyRectifier to be a number from 0 to 1'),
+    (changed(lambda d: d.update(version=2, activations=['Tanh', {'name': 'LeakyRectifier', 'settings': {'a': 1}}])),
+     'settings of LeakyRectifier to be slope, got a'),
+    (changed(lambda d: d.update(version=2, activations=['LeakyRectifier', 'Tanh'])),
+     'settings of LeakyRectifier to be slope, got none'),
+    (changed(lambda d: d.update(version=2, activations=['Tanh', {'name': 'Identity', 'settings': {'slope': 1}}])),
+     'Identity has no settings'),
+    (changed(lambda d: d.update(version=2, activations=['Tanh', {'name': 'LeakyRectifier',
+                                                                 'settings': {'slope': True}}])), 'finite numbers'),
+    (changed(lambda d: d.update(version=2, activations=['Tanh', {'name': 'LeakyRectifier',
+                                                                 'settings': {'slope': 10 ** 400}}])), 'finite'),
+    (changed(lambda d: d.update(version=2, activations=['Tanh', {'name': 'LeakyRectifier', 'slope': 0.1}])),
+     'fields name and settings'),
     (changed(lambda d: d.update(format='x' * 10 ** 6)), r"got 'x{50}'\.\.\. \(1000000 characters\)$"),
     # 200 000 layers of one unit: a 4.6 MB file took 370 MB and 13 s before layers were bounded.
     (stack_of_unit_layers(200_000), 'list of 2 to 1001 sizes'),
@@ -380,6 +427,14 @@ def test_nothing_is_evaluated_or_unpickled(tmp_path, monkeypatch):
         NeuralNet.create_from_file(path)
     path.write_text(json.dumps(valid_dict()))
     assert NeuralNet.create_from_file(path).layer_sizes() == [2, 3, 2]
+    # An activation with settings is built by its registered class; a name that is not registered, never imported.
+    path.write_text(json.dumps(changed(lambda d: d.update(version=2, activations=[
+        {'name': 'LeakyRectifier', 'settings': {'slope': 0.5}}, 'Swish']))))
+    assert NeuralNet.create_from_file(path).activations() == [LeakyRectifier(slope=0.5), ACTIVATIONS['Swish']()]
+    for name in ('os.system', 'numpy.exp', 'activation_functions.Activation', 'Activation'):
+        path.write_text(json.dumps(changed(lambda d: d.update(activations=['Tanh', name]))))
+        with pytest.raises(ModelFileError, match='unknown activation'):
+            NeuralNet.create_from_file(path)
 
 
 def test_the_docs_document_every_field_of_the_format():

@@ -73,6 +73,24 @@ def test_randomize_scales_weights_by_fan_in():
     assert not w3.any()
 
 
+@pytest.mark.parametrize('activation, gain, bias_range', [
+    (Sigmoid, 1.0, 4.0), (Tanh, 1.0, 2.0), (Rectifier, 2.0, None), (Identity, 1.0, None)])
+def test_the_initial_spread_of_every_activation(activation, gain, bias_range):
+    # Hidden weights N(0, gain / n_in); Sigmoid and Tanh biases uniform over (-r, r), Rectifier 0.1, others 0;
+    # the output layer of a net with hidden layers starts at zero weights.
+    net = NetFactory.create_neural_net([500, 400, 300, 3], activation, Softmax)
+    net.randomize_parameters(1)
+    for W, b, n_in in zip(net.weights()[:2], net.biases()[:2], (500, 400)):
+        assert np.std(W) == pytest.approx(np.sqrt(gain / n_in), rel=0.02)
+        assert abs(np.mean(W)) < 0.05 * np.sqrt(gain / n_in)
+        if bias_range is None:
+            np.testing.assert_array_equal(b, 0.1 if activation is Rectifier else 0.0)
+        else:
+            assert -bias_range <= b.min() < -0.9 * bias_range and 0.9 * bias_range < b.max() <= bias_range
+            assert np.std(b) == pytest.approx(bias_range / np.sqrt(3), rel=0.1)  # the spread of U(-r, r)
+    assert not net.weights()[2].any() and not net.biases()[2].any()
+
+
 def test_weights_and_biases_are_live():
     net = make_net()
     net.weights()[0][0, 0] = 42.0
@@ -192,7 +210,7 @@ def with_change(change):
     (with_change(lambda d: d.pop('weights')), '"weights" is missing'),
     (with_change(lambda d: d.update(format='other')), 'format'),
     (with_change(lambda d: d.update(version=99)), 'version'),
-    (with_change(lambda d: d.update(activations=['Sigmoid', 'Swish'])), 'unknown activation'),
+    (with_change(lambda d: d.update(activations=['Sigmoid', 'Softsign'])), 'unknown activation'),
     (with_change(lambda d: d.update(layer_sizes=[2, 4, 2])), 'weights\\[0\\] row 0'),
     (with_change(lambda d: d['weights'][1].pop()), 'weights\\[1\\]'),
     (with_change(lambda d: d['biases'][0].append(1.0)), 'biases\\[0\\]'),

@@ -120,3 +120,43 @@ def test_without_onnx_the_export_says_which_extra_to_install(monkeypatch, tmp_pa
     with pytest.raises(ImportError, match=r'pip install "feedforward-nets\[onnx\]"'):
         importlib.import_module('feedforward_onnx')
     assert not (tmp_path / 'net.onnx').exists()
+
+
+@pytest.mark.parametrize('dtype', [np.float32, np.float64], ids=['float32', 'float64'])
+def test_activations_with_settings_and_of_ones_own_export_through_their_onnx_nodes(dtype, tmp_path):
+    """A LeakyRectifier's slope reaches the graph; an activation of one's own exports once it has onnx_nodes, and
+    without them the export says how to give it some. (tests/conftest.py restores the registry after each test.)"""
+    from activation_functions import Activation, LeakyRectifier, register_activation
+
+    class Softsign(Activation):
+        name = 'Softsign'
+        needs_z = True
+
+        def activation(self, z, out=None):
+            return np.divide(z, 1 + np.abs(z), out=out)
+
+        def derivative(self, z, a):
+            return 1 / (1 + np.abs(z)) ** 2
+
+    class ExportableSoftsign(Softsign):
+        name = 'ExportableSoftsign'
+
+        def onnx_nodes(self, x, y, dtype):
+            # z / (1 + |z|), from operators onnxruntime has in float64 too; the constant in the net's dtype.
+            return [('Abs', [x], [y + '_abs'], {}), ('Constant', [], [y + '_one'], {'value': np.ones((), dtype)}),
+                    ('Add', [y + '_abs', y + '_one'], [y + '_denominator'], {}),
+                    ('Div', [x, y + '_denominator'], [y], {})]
+
+    register_activation(Softsign)
+    register_activation(ExportableSoftsign)
+    for hidden in (LeakyRectifier(slope=0.3), ExportableSoftsign()):
+        net = random_net(hidden, ACTIVATIONS['Identity'], dtype)
+        path = tmp_path / 'net.onnx'
+        net.export_onnx(path)
+        X = np.random.default_rng(2).normal(size=(20, 6)).astype(dtype)
+        expected = net.feed(X)
+        difference = np.abs(run(path, X) - expected)
+        assert (difference <= TOLERANCE[dtype] * np.maximum(np.abs(expected), np.abs(expected).max())).all()
+    with pytest.raises(NotImplementedError, match='Softsign has no ONNX form'):
+        random_net(Softsign(), ACTIVATIONS['Identity'], dtype).export_onnx(tmp_path / 'other.onnx')
+    assert not (tmp_path / 'other.onnx').exists()

@@ -19,8 +19,8 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: The modules that need NumPy alone, and those that need an extra (with the extra's name).
 CORE = ['activation_functions', 'cost_functions', 'data_source', 'gradient_descent', 'neural_net',
-        'feedforward_checks', 'feedforward_checkpoint', 'feedforward_diagnostics', 'feedforward_mnist',
-        'feedforward_model_file']
+        'feedforward_checks', 'feedforward_checkpoint', 'feedforward_diagnostics', 'feedforward_gradient_check',
+        'feedforward_mnist', 'feedforward_model_file', 'feedforward_schedules']
 EXTRAS = {'feedforward_sklearn': 'sklearn', 'feedforward_onnx': 'onnx'}
 MODULES = CORE + sorted(EXTRAS)
 #: The third-party packages of the extras, which the library itself never imports.
@@ -129,3 +129,14 @@ def test_the_library_imports_none_of_the_extras():
     done = subprocess.run([sys.executable, '-c', code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == '[]'
+
+
+def test_every_module_of_the_library_is_in_the_wheel_and_tested_here():
+    import glob
+    with open(os.path.join(ROOT, 'pyproject.toml'), encoding='utf-8') as stream:
+        wheel = stream.read().split('only-include = [', 1)[1].split(']', 1)[0]
+    found = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(ROOT, '*.py'))
+                   if os.path.basename(p) != 'tests.py')
+    assert found == sorted(MODULES)
+    for name in MODULES:
+        assert '"{}.py"'.format(name) in wheel, name

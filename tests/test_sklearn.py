@@ -27,7 +27,8 @@ from activation_functions import Rectifier, Softmax, Tanh  # noqa: E402
 from cost_functions import CrossEntropyCost  # noqa: E402
 from data_source import PreloadSource, one_hot  # noqa: E402
 from feedforward_sklearn import NeuralNetClassifier, NeuralNetRegressor  # noqa: E402
-from gradient_descent import StochasticGradientDescent, TrainingDivergedError  # noqa: E402
+from feedforward_schedules import ExponentialDecay  # noqa: E402
+from gradient_descent import Adam, StochasticGradientDescent, TrainingDivergedError  # noqa: E402
 from neural_net import NetFactory  # noqa: E402
 
 
@@ -91,21 +92,75 @@ def test_a_step_is_that_of_scikit_learns_mlp_from_the_same_parameters(problem, l
     np.testing.assert_allclose(getattr(estimator, method)(X), getattr(mlp, method)(X), rtol=1e-10)
 
 
-def test_fit_trains_as_the_library_does_with_the_same_settings():
+METHODS = {
+    'sgd': ({}, StochasticGradientDescent, {}),
+    'nesterov': ({'momentum': 0.9, 'nesterov': True, 'dropout': 0.2}, StochasticGradientDescent,
+                 {'momentum': 0.9, 'nesterov': True, 'dropout': 0.2}),
+    'adam': ({'solver': 'adam', 'betas': [0.8, 0.99], 'eps': 1e-6, 'schedule': ExponentialDecay(0.9)}, Adam,
+             {'betas': (0.8, 0.99), 'eps': 1e-6, 'schedule': ExponentialDecay(0.9)}),
+}
+
+
+@pytest.mark.parametrize('method', METHODS)
+def test_fit_trains_as_the_library_does_with_the_same_settings(method):
     """The hyper-parameters reach the net, the cost and the trainer: the estimator's fit is the library's train."""
+    hyper, trainer_class, settings = METHODS[method]
     X, y = blobs(n=100)
     classifier = NeuralNetClassifier(hidden_layer_sizes=(6,), activation=Tanh, learning_rate=0.2, batch_size=16,
-                                     epochs=4, l2=0.003, dtype='float32', random_state=3).fit(X, y)
+                                     epochs=4, l2=0.003, dtype='float32', random_state=3, **hyper).fit(X, y)
     initial, shuffling = [np.random.default_rng(s) for s in np.random.SeedSequence(
         np.random.RandomState(3).randint(np.iinfo(np.int32).max)).spawn(2)]
     net = NetFactory.create_neural_net([4, 6, 3], Tanh, Softmax, dtype=np.float32)
     net.randomize_parameters(initial)
-    trainer = StochasticGradientDescent(net, CrossEntropyCost(net, l2_reg_term=0.003), 0.2, batch_size=16,
-                                        seed=shuffling)
+    trainer = trainer_class(net, CrossEntropyCost(net, l2_reg_term=0.003), 0.2, batch_size=16, seed=shuffling,
+                            **settings)
     history = trainer.train(PreloadSource((X, one_hot(y, 3, np.float32))), 4)
     np.testing.assert_array_equal(classifier.net_.parameters(), net.parameters())
     assert classifier.loss_curve_ == history['training_cost']
     assert [r['epoch'] for r in classifier.history_] == [1, 2, 3, 4]
+    assert classifier.history_['learning_rate'] == history['learning_rate']
+    if 'schedule' in hyper:
+        assert hyper['schedule'].settings() == {'factor': 0.9}     # fit used a copy
+
+
+def test_the_learning_rate_by_default_is_the_solvers():
+    X, y = blobs()
+    for solver, expected in (('sgd', 0.1), ('adam', 0.001)):
+        classifier = NeuralNetClassifier(hidden_layer_sizes=(4,), epochs=1, solver=solver).fit(X, y)
+        assert classifier.history_['learning_rate'] == [expected]
+    regressor = NeuralNetRegressor(hidden_layer_sizes=(4,), epochs=1).fit(X, X[:, 0])
+    assert regressor.history_['learning_rate'] == [0.001]
+
+
+def test_early_stopping_keeps_the_best_epoch_on_a_seeded_validation_share():
+    X, _ = blobs(n=200)
+    y = np.random.default_rng(0).integers(0, 3, 200)      # labels of no pattern: the validation cost soon rises
+    settings = dict(hidden_layer_sizes=(32,), learning_rate=0.5, epochs=60, patience=3, validation_fraction=0.25,
+                    random_state=1)
+    classifier = NeuralNetClassifier(**settings).fit(X, y)
+    costs = classifier.history_['evaluation_cost']
+    assert len(costs) < 40 and classifier.history_.best_epoch == 1 + int(np.argmin(costs))
+    assert len(costs) - classifier.history_.best_epoch == 3
+    # It trained on 150 examples and kept the best epoch's net: the validation cost of that net is the lowest.
+    twin = NeuralNetClassifier(**settings).fit(X, y)
+    np.testing.assert_array_equal(twin.net_.parameters(), classifier.net_.parameters())
+
+
+def test_warm_start_keeps_the_momentum_and_partial_fit_keeps_the_schedule_going():
+    X, y = blobs()
+    settings = dict(hidden_layer_sizes=(6,), batch_size=10, random_state=5, momentum=0.9, learning_rate=0.05)
+    whole = NeuralNetClassifier(epochs=4, **settings).fit(X, y)
+    warm = NeuralNetClassifier(epochs=2, warm_start=True, **settings)
+    warm.fit(X, y).fit(X, y)
+    np.testing.assert_array_equal(warm.net_.parameters(), whole.net_.parameters())
+    decaying = dict(settings, schedule=ExponentialDecay(0.5))
+    pieces = NeuralNetClassifier(**decaying)
+    pieces.partial_fit(X, y, classes=[0, 1, 2])
+    for _ in range(3):
+        pieces.partial_fit(X, y)
+    assert pieces.history_['learning_rate'] == [0.05, 0.025, 0.0125, 0.00625]
+    assert NeuralNetClassifier(epochs=4, **decaying).fit(X, y).history_['learning_rate'] == \
+        pieces.history_['learning_rate']
 
 
 # ----- targets --------------------------------------------------------------------------
@@ -267,7 +322,7 @@ def test_labels_outside_the_classes_and_a_single_class_are_refused():
 @pytest.mark.parametrize('setting, error, message', [
     ({'hidden_layer_sizes': 'abc'}, TypeError, 'expected hidden_layer_sizes as a positive integer or a sequence'),
     ({'hidden_layer_sizes': (10, 0)}, ValueError, 'every hidden layer size'),
-    ({'activation': 'swish'}, ValueError, "expected activation to be one of 'identity', 'logistic'"),
+    ({'activation': 'swishy'}, ValueError, "expected activation to be one of 'identity', 'leakyrectifier'"),
     ({'activation': 3}, TypeError, 'expected activation to be an activation name'),
     ({'cost': 'hinge'}, ValueError, "expected cost to be one of 'cross-entropy', 'quadratic'"),
     ({'learning_rate': 0}, ValueError, 'expected learning_rate to be a positive finite number'),
@@ -276,6 +331,14 @@ def test_labels_outside_the_classes_and_a_single_class_are_refused():
     ({'l2': -1}, ValueError, 'expected l2_reg_term to be a finite number >= 0'),
     ({'dtype': 'int32'}, TypeError, 'expected dtype to be float32 or float64'),
     ({'hidden_layer_sizes': (5, 5)}, ValueError, 'set warm_start=False to fit a new net'),
+    ({'solver': 'lbfgs'}, ValueError, "expected solver to be one of 'sgd', 'adam'"),
+    ({'solver': 'adam', 'momentum': 0.9}, ValueError, "expected momentum=0 and nesterov=False with solver='adam'"),
+    ({'momentum': 1.5}, ValueError, 'momentum'),
+    ({'betas': (0.9, 1.0), 'solver': 'adam'}, ValueError, 'betas'),
+    ({'dropout': 1.0}, ValueError, 'dropout'),
+    ({'schedule': 0.9}, TypeError, 'expected schedule to be None or a schedule of feedforward_schedules'),
+    ({'patience': 0}, ValueError, 'patience'),
+    ({'patience': 2, 'validation_fraction': 1.5}, ValueError, 'validation'),
 ])
 def test_bad_hyper_parameters_are_refused_at_fit_and_change_nothing(setting, error, message):
     X, y = blobs()

@@ -11,7 +11,7 @@ from behave import given, then, when
 from activation_functions import ACTIVATIONS
 from cost_functions import CrossEntropyCost, QuadraticCost
 from data_source import PreloadSource
-from gradient_descent import GradientDescent, StochasticGradientDescent
+from gradient_descent import StochasticGradientDescent
 from neural_net import NetFactory, NeuralNet
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -96,7 +96,7 @@ def step_random_problem(context, n):
 def step_gradients(context):
     reference = reference_path()
     net, X, Y = context.net, context.X, context.Y
-    names = [f.name for f in net.activations()]
+    names = [reference.spec(f) for f in net.activations()]
     cost_name, l2 = type(context.cost).__name__, context.cost.l2_reg_term
 
     def independent_cost():
@@ -127,15 +127,6 @@ def step_distributions(context, n_train, n_test):
         return PreloadSource((X, np.eye(3)[labels]))
 
     context.src, context.test = draw(n_train), draw(n_test)
-
-
-@when('it is trained with {method} for {epochs:d} epochs, learning rate {rate:g}')
-def step_train_method(context, method, epochs, rate):
-    if method == 'full-batch gradient descent':
-        trainer = GradientDescent(context.net, context.cost, rate)
-    else:
-        trainer = StochasticGradientDescent(context.net, context.cost, rate, batch_size=20, seed=3)
-    trainer.train(context.src, epochs)
 
 
 @then('it classifies at least {percent:d}% of the test sequences correctly')
