@@ -266,3 +266,15 @@ def test_the_public_surface_of_a_net_is_what_users_need():
     public = sorted(name for name in dir(NeuralNet) if not name.startswith('_'))
     assert public == ['activations', 'biases', 'create_from_file', 'dtype', 'export_onnx', 'feed', 'from_dict',
                       'layer_sizes', 'layers', 'parameters', 'randomize_parameters', 'save', 'to_dict', 'weights']
+
+
+def test_a_pickled_net_keeps_activations_with_their_settings_and_its_views():
+    from activation_functions import LeakyRectifier, Swish
+    net = NetFactory.create_neural_net([3, 5, 4, 2], LeakyRectifier(slope=0.3), Swish)
+    net.randomize_parameters(seed=0)
+    twin = pickle.loads(pickle.dumps(net))
+    assert twin.activations() == net.activations() and twin.activations()[0].slope == 0.3
+    X = np.random.default_rng(1).normal(size=(6, 3))
+    np.testing.assert_array_equal(twin.feed(X), net.feed(X))
+    twin.weights()[0][0, 0] += 1.0          # the views are views of the twin's parameters
+    assert twin.parameters()[0] == net.parameters()[0] + 1.0
