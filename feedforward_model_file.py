@@ -375,10 +375,18 @@ assert MODEL_VERSION in _READERS
 # ----- writing ------------------------------------------------------------------------
 
 def write_json_atomically(path, data):
-    """Write ``data`` as JSON to ``path`` through a synced temporary file renamed into place.
+    """Write ``data`` as JSON to ``path`` through a synced temporary file renamed into place (``write_atomically``)."""
+    write_atomically(path, lambda stream: json.dump(data, stream, allow_nan=False, separators=(',', ':')))
 
-    The file gets the mode any new file gets under the user's umask (0644
-    under umask 022), and an error names ``path``, not the temporary file.
+
+def write_atomically(path, write, binary=False):
+    """Call ``write(stream)`` on a temporary file in ``path``'s folder, sync it and rename it to ``path``.
+
+    ``path`` then holds either its old content or the whole new one, never a
+    part. ``stream`` is a text stream (UTF-8), or a binary one with
+    ``binary=True``. The file gets the mode any new file gets under the
+    user's umask (0644 under umask 022), and an error names ``path``, not the
+    temporary file.
     """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
@@ -387,11 +395,11 @@ def write_json_atomically(path, data):
     except OSError as error:
         raise type(error)(error.errno, error.strerror, path) from None
     try:
-        with os.fdopen(handle, 'w', encoding='utf-8') as stream:
+        with os.fdopen(handle, 'wb') if binary else os.fdopen(handle, 'w', encoding='utf-8') as stream:
             # mkstemp makes the file readable by its owner alone: give it a new file's usual mode.
             if hasattr(os, 'fchmod'):
                 os.fchmod(stream.fileno(), 0o666 & ~_umask())
-            json.dump(data, stream, allow_nan=False, separators=(',', ':'))
+            write(stream)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)

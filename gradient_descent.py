@@ -129,6 +129,14 @@ class _Trainer:
     def learning_rate(self, value):
         self._learning_rate = check_positive_number(value, 'learning_rate')
 
+    def __getstate__(self):
+        """What pickling and ``copy.deepcopy`` keep: everything but the chunk views into the parameters, the
+        gradient and the state arrays, which would come back as copies of their own; the next epoch makes them
+        anew, as views of the arrays that came back."""
+        state = dict(vars(self))
+        state['_chunks'] = None
+        return state
+
     @property
     def schedule(self):
         """The learning-rate schedule that ``train`` follows after each epoch (``Constant()`` for None)."""

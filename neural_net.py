@@ -344,6 +344,19 @@ class NeuralNet:
                 path, np.count_nonzero(~np.isfinite(self._parameters))))
         write_json_atomically(path, self.to_dict())
 
+    def export_onnx(self, path, metadata=None):
+        """Write the net to ``path`` as an ONNX model, for runtimes where this library does not run.
+
+        One Gemm and one activation operator per layer, a dynamic batch
+        dimension, float32 or float64 as the net is; ``metadata`` (a dict of
+        strings) goes into the model's metadata. See ``feedforward_onnx`` and
+        ``docs/ecosystem.md``. Needs the onnx package: pip install
+        "feedforward-nets[onnx]".
+        """
+        # Imported here, not at the top: the library itself needs NumPy alone.
+        import feedforward_onnx
+        feedforward_onnx.export_onnx(self, path, metadata=metadata)
+
     @classmethod
     def create_from_file(cls, path, max_parameters=None, max_bytes=None):
         """Restore a net that ``save`` wrote.
@@ -372,6 +385,25 @@ class NeuralNet:
             weights[...] = w
             biases[...] = b
         return net
+
+    # ----- pickling ----------------------------------------------------------
+
+    def __getstate__(self):
+        """What pickling (and ``copy.deepcopy``) keeps: the layer sizes, the activations (classes, or instances
+        with their settings), the dtype and the parameters.
+
+        ``weights()`` and ``biases()`` are views into the flat parameter
+        array; pickled as they are, they would come back as copies of their
+        own, which training would no longer change. ``__setstate__`` builds
+        the net anew and makes the views again. The forward pass's buffers
+        are not kept.
+        """
+        return {'sizes': list(self._sizes), 'activations': list(self._activations),
+                'dtype': self._dtype.name, 'parameters': self._parameters}
+
+    def __setstate__(self, state):
+        self.__init__(state['sizes'], state['activations'], state['dtype'])
+        self._parameters[...] = state['parameters']
 
 
 class NetFactory:

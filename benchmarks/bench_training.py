@@ -45,6 +45,19 @@ momentum, ``torch.optim.Adam``, ``torch.nn.Dropout``, with PyTorch's default
 implementation choices), all taken in turns in one run; each method's
 overhead is its epoch time over the plain epoch of the same library.
 
+The scikit-learn comparison ("sklearn") times whole fits of 784-100-10
+(Rectifier hidden units, Softmax output, cross-entropy with L2 term 1e-4,
+mini-batches of 50, learning rate 0.1, float32) for 10 epochs on the 60,000
+training digits, each from a new net, in turns: the library's own ``train``
+(the net, the cost, ``StochasticGradientDescent`` and ``train`` on a
+``PreloadSource``), ``feedforward_sklearn.NeuralNetClassifier.fit`` on the
+images and their labels, and scikit-learn's ``MLPClassifier.fit`` with
+``solver='sgd'`` and the same net, batch size, epochs and learning rate, no
+momentum, ``alpha`` = 1e-4 x 50 (its L2 term is alpha / (2 batch) sum W^2), no
+early stopping, and ``tol=0`` so that it runs every epoch. The ratios are
+taken round by round (the fits of one round meet the same moments of the
+machine); the median and the range over the rounds are printed.
+
 ``--synthetic`` replaces MNIST with random arrays of the same shapes (for
 machines without the data); the output says which data were used.
 """
@@ -55,6 +68,7 @@ import statistics
 import subprocess
 import sys
 import time
+import warnings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -97,6 +111,11 @@ QUICK_EXAMPLES = 2000
 #: Pause before each timed run of ``interleave``.
 SETTLE_SECONDS = 0.5
 MNIST_IMAGES_MB = 60000 * 784 * 4 / 1e6
+
+
+#: The scikit-learn comparison's workload, and the epochs of each fit.
+SKLEARN_WORKLOAD = ([784, 100, 10], Rectifier, Softmax, 50, 0.1, 1e-4, np.float32)
+SKLEARN_EPOCHS = 10
 
 
 def sweep_workload(width):
@@ -236,6 +255,51 @@ def torch_epoch(workload, images, targets, threads, method='sgd'):
             optimizer.step()
 
     return one_epoch
+
+
+# ----- scikit-learn -----------------------------------------------------------------
+
+
+def sklearn_fits(workload, images, targets, epochs):
+    """Functions that each fit the workload from a new net for ``epochs`` epochs: the library's own ``train``,
+    ``NeuralNetClassifier.fit`` and scikit-learn's ``MLPClassifier.fit`` (see the module docstring).
+
+    Returns None when scikit-learn (or this library's estimators) cannot be imported.
+    """
+    try:
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.neural_network import MLPClassifier
+        from feedforward_sklearn import NeuralNetClassifier
+    except ImportError:
+        return None
+    sizes, hidden, output, batch, rate, l2, dtype = workload
+    labels = np.argmax(targets, axis=1)
+
+    def library():
+        net = build_net(workload)
+        sgd = StochasticGradientDescent(net, CrossEntropyCost(net, l2_reg_term=l2), learning_rate=rate,
+                                        batch_size=batch, seed=0)
+        sgd.train(PreloadSource(examples=(images, targets), dtype=dtype), epochs)
+
+    def estimator():
+        NeuralNetClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), activation=hidden, learning_rate=rate,
+                            batch_size=batch, epochs=epochs, l2=l2, dtype=dtype, random_state=0).fit(images, labels)
+
+    def mlp():
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', ConvergenceWarning)  # it would stop early were it not for tol=0
+            MLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), activation='relu', solver='sgd', batch_size=batch,
+                          learning_rate_init=rate, momentum=0.0, nesterovs_momentum=False, alpha=l2 * batch,
+                          max_iter=epochs, early_stopping=False, tol=0.0, n_iter_no_change=epochs + 1,
+                          random_state=0).fit(images, labels)
+
+    return {'train': library, 'NeuralNetClassifier': estimator, 'MLPClassifier': mlp}
+
+
+def per_round_ratios(times, numerator, denominator):
+    """The ratio of two runners' times in each round: (median, lowest, highest)."""
+    ratios = [a / b for a, b in zip(times[numerator], times[denominator])]
+    return statistics.median(ratios), min(ratios), max(ratios)
 
 
 def torch_version():
@@ -415,9 +479,9 @@ def main(argv=None):
                         help='threads for BLAS and PyTorch (default: every CPU, {})'.format(os.cpu_count()))
     parser.add_argument('--synthetic', action='store_true', help='random arrays of MNIST shapes instead of MNIST')
     parser.add_argument('--no-torch', action='store_true', help='skip PyTorch even if it is installed')
-    parser.add_argument('--workloads', default='W1,W2,W3,sweep,methods',
-                        help='which to run (default W1,W2,W3,sweep,methods; "methods" is the table of training '
-                             'methods on {})'.format(' and '.join(METHOD_WORKLOADS)))
+    parser.add_argument('--workloads', default='W1,W2,W3,sweep,methods,sklearn',
+                        help='which to run (default W1,W2,W3,sweep,methods,sklearn; "methods" is the table of '
+                             'training methods on {})'.format(' and '.join(METHOD_WORKLOADS)))
     parser.add_argument('--methods', default=','.join(METHODS),
                         help='the training methods of that table (default {}; sgd, the plain steps, is always '
                              'run: the overheads are over it)'.format(','.join(METHODS)))
@@ -433,9 +497,9 @@ def main(argv=None):
         memory_probe(args.synthetic, n_examples, epochs=1)
         return 0
     chosen = [name.strip() for name in args.workloads.split(',') if name.strip()]
-    unknown = set(chosen) - set(WORKLOADS) - {'sweep', 'methods'}
+    unknown = set(chosen) - set(WORKLOADS) - {'sweep', 'methods', 'sklearn'}
     if unknown:
-        parser.error('unknown workloads {}; expected some of W1,W2,W3,sweep,methods'.format(
+        parser.error('unknown workloads {}; expected some of W1,W2,W3,sweep,methods,sklearn'.format(
             ', '.join(sorted(unknown))))
     methods = ['sgd'] + [m.strip() for m in args.methods.split(',') if m.strip() and m.strip() != 'sgd']
     if set(methods) - set(METHODS):
@@ -572,6 +636,27 @@ def main(argv=None):
                 row['products'] / row['roofline'], row['rate'] / 1e9))
         plot_sweep(sweep, args.plot)
         print('Plot: {}'.format(args.plot))
+
+    if 'sklearn' in chosen:
+        print()
+        fit_epochs = 2 if args.quick else SKLEARN_EPOCHS
+        images, targets = data_in(SKLEARN_WORKLOAD[-1])
+        runners = sklearn_fits(SKLEARN_WORKLOAD, images, targets, fit_epochs)
+        if runners is None:
+            print('scikit-learn: not installed, so not compared (pip install ".[sklearn]")')
+        else:
+            times = interleave(runners, epochs, warmup)
+            print('scikit-learn: {}, {} epochs on {} examples, each fit from a new net (median of {} fit{} taken in '
+                  'turns{})'.format(describe(SKLEARN_WORKLOAD), fit_epochs, len(images), epochs,
+                                    's' if epochs > 1 else '', ' after one warm-up round' if warmup else ''))
+            print('{:<22} {:>9} {:>9}'.format('fit', 's/fit', 'vs train'))
+            for name in runners:
+                print('{:<22} {:>9.3f} {:>9.2f}'.format(name, statistics.median(times[name]),
+                                                         per_round_ratios(times, name, 'train')[0]))
+            for numerator, denominator, bound in (('NeuralNetClassifier', 'train', 'at most 1.3'),
+                                                  ('NeuralNetClassifier', 'MLPClassifier', 'below 1')):
+                print('{} / {}: {:.3f} (rounds: {:.3f} to {:.3f}; the goal: {})'.format(
+                    numerator, denominator, *per_round_ratios(times, numerator, denominator), bound))
 
     return 0
 

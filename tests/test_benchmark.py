@@ -44,3 +44,13 @@ def test_quick_mode_prints_every_workload_and_writes_the_plot(tmp_path):
             row = re.search(r'^{} +{} +(\d+\.\d+) '.format(name, method), methods, flags=re.M)
             assert row and float(row.group(1)) > 0, output
     assert plot.stat().st_size > 10000
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        assert 'scikit-learn: not installed, so not compared' in output
+        return
+    for name in ('train', 'NeuralNetClassifier', 'MLPClassifier'):
+        row = re.search(r'^{} +(\d+\.\d+) +(\d+\.\d+)$'.format(name), output, flags=re.M)
+        assert row and float(row.group(1)) > 0, output
+    for pair in ('NeuralNetClassifier / train', 'NeuralNetClassifier / MLPClassifier'):
+        assert re.search(r'^{}: \d+\.\d+ \(rounds: '.format(pair), output, flags=re.M), output

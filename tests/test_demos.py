@@ -3,6 +3,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -113,6 +114,9 @@ def test_ctrl_c_ends_a_demo_after_the_current_mini_batch(tmp_path):
         for line in process.stdout:
             lines.append(line.rstrip('\n'))
             if line.startswith('epoch 1 ('):
+                # Let the demo finish the epoch's line and start epoch 2 (an epoch takes about a second): on a
+                # busy machine a signal sent at once could land before the end of epoch 1's bookkeeping.
+                time.sleep(0.2)
                 process.send_signal(signal.SIGINT)
                 break
         lines.extend(line.rstrip('\n') for line in process.stdout)
@@ -169,3 +173,42 @@ def test_a_real_demo_stopped_and_resumed_from_its_checkpoint_ends_as_an_unbroken
     straight = NeuralNet.create_from_file(tmp_path / 'straight.json')
     resumed = NeuralNet.create_from_file(tmp_path / 'resumed.json')
     assert (straight.parameters() == resumed.parameters()).all()
+
+
+def test_grid_search_demo_with_tiny_settings(tmp_path):
+    pytest.importorskip('sklearn', reason='the grid search needs scikit-learn: pip install ".[sklearn]"')
+    done = run_demo('grid_search', '--examples', '300', '--epochs', '2', '--hidden', '8', '16', '--learning-rates',
+                    '0.1', '0.3', '0.5', '--folds', '2', '--data-dir', mnist_dir(), '--out', str(tmp_path))
+    assert '6 candidates x 2 folds on 300 digits, 2 epochs each, here' in done.stdout
+    header = re.search(r'^ +hidden \\ rate +0\.1 +0\.3 +0\.5$', done.stdout, flags=re.M)
+    rows = re.findall(r'^ +(8|16)((?: +\d+\.\d\d){3})$', done.stdout, flags=re.M)
+    assert header and [row[0] for row in rows] == ['8', '16'], done.stdout
+    scores = {(h, rate): float(s) for h, row in rows for rate, s in zip(('0.1', '0.3', '0.5'), row.split())}
+    best = re.search(r'^best: (\d+) hidden units, learning rate ([\d.]+) \((\d+\.\d\d)% cross-validated\)',
+                     done.stdout, flags=re.M)
+    assert best and float(best.group(3)) == max(scores.values()) == scores[best.group(1), best.group(2)]
+    assert final_accuracy(done) > 30
+    assert (tmp_path / 'grid_search.png').stat().st_size > 10000
+
+
+def test_export_onnx_demo_classifies_the_test_digits_with_onnxruntime(tmp_path):
+    pytest.importorskip('sklearn', reason='the demo trains with scikit-learn: pip install ".[sklearn]"')
+    pytest.importorskip('onnxruntime', reason='the demo runs onnxruntime: pip install ".[onnx]"')
+    model = tmp_path / 'digits.onnx'
+    done = run_demo('export_onnx', '--epochs', '1', '--data-dir', mnist_dir(), '--out', str(tmp_path),
+                    '--model', str(model))
+    library = re.search(r'the library classifies (\d+\.\d\d)% of the test digits right', done.stdout)
+    agreed = re.search(r'the same class as the library for (\d+) of them', done.stdout)
+    assert library and agreed and int(agreed.group(1)) >= 9990, done.stdout
+    assert final_accuracy(done) > 90 and abs(final_accuracy(done) - float(library.group(1))) <= 0.1
+    assert model.stat().st_size > 300000  # 79,510 float32 parameters
+
+
+def test_the_ecosystem_demos_refuse_bad_flags_in_one_line(tmp_path):
+    done = run_demo('grid_search', '--folds', '1', '--out', str(tmp_path), status=2)
+    assert done.stderr.strip().endswith('argument --folds: expected at least 2, got 1 (see --help)')
+    done = run_demo('grid_search', '--dask-workers', '2', '--scheduler', 'tcp://a:1', '--out', str(tmp_path), status=2)
+    assert 'not allowed with argument' in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    done = run_demo('export_onnx', '--model', str(tmp_path / 'no' / 'such' / 'm.onnx'), '--out', str(tmp_path),
+                    status=2)
+    assert 'argument --model' in done.stderr and 'is not a folder this user may write in' in done.stderr

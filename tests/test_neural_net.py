@@ -1,5 +1,7 @@
+import copy
 import json
 import os
+import pickle
 import stat
 
 import numpy as np
@@ -138,6 +140,26 @@ def test_training_continues_on_a_restored_net(tmp_path):
     np.testing.assert_array_equal(net.parameters(), restored.parameters())
 
 
+@pytest.mark.parametrize('copy_of', [lambda net: pickle.loads(pickle.dumps(net)), copy.deepcopy],
+                         ids=['pickle', 'deepcopy'])
+def test_a_pickled_or_deep_copied_net_is_whole_and_trains_as_the_original(copy_of):
+    """Its weights and biases are views into its own parameters again, so training changes what it feeds with."""
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    src = PreloadSource((X, np.eye(2)[(X[:, 0] > 0).astype(int)]))
+    net = make_net(dtype=np.float32)
+    twin = copy_of(net)
+    assert twin.layer_sizes() == net.layer_sizes() and twin.activations() == net.activations()
+    assert twin.dtype == np.float32
+    np.testing.assert_array_equal(twin.parameters(), net.parameters())
+    assert not np.shares_memory(twin.parameters(), net.parameters())
+    for n in (net, twin):
+        StochasticGradientDescent(n, CrossEntropyCost(n), 0.1, batch_size=8, seed=1).train(src, 3)
+    np.testing.assert_array_equal(twin.parameters(), net.parameters())
+    np.testing.assert_array_equal(twin.feed(X), net.feed(X))
+    for weights, biases, where in zip(twin.weights(), twin.biases(), twin._slices):
+        assert np.shares_memory(weights, twin.parameters()[where]) and np.shares_memory(biases, twin.parameters())
+
+
 @pytest.mark.parametrize('sizes', [[3], [], [3, 0, 2], [3, -1], [3, 2.5], [3, True], 'abc', None])
 def test_bad_sizes(sizes):
     with pytest.raises((TypeError, ValueError)):
@@ -242,5 +264,17 @@ def test_a_save_that_fails_names_the_path_given_not_a_temporary_file(tmp_path):
 
 def test_the_public_surface_of_a_net_is_what_users_need():
     public = sorted(name for name in dir(NeuralNet) if not name.startswith('_'))
-    assert public == ['activations', 'biases', 'create_from_file', 'dtype', 'feed', 'from_dict', 'layer_sizes',
-                      'layers', 'parameters', 'randomize_parameters', 'save', 'to_dict', 'weights']
+    assert public == ['activations', 'biases', 'create_from_file', 'dtype', 'export_onnx', 'feed', 'from_dict',
+                      'layer_sizes', 'layers', 'parameters', 'randomize_parameters', 'save', 'to_dict', 'weights']
+
+
+def test_a_pickled_net_keeps_activations_with_their_settings_and_its_views():
+    from activation_functions import LeakyRectifier, Swish
+    net = NetFactory.create_neural_net([3, 5, 4, 2], LeakyRectifier(slope=0.3), Swish)
+    net.randomize_parameters(seed=0)
+    twin = pickle.loads(pickle.dumps(net))
+    assert twin.activations() == net.activations() and twin.activations()[0].slope == 0.3
+    X = np.random.default_rng(1).normal(size=(6, 3))
+    np.testing.assert_array_equal(twin.feed(X), net.feed(X))
+    twin.weights()[0][0, 0] += 1.0          # the views are views of the twin's parameters
+    assert twin.parameters()[0] == net.parameters()[0] + 1.0

@@ -448,3 +448,25 @@ def test_one_dropout_rate_needs_hidden_layers():
     with pytest.raises(ValueError, match='has none'):
         StochasticGradientDescent(net, QuadraticCost(net), 0.1, dropout=0.5)
     assert StochasticGradientDescent(net, QuadraticCost(net), 0.1, dropout=[0.5]).dropout == (0.5,)
+
+
+@pytest.mark.parametrize('method', ['momentum', 'adam'])
+def test_a_pickled_or_deep_copied_trainer_trains_on_as_the_original(method):
+    """Its chunk views must come back as views of the unpickled net and state, not as copies of their own."""
+    import copy
+    import pickle
+    settings = dict(RULES[method])
+    cls = settings.pop('cls')
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(40, 4)), np.eye(3)[rng.integers(0, 3, 40)]
+    net = NetFactory.create_neural_net([4, 6, 3], Tanh, Softmax)
+    net.randomize_parameters(np.random.default_rng(4))
+    trainer = cls(net, CrossEntropyCost(net), batch_size=8, seed=5, dropout=0.2, **settings)
+    trainer.training_epoch(PreloadSource((X, Y)))
+    twins = [pickle.loads(pickle.dumps(trainer)), copy.deepcopy(trainer)]
+    for t in [trainer] + twins:
+        t.training_epoch(PreloadSource((X, Y)))
+        t.training_epoch(PreloadSource((X, Y)))
+    for twin in twins:
+        assert twin.neural_net is not net
+        np.testing.assert_array_equal(twin.neural_net.parameters(), net.parameters())

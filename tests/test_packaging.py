@@ -17,9 +17,14 @@ import textwrap
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MODULES = ['activation_functions', 'cost_functions', 'data_source', 'gradient_descent', 'neural_net',
-           'feedforward_checks', 'feedforward_checkpoint', 'feedforward_diagnostics', 'feedforward_gradient_check',
-           'feedforward_mnist', 'feedforward_model_file', 'feedforward_schedules']
+#: The modules that need NumPy alone, and those that need an extra (with the extra's name).
+CORE = ['activation_functions', 'cost_functions', 'data_source', 'gradient_descent', 'neural_net',
+        'feedforward_checks', 'feedforward_checkpoint', 'feedforward_diagnostics', 'feedforward_gradient_check',
+        'feedforward_mnist', 'feedforward_model_file', 'feedforward_schedules']
+EXTRAS = {'feedforward_sklearn': 'sklearn', 'feedforward_onnx': 'onnx'}
+MODULES = CORE + sorted(EXTRAS)
+#: The third-party packages of the extras, which the library itself never imports.
+EXTRA_PACKAGES = ('sklearn', 'onnx', 'onnxruntime', 'dask', 'distributed', 'joblib', 'scipy')
 OFFLINE = ('No matching distribution found', 'Could not find a version', 'Failed to establish a new connection',
            'Temporary failure in name resolution', 'Network is unreachable')
 
@@ -50,6 +55,22 @@ USE = textwrap.dedent('''
     assert (NeuralNet.create_from_file('net.json').parameters() == net.parameters()).all()
     assert load_checkpoint('run.json').epochs_done == 3
     print('trained', history['training_accuracy'][-1])
+
+    # Without the extras installed, what needs one says which to install.
+    import importlib
+    for module, extra in {extras}.items():
+        try:
+            importlib.import_module(module)
+        except ImportError as error:
+            assert 'pip install "feedforward-nets[{{}}]"'.format(extra) in str(error), error
+        else:
+            raise AssertionError(module + ' imported without its extra')
+    try:
+        net.export_onnx('net.onnx')
+    except ImportError as error:
+        assert 'pip install "feedforward-nets[onnx]"' in str(error), error
+    else:
+        raise AssertionError('export_onnx ran without onnx')
 ''')
 
 
@@ -77,18 +98,19 @@ def test_installed_beside_progress_it_imports_and_trains_from_any_folder(tmp_pat
     # A user's own files named like modules other code uses: the library must not pick them up.
     (elsewhere / 'evaluation.py').write_text('raise ImportError("the user\'s evaluation.py was imported")\n')
     (elsewhere / 'progress.py').write_text('raise ImportError("the user\'s progress.py was imported")\n')
-    (elsewhere / 'use.py').write_text(USE.format(modules=', '.join(MODULES)))
+    (elsewhere / 'use.py').write_text(USE.format(modules=', '.join(CORE), extras=EXTRAS))
     environment = {key: value for key, value in os.environ.items() if key != 'PYTHONPATH'}
     done = subprocess.run([python, 'use.py'], cwd=str(elsewhere), capture_output=True, text=True, timeout=300,
                           env=environment)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith('trained')
 
-    # The extras are declared for "pip install .[demos]" and ".[test]".
+    # The extras are declared for "pip install .[demos]", ".[test]", ".[sklearn]", ".[onnx]" and ".[dask]".
     done = subprocess.run([python, '-c', 'import importlib.metadata as m; '
                                          'print(m.metadata("feedforward-nets").get_all("Provides-Extra"))'],
                           capture_output=True, text=True, timeout=60)
-    assert 'demos' in done.stdout and 'test' in done.stdout
+    for extra in ('demos', 'test', 'sklearn', 'onnx', 'dask'):
+        assert "'{}'".format(extra) in done.stdout, done.stdout
 
 
 def test_every_module_lists_its_public_names():
@@ -98,6 +120,15 @@ def test_every_module_lists_its_public_names():
         assert isinstance(module.__all__, list) and module.__all__, name
         for public in module.__all__:
             assert hasattr(module, public), (name, public)
+
+
+def test_the_library_imports_none_of_the_extras():
+    """Importing every module that needs NumPy alone brings in no package of the extras."""
+    code = ('import sys, {}; print(sorted(m for m in sys.modules if m.split(".")[0] in {!r}))'.format(
+        ', '.join(CORE), EXTRA_PACKAGES))
+    done = subprocess.run([sys.executable, '-c', code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == '[]'
 
 
 def test_every_module_of_the_library_is_in_the_wheel_and_tested_here():

@@ -1,0 +1,406 @@
+"""scikit-learn estimators over the library's nets: ``NeuralNetClassifier`` and ``NeuralNetRegressor``.
+
+    from feedforward_sklearn import NeuralNetClassifier
+    classifier = NeuralNetClassifier(hidden_layer_sizes=(100,), epochs=10, random_state=0).fit(X, y)
+    classifier.predict(X_test)          # labels, as y held them: integers, strings, ...
+    classifier.predict_proba(X_test)    # (n, n_classes), columns in the order of classifier.classes_
+
+They follow scikit-learn's conventions, so they work in ``Pipeline``,
+``GridSearchCV``, ``cross_val_score`` and ``clone``: ``__init__`` stores the
+hyper-parameters as given and ``fit`` checks them; what fitting learns ends
+in an underscore (``net_``, the library's ``NeuralNet``; ``classes_``;
+``n_features_in_``; ``history_``, a ``gradient_descent.History`` of every
+epoch; ``loss_curve_``, its training cost per epoch). Arrays are
+``X`` (n_samples, n_features) and ``y`` (n_samples,), or (n_samples,
+n_targets) for a regressor with several outputs.
+
+Training is the library's own: a net from ``NetFactory.create_neural_net``,
+a cost from ``cost_functions``, ``StochasticGradientDescent`` and its
+``train``. The hyper-parameters map onto it as follows:
+
+* ``hidden_layer_sizes`` (an int or a sequence of ints, possibly empty): the
+  hidden layers, between ``n_features_in_`` inputs and one output per class
+  (the classifier) or per target (the regressor);
+* ``activation``: the hidden layers' activation; ``output_activation``
+  (regressor): the output layer's. The library's names (``'Sigmoid'``,
+  ``'Rectifier'``, ``'Tanh'``, ``'Identity'``, ``'Softmax'``, in any case),
+  scikit-learn's MLP names (``'logistic'``, ``'relu'``) or the classes of
+  ``activation_functions``. The classifier's output layer is Softmax;
+* ``cost``: ``'cross-entropy'`` (``CrossEntropyCost``) or ``'quadratic'``
+  (``QuadraticCost``), or one of those classes; ``l2``: its L2 term lambda;
+* ``solver``: ``'sgd'`` (``StochasticGradientDescent``) or ``'adam'``
+  (``Adam``); ``learning_rate``: the solver's, or None for its default (0.1
+  for the classifier's SGD, 0.001 for the regressor's, 0.001 for Adam);
+  ``batch_size``; ``epochs``: the epochs of ``fit`` (``partial_fit`` trains
+  one);
+* ``momentum`` and ``nesterov`` (SGD only), ``betas`` and ``eps`` (Adam
+  only), ``dropout`` (None, one rate for every hidden layer, or one per
+  non-output layer) and ``schedule`` (a schedule of
+  ``feedforward_schedules``; each ``fit`` starts from a copy of it): as the
+  trainers take them;
+* ``patience``: None, or early stopping: a share ``validation_fraction`` of
+  the examples is dealt out (seeded) as validation data, and ``fit`` stops
+  when its cost has not improved for ``patience`` epochs, keeping the net of
+  the best epoch (``history_.best_epoch``). A schedule that follows the evaluation cost
+  (``ReduceOnPlateau``) uses the same validation data;
+* ``dtype``: float64 or float32, the net's (and the predictions') dtype;
+* ``random_state``: None, an int or a ``numpy.random.RandomState``, as in
+  scikit-learn; it seeds the initial parameters and the shuffling;
+* ``warm_start``: ``fit`` continues training the net it fitted before, as
+  ``partial_fit`` always does. The solver keeps its state (velocity, Adam's
+  moments) from one call to the next; each ``fit`` begins at
+  ``learning_rate`` with a fresh copy of ``schedule``, while successive
+  ``partial_fit`` calls go on with the rate and the schedule where the last
+  one left them.
+
+Requires scikit-learn 1.6 or newer: pip install "feedforward-nets[sklearn]".
+"""
+import copy
+import json
+import numbers
+
+import numpy as np
+
+from activation_functions import ACTIVATIONS, Activation, Rectifier, Sigmoid, Softmax, check_activation
+from cost_functions import Cost, CrossEntropyCost, QuadraticCost
+from data_source import PreloadSource, one_hot, validation_split
+from feedforward_checks import FLOAT_DTYPES, check_float_dtype, check_positive_int
+from feedforward_schedules import Schedule
+from gradient_descent import Adam, History, StochasticGradientDescent
+from neural_net import NetFactory
+
+try:
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+    from sklearn.utils import check_random_state
+    from sklearn.utils.multiclass import check_classification_targets
+    from sklearn.utils.validation import check_is_fitted, validate_data
+except ImportError as error:
+    raise ImportError('feedforward_sklearn needs scikit-learn 1.6 or newer, which could not be imported ({}): '
+                      'install it with pip install "feedforward-nets[sklearn]" (or pip install scikit-learn)'.format(
+                          error)) from error
+
+__all__ = ['NeuralNetClassifier', 'NeuralNetRegressor']
+
+#: scikit-learn's MLP names for two of the library's activations (whose own names work too, in any case).
+SKLEARN_ACTIVATION_NAMES = {'relu': Rectifier, 'logistic': Sigmoid}
+
+#: Costs by name.
+COSTS = {'cross-entropy': CrossEntropyCost, 'quadratic': QuadraticCost}
+
+#: The trainer of each solver, and its default learning rate (None: the estimator's own default).
+SOLVERS = {'sgd': StochasticGradientDescent, 'adam': Adam}
+
+
+def trainer_for(estimator, net, rng, trainer=None, run=True):
+    """The trainer (and its cost) that ``estimator``'s hyper-parameters ask for, on ``net``.
+
+    The one place where hyper-parameters become the cost's and the trainer's
+    arguments: a new training setting is added here. ``rng``, a
+    ``numpy.random.Generator``, shuffles the examples (it is used as it is,
+    so the shuffles go on where the last ``fit`` left them). ``trainer``,
+    the one of the last fit of the same net, is kept with its state when the
+    solver is the same, its settings set anew; ``run`` False (a later
+    ``partial_fit``) keeps its learning rate and schedule as they are. The
+    library checks every value and raises ``TypeError`` or ``ValueError``
+    naming it.
+    """
+    solver = estimator.solver
+    if not isinstance(solver, str) or solver.lower() not in SOLVERS:
+        raise ValueError('expected solver to be one of {}, got {!r}'.format(
+            ', '.join(repr(name) for name in SOLVERS), solver))
+    cls = SOLVERS[solver.lower()]
+    schedule = estimator.schedule
+    if schedule is not None and not isinstance(schedule, Schedule):
+        raise TypeError('expected schedule to be None or a schedule of feedforward_schedules, such as '
+                        'ExponentialDecay(0.95), got {!r}'.format(schedule))
+    learning_rate = estimator.learning_rate
+    if learning_rate is None:
+        learning_rate = 0.001 if cls is Adam else estimator._sgd_learning_rate
+    settings = {'batch_size': estimator.batch_size, 'dropout': estimator.dropout}
+    if cls is Adam:
+        if estimator.momentum or estimator.nesterov:
+            raise ValueError("expected momentum=0 and nesterov=False with solver='adam' (momentum and nesterov are "
+                             "settings of solver='sgd'; Adam's are betas and eps), got momentum={!r}, "
+                             "nesterov={!r}".format(estimator.momentum, estimator.nesterov))
+        betas = estimator.betas
+        settings.update(betas=tuple(betas) if isinstance(betas, (list, tuple)) else betas, eps=estimator.eps)
+    else:
+        settings.update(momentum=estimator.momentum, nesterov=estimator.nesterov)
+    cost = _cost_class(estimator.cost)(net, l2_reg_term=estimator.l2)
+    if type(trainer) is not cls or trainer.neural_net is not net:
+        return cls(net, cost, learning_rate=learning_rate, seed=rng, schedule=copy.deepcopy(schedule), **settings)
+    trainer.cost_function = cost
+    for name, value in settings.items():
+        setattr(trainer, name, value)
+    if run:
+        trainer.learning_rate, trainer.schedule = learning_rate, copy.deepcopy(schedule)
+    return trainer
+
+
+class _NeuralNetEstimator(BaseEstimator):
+    """What the classifier and the regressor share: fitting, predicting the net's outputs, export."""
+
+    def fit(self, X, y):
+        """Train for ``epochs`` epochs on ``X`` (n_samples, n_features) and ``y``; returns ``self``.
+
+        A new net is drawn (from ``random_state``), unless ``warm_start`` is
+        set and a net was fitted before: that one then trains on. A fit that
+        fails leaves the estimator as it was; one that diverges
+        (``gradient_descent.TrainingDivergedError``) too, or, when it trains
+        on, with the net as it was at the start of the failed epoch.
+        """
+        self._partial = False
+        return self._fit(X, y, check_positive_int(self.epochs, 'epochs'), train_on=self.warm_start)
+
+    def _fit(self, X, y, epochs, train_on, classes=None):
+        train_on = train_on and hasattr(self, 'net_')
+        hidden, activation, dtype = self._net_design()
+        before = dict(vars(self))
+        try:
+            X, y = validate_data(self, X, y, reset=not train_on, dtype=FLOAT_DTYPES, **self._target_checks)
+            Y = self._targets(y, train_on, classes, dtype)
+            sizes = [X.shape[1]] + hidden + [Y.shape[1]]
+            activations = [activation] * len(hidden) + [self._output_layer_activation()]
+            if train_on:
+                net = self.net_
+                if (net.layer_sizes(), net.activations(), net.dtype) != (sizes, activations, dtype):
+                    raise ValueError('expected hyper-parameters that describe the net fitted before ({}), since '
+                                     'warm_start and partial_fit train it on; they now ask for sizes {}, activations '
+                                     '{} and {}: set warm_start=False to fit a new net'.format(
+                                         net, sizes, [f.name for f in activations], dtype.name))
+            else:
+                net = NetFactory.create_neural_net(sizes, activation, activations[-1], dtype)
+                initial, self._shuffling = [np.random.default_rng(seed) for seed in np.random.SeedSequence(
+                    check_random_state(self.random_state).randint(np.iinfo(np.int32).max)).spawn(2)]
+                net.randomize_parameters(initial)
+                self.history_ = History()
+            trainer = trainer_for(self, net, self._shuffling, getattr(self, '_trainer', None) if train_on else None,
+                                  run=not (train_on and epochs == 1 and self._partial))
+            trainer.epochs_done = len(self.history_)
+            source, validation = PreloadSource((X, Y), dtype=dtype), None
+            patience = self.patience
+            if patience is not None or trainer.schedule.needs_evaluation:
+                source, validation = validation_split(source, self.validation_fraction, seed=self._shuffling)
+            self.net_, self._trainer = net, trainer
+            earlier = len(trainer.history)
+            try:
+                run = trainer.train(source, epochs, evaluation_data=validation, patience=patience)
+                if patience is not None:
+                    # The epoch whose net early stopping kept, counted over every fit, as the records are.
+                    self.history_.best_epoch = run.best_epoch
+            finally:
+                self.history_.records.extend(trainer.history.records[earlier:])
+                self.loss_curve_ = self.history_['training_cost'] if len(self.history_) else []
+        except BaseException:
+            if not train_on:
+                vars(self).clear()
+                vars(self).update(before)
+            raise
+        return self
+
+    def _net_design(self):
+        """The hidden layer sizes (a list), the hidden activation and the dtype the hyper-parameters ask for."""
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, (numbers.Integral, np.integer)) and not isinstance(sizes, bool):
+            sizes = [sizes]
+        try:
+            sizes = [check_positive_int(size, 'every hidden layer size') for size in sizes]
+        except TypeError:
+            raise TypeError('expected hidden_layer_sizes as a positive integer or a sequence of them, such as '
+                            '(100,) or (500, 200), got {!r}'.format(self.hidden_layer_sizes)) from None
+        return sizes, _activation(self.activation, 'activation'), check_float_dtype(self.dtype)
+
+    def _outputs(self, X):
+        """The net's outputs for ``X`` (n_samples, n_features_in_): (n_samples, n_outputs) of its dtype."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        return self.net_.feed(X)
+
+    def export_onnx(self, path):
+        """Write the fitted net to ``path`` as an ONNX model, through ``NeuralNet.export_onnx``.
+
+        Its input is X (N, n_features_in_) as floats of the net's dtype; its
+        output is the net's (``predict_proba`` for the classifier, whose
+        ``classes_`` go into the model's metadata as the JSON list
+        ``classes``; ``predict``, as (N, n_outputs), for the regressor).
+        Needs pip install "feedforward-nets[onnx]".
+        """
+        check_is_fitted(self)
+        self.net_.export_onnx(path, metadata=self._onnx_metadata())
+
+    def _onnx_metadata(self):
+        return None
+
+
+class NeuralNetClassifier(ClassifierMixin, _NeuralNetEstimator):
+    """A classifier: a net with a Softmax output unit per class, trained by the library's SGD.
+
+    Labels may be integers, strings or any sortable values; ``classes_``
+    holds them sorted, and column k of ``predict_proba`` is the probability
+    of ``classes_[k]``. See the module docstring for the hyper-parameters.
+    """
+
+    _target_checks = {}
+
+    #: The learning rate of ``solver='sgd'`` when ``learning_rate`` is None.
+    _sgd_learning_rate = 0.1
+
+    def __init__(self, hidden_layer_sizes=(100,), activation='relu', cost='cross-entropy', solver='sgd', learning_rate=None, batch_size=32, epochs=100, l2=0.0,
+                 momentum=0.0, nesterov=False, betas=(0.9, 0.999), eps=1e-8, dropout=None, schedule=None,
+                 patience=None, validation_fraction=0.1, dtype='float64', random_state=None, warm_start=False):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.cost = cost
+        self.solver = solver
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.l2 = l2
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.betas = betas
+        self.eps = eps
+        self.dropout = dropout
+        self.schedule = schedule
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.dtype = dtype
+        self.random_state = random_state
+        self.warm_start = warm_start
+
+    def partial_fit(self, X, y, classes=None):
+        """One epoch on ``X`` and ``y``: from a new net on the first call, then on the same net; returns ``self``.
+
+        ``classes``, every label there will be, is needed on the first call
+        (one batch need not hold them all), as scikit-learn's ``partial_fit``
+        asks; later calls may leave it out.
+        """
+        if classes is None and not hasattr(self, 'net_'):
+            raise ValueError('classes must be passed on the first call to partial_fit: every label there will '
+                             'be, such as classes=numpy.unique(y) of the whole data set')
+        self._partial = True
+        return self._fit(X, y, 1, train_on=True, classes=classes)
+
+    def _targets(self, y, train_on, classes, dtype):
+        """One-hot rows (n_samples, n_classes) for the labels ``y``; sets ``classes_`` for a new net."""
+        check_classification_targets(y)
+        if classes is not None:
+            classes = np.unique(np.asarray(classes))
+            if train_on and not np.array_equal(classes, self.classes_):
+                raise ValueError('expected classes={} as in the first call to partial_fit, got {}'.format(
+                    self.classes_.tolist(), classes.tolist()))
+        known = self.classes_ if train_on else (np.unique(y) if classes is None else classes)
+        if len(known) < 2:
+            raise ValueError('expected labels of at least 2 classes in y, got 1 class ({!r}): a classifier needs '
+                             'examples of two classes or more'.format(known.tolist()[0]))
+        unknown = np.setdiff1d(y, known)
+        if unknown.size:
+            raise ValueError('expected labels among the classes {}, got {} as well'.format(
+                known.tolist(), unknown[:5].tolist()))
+        self.classes_ = known
+        return one_hot(np.searchsorted(known, y), len(known), dtype=dtype)
+
+    def _output_layer_activation(self):
+        return Softmax
+
+    def predict_proba(self, X):
+        """The probability of each class, shape (n_samples, n_classes), columns in the order of ``classes_``."""
+        return self._outputs(X)
+
+    def predict(self, X):
+        """The most probable class of each example of ``X`` (n_samples, n_features): labels, shape (n_samples,)."""
+        outputs = self._outputs(X)
+        return self.classes_[np.argmax(outputs, axis=1)]
+
+    def _onnx_metadata(self):
+        return {'classes': json.dumps(self.classes_.tolist(), default=str)}
+
+
+class NeuralNetRegressor(RegressorMixin, _NeuralNetEstimator):
+    """A regressor: a net with an output unit per target (Identity by default), trained by the library's SGD.
+
+    ``y`` of shape (n_samples,) gives predictions of that shape; (n_samples,
+    n_targets) gives (n_samples, n_targets), unless n_targets is 1. See the
+    module docstring for the hyper-parameters.
+    """
+
+    _target_checks = {'multi_output': True, 'y_numeric': True}
+
+    #: The learning rate of ``solver='sgd'`` when ``learning_rate`` is None.
+    _sgd_learning_rate = 0.001
+
+    def __init__(self, hidden_layer_sizes=(100,), activation='relu', output_activation='identity', cost='quadratic',
+                 solver='sgd', learning_rate=None, batch_size=32, epochs=100, l2=0.0,
+                 momentum=0.0, nesterov=False, betas=(0.9, 0.999), eps=1e-8, dropout=None, schedule=None,
+                 patience=None, validation_fraction=0.1, dtype='float64', random_state=None, warm_start=False):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.output_activation = output_activation
+        self.cost = cost
+        self.solver = solver
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.l2 = l2
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.betas = betas
+        self.eps = eps
+        self.dropout = dropout
+        self.schedule = schedule
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.dtype = dtype
+        self.random_state = random_state
+        self.warm_start = warm_start
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def partial_fit(self, X, y):
+        """One epoch on ``X`` and ``y``: from a new net on the first call, then on the same net; returns ``self``."""
+        self._partial = True
+        return self._fit(X, y, 1, train_on=True)
+
+    def _targets(self, y, train_on, classes, dtype):
+        """``y`` as a 2-d array (n_samples, n_targets)."""
+        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        if train_on and Y.shape[1] != self.net_.layer_sizes()[-1]:
+            raise ValueError('expected y with {} targets per example, as the net fitted before has, got {}'.format(
+                self.net_.layer_sizes()[-1], Y.shape[1]))
+        return Y
+
+    def _output_layer_activation(self):
+        return _activation(self.output_activation, 'output_activation')
+
+    def predict(self, X):
+        """The net's outputs for ``X`` (n_samples, n_features): (n_samples,) for one target, else (n_samples, n_targets)."""
+        outputs = self._outputs(X)
+        return outputs[:, 0] if outputs.shape[1] == 1 else outputs
+
+
+def _activation(value, name):
+    """The activation that ``value`` names (a registered activation's name in any case, scikit-learn's 'relu' or
+    'logistic', or an activation of ``activation_functions``), as a net stores it."""
+    if isinstance(value, str):
+        names = dict({key.lower(): cls for key, cls in ACTIVATIONS.items()}, **SKLEARN_ACTIVATION_NAMES)
+        if value.lower() in names:
+            return check_activation(names[value.lower()], name)
+        raise ValueError('expected {} to be one of {}, got {!r}'.format(
+            name, ', '.join(repr(n) for n in sorted(names)), value))
+    if isinstance(value, type) and issubclass(value, Activation) or isinstance(value, Activation):
+        return check_activation(value, name)
+    raise TypeError('expected {} to be an activation name such as \'relu\' or a class of activation_functions, '
+                    'got {!r}'.format(name, value))
+
+
+def _cost_class(value):
+    """The cost class that ``value`` names: 'cross-entropy', 'quadratic', or one of those classes."""
+    if isinstance(value, str) and value.lower() in COSTS:
+        return COSTS[value.lower()]
+    if isinstance(value, type) and issubclass(value, Cost) and value is not Cost:
+        return value
+    raise ValueError('expected cost to be one of {}, or one of the classes CrossEntropyCost and QuadraticCost, got '
+                     '{!r}'.format(', '.join(repr(n) for n in COSTS), value))

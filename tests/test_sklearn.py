@@ -1,0 +1,379 @@
+"""The scikit-learn estimators: scikit-learn's own checks, its MLP as the reference for a step, and the conventions.
+
+scikit-learn's ``MLPClassifier`` and ``MLPRegressor`` are the independent
+reference: from the same parameters, one epoch of full-batch gradient
+descent (one step) must take the nets to the same place.
+"""
+import importlib
+import pickle
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+sklearn = pytest.importorskip('sklearn', reason='the estimators need scikit-learn: pip install ".[sklearn]"')
+
+from sklearn.base import clone  # noqa: E402
+from sklearn.datasets import make_blobs  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning, NotFittedError  # noqa: E402
+from sklearn.model_selection import GridSearchCV, cross_val_score  # noqa: E402
+from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+from activation_functions import Rectifier, Softmax, Tanh  # noqa: E402
+from cost_functions import CrossEntropyCost  # noqa: E402
+from data_source import PreloadSource, one_hot  # noqa: E402
+from feedforward_sklearn import NeuralNetClassifier, NeuralNetRegressor  # noqa: E402
+from feedforward_schedules import ExponentialDecay  # noqa: E402
+from gradient_descent import Adam, StochasticGradientDescent, TrainingDivergedError  # noqa: E402
+from neural_net import NetFactory  # noqa: E402
+
+
+@parametrize_with_checks([NeuralNetClassifier(), NeuralNetRegressor()])
+def test_scikit_learn_checks(estimator, check):
+    """scikit-learn's own suite (check_estimator's checks), with default settings and no expected failures."""
+    check(estimator)
+
+
+def blobs(n=120, labels=(0, 1, 2), seed=0):
+    X, y = make_blobs(n_samples=n, centers=len(labels), n_features=4, cluster_std=1.0, random_state=seed)
+    return X, np.asarray(labels, dtype=object if isinstance(labels[0], str) else None)[y]
+
+
+def smooth_targets(n=200, seed=0):
+    """X (n, 3) and three smooth functions of it, (n, 3)."""
+    X = np.random.default_rng(seed).uniform(-1, 1, size=(n, 3))
+    Y = np.column_stack([X[:, 0] * X[:, 1], np.sin(2 * X[:, 2]), X.sum(axis=1)])
+    return X, Y
+
+
+# ----- one step against scikit-learn's MLP -----------------------------------------------
+
+def classification():
+    X, y = blobs(n=90)
+    estimator = NeuralNetClassifier(hidden_layer_sizes=(7, 5), activation='tanh', learning_rate=0.3)
+    return estimator, MLPClassifier(hidden_layer_sizes=(7, 5), activation='tanh'), X, y, 'predict_proba'
+
+
+def regression():
+    X, Y = smooth_targets(n=60)
+    # One target: scikit-learn's squared error averages over the targets too, where the quadratic cost sums.
+    estimator = NeuralNetRegressor(hidden_layer_sizes=(9,), activation='relu', learning_rate=0.05)
+    return estimator, MLPRegressor(hidden_layer_sizes=(9,), activation='relu'), X, Y[:, 1], 'predict'
+
+
+@pytest.mark.parametrize('l2', [0.0, 0.01])
+@pytest.mark.parametrize('problem', [classification, regression])
+def test_a_step_is_that_of_scikit_learns_mlp_from_the_same_parameters(problem, l2):
+    """One epoch of full-batch descent (one step), ours and scikit-learn's, from the same parameters."""
+    estimator, mlp, X, y, method = problem()
+    n = len(X)
+    estimator.set_params(l2=l2, batch_size=n, epochs=1, warm_start=True, random_state=0).fit(X, y)
+    mlp.set_params(solver='sgd', batch_size=n, shuffle=False, learning_rate_init=estimator.learning_rate,
+                   momentum=0.0, nesterovs_momentum=False, max_iter=1, warm_start=True, tol=0.0,
+                   # scikit-learn's L2 term is alpha / (2 n_batch) sum W^2: alpha = lambda n_batch.
+                   alpha=l2 * n)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', ConvergenceWarning)
+        mlp.fit(X, y)  # makes its arrays; the parameters are then replaced by ours
+        for coefficients, intercepts, W, b in zip(mlp.coefs_, mlp.intercepts_, estimator.net_.weights(),
+                                                   estimator.net_.biases()):
+            coefficients[...] = W
+            intercepts[...] = b
+        mlp.fit(X, y)
+    before = estimator.net_.parameters().copy()
+    estimator.fit(X, y)
+    assert not np.allclose(estimator.net_.parameters(), before)  # a step was taken
+    for ours, theirs in zip(estimator.net_.weights() + estimator.net_.biases(), mlp.coefs_ + mlp.intercepts_):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(getattr(estimator, method)(X), getattr(mlp, method)(X), rtol=1e-10)
+
+
+METHODS = {
+    'sgd': ({}, StochasticGradientDescent, {}),
+    'nesterov': ({'momentum': 0.9, 'nesterov': True, 'dropout': 0.2}, StochasticGradientDescent,
+                 {'momentum': 0.9, 'nesterov': True, 'dropout': 0.2}),
+    'adam': ({'solver': 'adam', 'betas': [0.8, 0.99], 'eps': 1e-6, 'schedule': ExponentialDecay(0.9)}, Adam,
+             {'betas': (0.8, 0.99), 'eps': 1e-6, 'schedule': ExponentialDecay(0.9)}),
+}
+
+
+@pytest.mark.parametrize('method', METHODS)
+def test_fit_trains_as_the_library_does_with_the_same_settings(method):
+    """The hyper-parameters reach the net, the cost and the trainer: the estimator's fit is the library's train."""
+    hyper, trainer_class, settings = METHODS[method]
+    X, y = blobs(n=100)
+    classifier = NeuralNetClassifier(hidden_layer_sizes=(6,), activation=Tanh, learning_rate=0.2, batch_size=16,
+                                     epochs=4, l2=0.003, dtype='float32', random_state=3, **hyper).fit(X, y)
+    initial, shuffling = [np.random.default_rng(s) for s in np.random.SeedSequence(
+        np.random.RandomState(3).randint(np.iinfo(np.int32).max)).spawn(2)]
+    net = NetFactory.create_neural_net([4, 6, 3], Tanh, Softmax, dtype=np.float32)
+    net.randomize_parameters(initial)
+    trainer = trainer_class(net, CrossEntropyCost(net, l2_reg_term=0.003), 0.2, batch_size=16, seed=shuffling,
+                            **settings)
+    history = trainer.train(PreloadSource((X, one_hot(y, 3, np.float32))), 4)
+    np.testing.assert_array_equal(classifier.net_.parameters(), net.parameters())
+    assert classifier.loss_curve_ == history['training_cost']
+    assert [r['epoch'] for r in classifier.history_] == [1, 2, 3, 4]
+    assert classifier.history_['learning_rate'] == history['learning_rate']
+    if 'schedule' in hyper:
+        assert hyper['schedule'].settings() == {'factor': 0.9}     # fit used a copy
+
+
+def test_the_learning_rate_by_default_is_the_solvers():
+    X, y = blobs()
+    for solver, expected in (('sgd', 0.1), ('adam', 0.001)):
+        classifier = NeuralNetClassifier(hidden_layer_sizes=(4,), epochs=1, solver=solver).fit(X, y)
+        assert classifier.history_['learning_rate'] == [expected]
+    regressor = NeuralNetRegressor(hidden_layer_sizes=(4,), epochs=1).fit(X, X[:, 0])
+    assert regressor.history_['learning_rate'] == [0.001]
+
+
+def test_early_stopping_keeps_the_best_epoch_on_a_seeded_validation_share():
+    X, _ = blobs(n=200)
+    y = np.random.default_rng(0).integers(0, 3, 200)      # labels of no pattern: the validation cost soon rises
+    settings = dict(hidden_layer_sizes=(32,), learning_rate=0.5, epochs=60, patience=3, validation_fraction=0.25,
+                    random_state=1)
+    classifier = NeuralNetClassifier(**settings).fit(X, y)
+    costs = classifier.history_['evaluation_cost']
+    assert len(costs) < 40 and classifier.history_.best_epoch == 1 + int(np.argmin(costs))
+    assert len(costs) - classifier.history_.best_epoch == 3
+    # It trained on 150 examples and kept the best epoch's net: the validation cost of that net is the lowest.
+    twin = NeuralNetClassifier(**settings).fit(X, y)
+    np.testing.assert_array_equal(twin.net_.parameters(), classifier.net_.parameters())
+
+
+def test_warm_start_keeps_the_momentum_and_partial_fit_keeps_the_schedule_going():
+    X, y = blobs()
+    settings = dict(hidden_layer_sizes=(6,), batch_size=10, random_state=5, momentum=0.9, learning_rate=0.05)
+    whole = NeuralNetClassifier(epochs=4, **settings).fit(X, y)
+    warm = NeuralNetClassifier(epochs=2, warm_start=True, **settings)
+    warm.fit(X, y).fit(X, y)
+    np.testing.assert_array_equal(warm.net_.parameters(), whole.net_.parameters())
+    decaying = dict(settings, schedule=ExponentialDecay(0.5))
+    pieces = NeuralNetClassifier(**decaying)
+    pieces.partial_fit(X, y, classes=[0, 1, 2])
+    for _ in range(3):
+        pieces.partial_fit(X, y)
+    assert pieces.history_['learning_rate'] == [0.05, 0.025, 0.0125, 0.00625]
+    assert NeuralNetClassifier(epochs=4, **decaying).fit(X, y).history_['learning_rate'] == \
+        pieces.history_['learning_rate']
+
+
+# ----- targets --------------------------------------------------------------------------
+
+def test_integer_and_string_labels_give_the_same_classifier():
+    X, y = blobs(labels=(3, 7, 11))
+    _, names = blobs(labels=('cat', 'dog', 'emu'))
+    by_number = NeuralNetClassifier(hidden_layer_sizes=(10,), epochs=30, random_state=0).fit(X, y)
+    by_name = NeuralNetClassifier(hidden_layer_sizes=(10,), epochs=30, random_state=0).fit(X, names)
+    assert list(by_number.classes_) == [3, 7, 11] and list(by_name.classes_) == ['cat', 'dog', 'emu']
+    np.testing.assert_array_equal(by_number.predict_proba(X), by_name.predict_proba(X))
+    assert by_number.score(X, y) > 0.95
+    predicted = by_name.predict(X)
+    assert predicted.dtype == object and set(predicted) <= {'cat', 'dog', 'emu'}
+    np.testing.assert_array_equal(predicted == 'dog', by_number.predict(X) == 7)
+    probabilities = by_name.predict_proba(X)
+    assert probabilities.shape == (len(X), 3)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(by_name.classes_[probabilities.argmax(axis=1)], predicted)
+
+
+def test_two_classes_have_two_probability_columns():
+    X, y = blobs(labels=(False, True))
+    classifier = NeuralNetClassifier(hidden_layer_sizes=(5,), epochs=20, random_state=0).fit(X, y)
+    assert classifier.predict_proba(X).shape == (len(X), 2)
+    assert classifier.predict(X).dtype == bool and classifier.score(X, y) > 0.9
+
+
+def test_multi_output_regression():
+    X, Y = smooth_targets(n=400)
+    regressor = NeuralNetRegressor(hidden_layer_sizes=(50,), activation='tanh', learning_rate=0.05, epochs=200,
+                                   random_state=0).fit(X, Y)
+    assert regressor.predict(X).shape == (400, 3)
+    assert regressor.net_.layer_sizes() == [3, 50, 3]
+    assert regressor.score(X, Y) > 0.95
+    single = NeuralNetRegressor(hidden_layer_sizes=(5,), epochs=2, random_state=0).fit(X, Y[:, 0])
+    assert single.predict(X).shape == (400,)
+
+
+def test_float32_nets_predict_float32():
+    X, y = blobs()
+    classifier = NeuralNetClassifier(hidden_layer_sizes=(5,), epochs=3, dtype=np.float32, random_state=0).fit(X, y)
+    assert classifier.net_.dtype == np.float32 and classifier.predict_proba(X).dtype == np.float32
+
+
+# ----- the rest of scikit-learn -------------------------------------------------------------
+
+def test_pipeline_cross_validation_grid_search_and_clone():
+    X, y = blobs(n=150)
+    X = X * 50 + 200  # far from standardized: the scaler in the pipeline matters
+    pipeline = make_pipeline(StandardScaler(), NeuralNetClassifier(hidden_layer_sizes=(8,), epochs=20, random_state=0))
+    assert pipeline.fit(X, y).score(X, y) > 0.95
+    scores = cross_val_score(pipeline, X, y, cv=3)
+    assert scores.shape == (3,) and scores.min() > 0.9
+    search = GridSearchCV(pipeline, {'neuralnetclassifier__hidden_layer_sizes': [(2,), (8,)],
+                                     'neuralnetclassifier__learning_rate': [1e-4, 0.1]}, cv=3)
+    search.fit(X, y)
+    assert search.best_params_ == {'neuralnetclassifier__hidden_layer_sizes': (8,),
+                                   'neuralnetclassifier__learning_rate': 0.1}
+    twin = clone(search.best_estimator_)
+    assert twin.get_params()['neuralnetclassifier__hidden_layer_sizes'] == (8,)
+    assert not hasattr(twin[-1], 'net_')
+
+
+def test_a_pickled_estimator_predicts_identically_and_trains_on_identically():
+    X, y = blobs()
+    classifier = NeuralNetClassifier(hidden_layer_sizes=(6,), epochs=2, random_state=0).fit(X, y)
+    twin = pickle.loads(pickle.dumps(classifier))
+    np.testing.assert_array_equal(twin.predict_proba(X), classifier.predict_proba(X))
+    np.testing.assert_array_equal(twin.predict(X), classifier.predict(X))
+    # The shuffling goes on where it was: two more epochs are the same on both.
+    for estimator in (classifier, twin):
+        estimator.partial_fit(X, y)
+        estimator.partial_fit(X, y)
+    np.testing.assert_array_equal(twin.net_.parameters(), classifier.net_.parameters())
+    assert twin.loss_curve_ == classifier.loss_curve_ and len(twin.history_) == 4
+
+
+# ----- training runs ----------------------------------------------------------------------------
+
+def test_warm_start_and_partial_fit_continue_the_same_run():
+    """2 + 2 epochs with warm_start, and 4 partial_fit calls, end where 4 epochs of one fit end, to the bit."""
+    X, y = blobs()
+    settings = dict(hidden_layer_sizes=(6,), batch_size=10, random_state=5)
+    whole = NeuralNetClassifier(epochs=4, **settings).fit(X, y)
+    warm = NeuralNetClassifier(epochs=2, warm_start=True, **settings)
+    warm.fit(X, y).fit(X, y)
+    pieces = NeuralNetClassifier(**settings)
+    pieces.partial_fit(X, y, classes=[0, 1, 2])
+    for _ in range(3):
+        pieces.partial_fit(X, y)
+    for estimator in (warm, pieces):
+        np.testing.assert_array_equal(estimator.net_.parameters(), whole.net_.parameters())
+        assert [r['epoch'] for r in estimator.history_] == [1, 2, 3, 4]
+        assert estimator.loss_curve_ == whole.loss_curve_
+    cold = NeuralNetClassifier(epochs=2, **settings)
+    cold.fit(X, y).fit(X, y)  # without warm_start, each fit starts anew
+    assert len(cold.history_) == 2
+    np.testing.assert_array_equal(cold.net_.parameters(), NeuralNetClassifier(epochs=2, **settings).fit(
+        X, y).net_.parameters())
+
+
+def test_random_state_makes_fits_repeatable():
+    X, y = blobs()
+    fits = [NeuralNetClassifier(hidden_layer_sizes=(6,), epochs=2, random_state=seed).fit(X, y).net_.parameters()
+            for seed in (1, 1, 2)]
+    np.testing.assert_array_equal(fits[0], fits[1])
+    assert not np.array_equal(fits[0], fits[2])
+    by_instance = [NeuralNetClassifier(hidden_layer_sizes=(6,), epochs=2, random_state=np.random.RandomState(1)).fit(
+        X, y).net_.parameters() for _ in range(2)]
+    np.testing.assert_array_equal(by_instance[0], by_instance[1])
+
+
+def test_the_loss_curve_falls():
+    X, y = blobs()
+    classifier = NeuralNetClassifier(hidden_layer_sizes=(10,), epochs=20, random_state=0).fit(X, y)
+    assert len(classifier.loss_curve_) == 20 and classifier.loss_curve_[-1] < 0.5 * classifier.loss_curve_[0]
+    assert classifier.history_['training_accuracy'][-1] == classifier.score(X, y)
+
+
+# ----- bad input ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('method', ['predict', 'predict_proba', 'score', 'export_onnx'])
+def test_an_unfitted_classifier_raises_not_fitted_error(method, tmp_path):
+    X, y = blobs()
+    arguments = {'predict': (X,), 'predict_proba': (X,), 'score': (X, y), 'export_onnx': (tmp_path / 'a.onnx',)}
+    with pytest.raises(NotFittedError):
+        getattr(NeuralNetClassifier(), method)(*arguments[method])
+
+
+def test_wrong_numbers_of_features_and_targets_are_refused():
+    X, y = blobs()
+    classifier = NeuralNetClassifier(hidden_layer_sizes=(4,), epochs=1, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match='X has 3 features, but NeuralNetClassifier is expecting 4 features'):
+        classifier.predict(X[:, :3])
+    with pytest.raises(ValueError, match='X has 5 features'):
+        classifier.partial_fit(np.hstack([X, X[:, :1]]), y)
+    regressor = NeuralNetRegressor(hidden_layer_sizes=(4,), epochs=1, random_state=0).fit(*smooth_targets())
+    with pytest.raises(ValueError, match='expected y with 3 targets per example, as the net fitted before has, got 1'):
+        regressor.partial_fit(smooth_targets()[0], smooth_targets()[1][:, 0])
+
+
+def test_labels_outside_the_classes_and_a_single_class_are_refused():
+    X, y = blobs()
+    with pytest.raises(ValueError, match='classes must be passed on the first call to partial_fit'):
+        NeuralNetClassifier().partial_fit(X, y)
+    classifier = NeuralNetClassifier(hidden_layer_sizes=(4,), random_state=0).partial_fit(X, y, classes=[0, 1, 2, 3])
+    assert list(classifier.classes_) == [0, 1, 2, 3]
+    with pytest.raises(ValueError, match=r'expected labels among the classes \[0, 1, 2, 3\], got \[9\] as well'):
+        classifier.partial_fit(X, np.where(y == 2, 9, y))
+    with pytest.raises(ValueError, match=r'expected classes=\[0, 1, 2, 3\] as in the first call'):
+        classifier.partial_fit(X, y, classes=[0, 1, 2])
+    with pytest.raises(ValueError, match='got 1 class'):
+        NeuralNetClassifier().fit(X, np.zeros(len(X)))
+    with pytest.raises(ValueError, match='Unknown label type'):
+        NeuralNetClassifier().fit(X, np.linspace(0, 1, len(X)))
+
+
+@pytest.mark.parametrize('setting, error, message', [
+    ({'hidden_layer_sizes': 'abc'}, TypeError, 'expected hidden_layer_sizes as a positive integer or a sequence'),
+    ({'hidden_layer_sizes': (10, 0)}, ValueError, 'every hidden layer size'),
+    ({'activation': 'swishy'}, ValueError, "expected activation to be one of 'identity', 'leakyrectifier'"),
+    ({'activation': 3}, TypeError, 'expected activation to be an activation name'),
+    ({'cost': 'hinge'}, ValueError, "expected cost to be one of 'cross-entropy', 'quadratic'"),
+    ({'learning_rate': 0}, ValueError, 'expected learning_rate to be a positive finite number'),
+    ({'batch_size': 2.5}, TypeError, 'expected batch_size to be a positive integer'),
+    ({'epochs': 0}, ValueError, 'expected epochs to be a positive integer'),
+    ({'l2': -1}, ValueError, 'expected l2_reg_term to be a finite number >= 0'),
+    ({'dtype': 'int32'}, TypeError, 'expected dtype to be float32 or float64'),
+    ({'hidden_layer_sizes': (5, 5)}, ValueError, 'set warm_start=False to fit a new net'),
+    ({'solver': 'lbfgs'}, ValueError, "expected solver to be one of 'sgd', 'adam'"),
+    ({'solver': 'adam', 'momentum': 0.9}, ValueError, "expected momentum=0 and nesterov=False with solver='adam'"),
+    ({'momentum': 1.5}, ValueError, 'momentum'),
+    ({'betas': (0.9, 1.0), 'solver': 'adam'}, ValueError, 'betas'),
+    ({'dropout': 1.0}, ValueError, 'dropout'),
+    ({'schedule': 0.9}, TypeError, 'expected schedule to be None or a schedule of feedforward_schedules'),
+    ({'patience': 0}, ValueError, 'patience'),
+    ({'patience': 2, 'validation_fraction': 1.5}, ValueError, 'validation'),
+])
+def test_bad_hyper_parameters_are_refused_at_fit_and_change_nothing(setting, error, message):
+    X, y = blobs()
+    classifier = NeuralNetClassifier(hidden_layer_sizes=(5,), epochs=2, warm_start=True, random_state=0).fit(X, y)
+    before = classifier.predict_proba(X)
+    history = list(classifier.loss_curve_)
+    with pytest.raises(error, match=message):
+        classifier.set_params(**setting).fit(X, y)
+    np.testing.assert_array_equal(classifier.predict_proba(X), before)
+    assert classifier.loss_curve_ == history
+
+
+def test_bad_costs_for_the_output_are_the_librarys_errors():
+    X, Y = smooth_targets()
+    with pytest.raises(ValueError, match='CrossEntropyCost needs output probabilities'):
+        NeuralNetRegressor(cost='cross-entropy').fit(X, Y)
+
+
+def test_a_fit_that_diverges_leaves_the_estimator_as_it_was():
+    X, Y = smooth_targets()
+    regressor = NeuralNetRegressor(hidden_layer_sizes=(5,), epochs=2, random_state=0).fit(X, Y)
+    before = regressor.predict(X)
+    with pytest.raises(TrainingDivergedError):
+        regressor.set_params(learning_rate=1e6).fit(X * 1e3, Y)
+    np.testing.assert_array_equal(regressor.predict(X), before)
+    assert len(regressor.history_) == 2
+    with pytest.raises(TrainingDivergedError):
+        NeuralNetRegressor(learning_rate=1e6).fit(X * 1e3, Y)
+
+
+# ----- without scikit-learn ---------------------------------------------------------------------
+
+def test_without_scikit_learn_the_import_says_which_extra_to_install(monkeypatch):
+    for name in [name for name in sys.modules if name == 'sklearn' or name.startswith('sklearn.')]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.delitem(sys.modules, 'feedforward_sklearn')
+    with pytest.raises(ImportError, match=r'pip install "feedforward-nets\[sklearn\]"'):
+        importlib.import_module('feedforward_sklearn')
