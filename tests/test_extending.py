@@ -379,7 +379,9 @@ def test_the_onnx_forms_compute_what_the_activations_compute(dtype):
                  for op, inputs, outputs, attributes in activation.onnx_nodes('z', 'a', np.dtype(dtype))]
         graph = helper.make_graph(nodes, 'activation', [helper.make_tensor_value_info('z', element, [None, 6])],
                                   [helper.make_tensor_value_info('a', element, [None, 6])])
-        model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 17)])
+        opsets = [helper.make_opsetid('', 17)]
+        # The lowest IR version of that opset: a newer onnx package writes a newer one than onnxruntime may read.
+        model = helper.make_model(graph, opset_imports=opsets, ir_version=helper.find_min_ir_version_for(opsets))
         onnx.checker.check_model(model, full_check=True)
         session = onnxruntime.InferenceSession(model.SerializeToString(), providers=['CPUExecutionProvider'])
         rtol, atol = (1e-5, 1e-7) if dtype == np.float32 else (1e-12, 1e-15)

@@ -58,8 +58,8 @@ def test_a_missing_l2_share_is_caught(monkeypatch):
     cost = QuadraticCost(net, l2_reg_term=0.1)
     assert gradient_check(cost, X, Y).passed
     # Back-propagation without the L2 term's share, lambda W, in each layer's gradient.
-    monkeypatch.setattr(QuadraticCost, '_backpropagate', lambda self, workspace, X, scale=1.0, on_layer=None:
-                        self.neural_net._backward(workspace, X, on_layer))
+    monkeypatch.setattr(QuadraticCost, '_backpropagate', lambda self, workspace, X, scale=1.0, on_layer=None,
+                        masks=None: self.neural_net._backward(workspace, X, on_layer, masks))
     result = gradient_check(cost, X, Y)
     assert not result.passed and min(result.errors) > 1e-3
 
