@@ -19,7 +19,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODULES = ['activation_functions', 'cost_functions', 'data_source', 'gradient_descent', 'neural_net',
            'feedforward_checks', 'feedforward_checkpoint', 'feedforward_diagnostics', 'feedforward_mnist',
-           'feedforward_model_file', 'feedforward_schedules']
+           'feedforward_model_file', 'feedforward_schedules', 'feedforward_threads']
 OFFLINE = ('No matching distribution found', 'Could not find a version', 'Failed to establish a new connection',
            'Temporary failure in name resolution', 'Network is unreachable')
 
