@@ -386,6 +386,9 @@ class BusyCore:
             self.running = False
 
     def resume(self):
+        if self.process.poll() is not None:
+            raise RuntimeError('the busy process {} ended (exit status {}): the busy figures would be quiet '
+                               'ones'.format(self.process.pid, self.process.returncode))
         if not self.running:
             self.process.send_signal(signal.SIGCONT)
             self.running = True
