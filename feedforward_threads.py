@@ -31,9 +31,9 @@ import time
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from feedforward_checks import check_float_dtype, check_positive_int
+from feedforward_checks import check_float_dtype
 
-__all__ = ['CROSSOVER_FLOPS', 'policy_threads', 'blas_threads', 'check_threads', 'AutoThreads']
+__all__ = ['CROSSOVER_FLOPS', 'policy_threads', 'blas_threads', 'check_threads', 'epoch_threads', 'AutoThreads']
 
 #: Flops of a step's largest product from which all threads are used; measured with
 #: ``benchmarks/thread_crossover.py`` as the size from which all threads (2 cores) run a layer's products at
@@ -54,16 +54,12 @@ def check_threads(value):
     """``value`` if it is None, ``'auto'`` or a positive integer (as an int); raise otherwise."""
     if value is None or (isinstance(value, str) and value == 'auto'):
         return value
-    if isinstance(value, str):
-        raise ValueError("expected threads to be None, 'auto' or a positive integer, got {!r}".format(value))
-    try:
-        return check_positive_int(value, 'threads')
-    except TypeError:
-        raise TypeError("expected threads to be None, 'auto' or a positive integer, got {!r}".format(
-            value)) from None
-    except ValueError:
-        raise ValueError("expected threads to be None, 'auto' or a positive integer, got {!r}".format(
-            value)) from None
+    expected = "expected threads to be None, 'auto' or a positive integer, got {!r}".format(value)
+    if isinstance(value, bool) or not isinstance(value, (str, int, np.integer)):
+        raise TypeError(expected)
+    if isinstance(value, str) or value < 1:
+        raise ValueError(expected)
+    return int(value)
 
 
 def _blas():
@@ -96,16 +92,15 @@ def epoch_threads(setting, sizes, batch_size, dtype, auto=None):
     """
     most = blas_threads()
     if setting == 'auto':
-        threads = most
-    elif setting is None:
-        threads = policy_threads(sizes, batch_size, dtype) or most
-    else:
-        threads = min(setting, most)
-    if setting == 'auto' and most > 1:
-        with _blas().limit(limits=most):          # puts back, after the epoch, the threads the probes change
-            auto.start(most)
-            yield auto
-    elif threads < most:
+        if most > 1:
+            with _blas().limit(limits=most):      # puts back, after the epoch, the threads the probes change
+                auto.start(most)
+                yield auto
+        else:
+            yield _STEADY
+        return
+    threads = policy_threads(sizes, batch_size, dtype) or most if setting is None else min(setting, most)
+    if threads < most:
         with _blas().limit(limits=threads):
             yield _STEADY
     else:

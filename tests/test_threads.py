@@ -96,7 +96,7 @@ def test_every_trainer_takes_threads_and_checks_it_whenever_it_is_set(kind):
 
 def test_the_policy_gives_one_thread_to_small_products_and_all_to_large_ones():
     # flops of the largest product = 2 x batch x max(inputs x outputs)
-    assert policy_threads(*SHAPES['W1'][0:1], 10, np.float64) == 1               # 0.47 MFLOP
+    assert policy_threads(SHAPES['W1'][0], 10, np.float64) == 1                    # 0.47 MFLOP
     assert policy_threads(SHAPES['W2'][0], 50, np.float32) == 1                    # 7.8 MFLOP
     assert policy_threads(SHAPES['W3'][0], 128, np.float32) is None                # 268 MFLOP
     # The crossover itself, in each dtype: the policy is the size of the work against it, nothing else.
