@@ -125,11 +125,13 @@ class AutoThreads:
 
     A probe times the steps themselves, in four blocks: one thread, all
     threads, all threads, one thread (so that a load that grows or falls
-    during the probe weighs on both alike), each block as many steps as take
-    about ``BLOCK_SECONDS``. The setting whose blocks took less time per step
-    is kept until the next probe, ``REPROBE_SECONDS`` of training later; the
-    first probe comes with the first step. The probe's steps are training
-    steps like any other, and the choice carries over from epoch to epoch.
+    during the probe weighs on both alike), each block as many steps as took
+    about ``BLOCK_SECONDS`` at the last probe (one step at the first). The
+    setting whose steps took less time on average is kept for as many steps
+    as take about ``REPROBE_SECONDS`` at its speed; then the next probe
+    comes. The first comes with the first step. The probe's steps are
+    training steps like any other, and the choice carries over from epoch to
+    epoch. Between probes a step costs one count, and no clock is read.
     """
 
     BLOCK_SECONDS = 0.02
@@ -139,40 +141,43 @@ class AutoThreads:
         #: The number of threads the last probe chose (None before the first).
         self.choice = None
         self._most = None
-        self._plan = []                  # the thread count of each step of the probe under way, next first
+        self._steps_to_probe = 0         # steps until the next probe
+        self._plan = []                  # the thread count of each step of the probe under way, last first
         self._spent = {}                 # thread count -> [seconds, steps] in the probe under way
-        self._next_probe = 0.0           # the perf_counter time of the next probe
-        self._step_seconds = 0.0         # the last step's time: sets the probe's block length
+        self._block = 1                  # steps per block of the next probe
         self._current = None             # the thread count the BLAS has now
         self._started = 0.0
 
     def start(self, most):
         """An epoch begins, with ``most`` threads at most (the BLAS's own number)."""
         if most != self._most:
-            self._most, self.choice, self._next_probe = most, None, 0.0
-        self._plan = []
+            self._most, self.choice, self._steps_to_probe, self._block = most, None, 0, 1
+        self._plan = []                  # a probe an epoch's end cut short starts again
         self._current = most
         self._use(self.choice or most)
 
     def before_step(self):
-        self._started = time.perf_counter()
-        if not self._plan and self._started >= self._next_probe:
-            block = max(1, round(self.BLOCK_SECONDS / self._step_seconds)) if self._step_seconds else 1
-            self._plan = [1] * block + [self._most] * (2 * block) + [1] * block
+        if self._steps_to_probe > 0:
+            self._steps_to_probe -= 1
+            return
+        if not self._plan:
+            self._plan = [1] * self._block + [self._most] * (2 * self._block) + [1] * self._block
             self._spent = {1: [0.0, 0], self._most: [0.0, 0]}
-        self._use(self._plan[0] if self._plan else self.choice)
+        self._use(self._plan[-1])
+        self._started = time.perf_counter()
 
     def after_step(self):
-        ended = time.perf_counter()
-        self._step_seconds = ended - self._started
         if not self._plan:
             return
-        spent = self._spent[self._plan.pop(0)]
-        spent[0] += self._step_seconds
+        spent = self._spent[self._plan.pop()]
+        spent[0] += time.perf_counter() - self._started
         spent[1] += 1
         if not self._plan:
-            self.choice = min(self._spent, key=lambda n: self._spent[n][0] / self._spent[n][1])
-            self._next_probe = ended + self.REPROBE_SECONDS
+            per_step = {threads: seconds / steps for threads, (seconds, steps) in self._spent.items()}
+            self.choice = min(per_step, key=per_step.get)
+            self._use(self.choice)
+            self._block = max(1, round(self.BLOCK_SECONDS / per_step[self.choice]))
+            self._steps_to_probe = max(1, round(self.REPROBE_SECONDS / per_step[self.choice]))
 
     def _use(self, threads):
         if threads != self._current:

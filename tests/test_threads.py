@@ -167,7 +167,7 @@ class FakeMachine:
 
     def perf_counter(self):
         self.calls += 1
-        if self.calls % 2 == 0:                     # after_step reads the clock after before_step did
+        if self.calls % 2 == 0:                     # a timed step: before_step reads the clock, then after_step
             self.now += self.seconds[self.threads]
         return self.now
 
@@ -190,18 +190,16 @@ def test_auto_probes_both_settings_keeps_the_faster_and_probes_again_later(monke
             auto.after_step()
 
     steps(4)
-    assert used == [1, 4, 4, 1]                     # the first probe: blocks of one step (no step time yet)
+    assert used == [1, 4, 4, 1]                     # the first probe: blocks of one step
     assert auto.choice == 4
-    steps(int(auto.REPROBE_SECONDS / 0.004) + 100)
-    second = used.index(1, 4)
-    assert set(used[4:second]) == {4} and second - 4 >= auto.REPROBE_SECONDS / 0.004 - 1
-    # The second probe, REPROBE_SECONDS later, in blocks of steps of about BLOCK_SECONDS each.
-    block = round(auto.BLOCK_SECONDS / 0.004)
-    assert used[second:second + 4 * block] == [1] * block + [4] * 2 * block + [1] * block
-    assert set(used[second + 4 * block:]) == {4}
+    between = round(auto.REPROBE_SECONDS / 0.004)  # steps of REPROBE_SECONDS at the chosen setting's speed
+    block = round(auto.BLOCK_SECONDS / 0.004)      # steps of BLOCK_SECONDS
+    steps(between + 4 * block + 10)
+    assert used[4:4 + between] == [4] * between
+    assert used[4 + between:4 + between + 4 * block] == [1] * block + [4] * 2 * block + [1] * block
+    assert used[-10:] == [4] * 10
     machine.seconds = {1: 0.010, 4: 0.030}          # another program takes a core
-    del used[:]
-    steps(int(auto.REPROBE_SECONDS / 0.030) + 40)
+    steps(between + 4 * block)
     assert auto.choice == 1                         # the next probe found one thread faster now
     assert used[-10:] == [1] * 10
 
