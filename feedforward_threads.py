@@ -35,9 +35,9 @@ from feedforward_checks import check_float_dtype
 
 __all__ = ['CROSSOVER_FLOPS', 'policy_threads', 'blas_threads', 'check_threads', 'epoch_threads', 'AutoThreads']
 
-#: Flops of a step's largest product from which all threads are used; measured with
-#: ``benchmarks/thread_crossover.py`` as the size from which all threads (2 cores) run a layer's products at
-#: least 1.5 times as fast as one thread does on an idle machine (see docs/performance.md).
+#: Flops of a step's largest product from which all threads are used: the size from which all threads (2 cores)
+#: run a layer's products at least 1.5 times as fast as one thread on an idle machine, as
+#: ``benchmarks/thread_crossover.py`` measures it (provisional values: see docs/performance.md).
 CROSSOVER_FLOPS = {np.dtype(np.float32): 40e6, np.dtype(np.float64): 20e6}
 
 _controller = None
