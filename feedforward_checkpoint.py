@@ -21,7 +21,9 @@ depend on:
   (``trainer.history``), so that a resumed run's history is the whole run's.
 
 Training N epochs straight, or k epochs, a checkpoint, a restore (in another
-process, say) and N - k epochs gives bit-identical parameters. Reading a
+process, say) and N - k epochs gives bit-identical parameters. The trainer's
+``threads`` is not saved (it says how the machine runs the steps, not what
+they compute; its default depends on the net and the batch size alone). Reading a
 checkpoint checks everything, as reading a model file does, and any problem
 raises ``ModelFileError`` naming the file. Files of version 1 (no history,
 plain steps only) and version 2 (with the history, plain steps only) still

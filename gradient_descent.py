@@ -52,6 +52,7 @@ from data_source import check_fits, check_values, has_class_targets, target_rang
 from feedforward_checks import check_nonnegative_number, check_positive_int, check_positive_number, random_generator
 from feedforward_diagnostics import diagnostic_batch, layer_diagnostics
 from feedforward_schedules import check_schedule
+from feedforward_threads import AutoThreads, check_threads, epoch_threads
 from neural_net import NeuralNet
 
 __all__ = ['GradientDescent', 'StochasticGradientDescent', 'Adam', 'History', 'TrainingDivergedError',
@@ -94,7 +95,7 @@ class _Trainer:
     epoch: ``training_epoch``.
     """
 
-    def __init__(self, neural_net, cost_function, learning_rate, schedule=None):
+    def __init__(self, neural_net, cost_function, learning_rate, schedule=None, threads=None):
         if not isinstance(neural_net, NeuralNet):
             raise TypeError('expected neural_net to be a NeuralNet, got {}'.format(type(neural_net).__name__))
         if not isinstance(cost_function, Cost):
@@ -106,6 +107,7 @@ class _Trainer:
         self.cost_function = cost_function
         self.learning_rate = learning_rate
         self.schedule = schedule
+        self.threads = threads
         #: Epochs completed by this optimizer.
         self.epochs_done = 0
         #: Every epoch ``train`` recorded, over all its calls.
@@ -145,6 +147,25 @@ class _Trainer:
     @schedule.setter
     def schedule(self, value):
         self._schedule = check_schedule(value)
+
+    @property
+    def threads(self):
+        """The BLAS threads of the training steps (checked whenever it is set): None, the default, chooses them
+        from the net and the batch size (reproducible); N fixes them (at most the BLAS's own number); 'auto'
+        times the steps to use the faster of one thread and all (not bit-reproducible). See
+        ``feedforward_threads``."""
+        return self._threads
+
+    @threads.setter
+    def threads(self, value):
+        self._threads = check_threads(value)
+        self._auto = AutoThreads() if self._threads == 'auto' else None
+
+    def _epoch_threads(self, batch_size):
+        """The BLAS threads of ``threads`` for the time of an epoch in batches of ``batch_size``; yields the pace
+        keeper to call before and after every step (see ``feedforward_threads.epoch_threads``)."""
+        net = self.neural_net
+        return epoch_threads(self._threads, net.layer_sizes(), batch_size, net.dtype, self._auto)
 
     # ----- the update rule, given by each subclass -----------------------------
 
@@ -435,11 +456,14 @@ class GradientDescent(_Trainer):
     ``epochs_done`` counts the epochs this trainer has trained, and
     ``history`` holds the record of every epoch that ``train`` measured (a
     checkpoint keeps both). ``schedule`` (see ``feedforward_schedules``)
-    changes the learning rate after every epoch of ``train``.
+    changes the learning rate after every epoch of ``train``. ``threads``
+    (None, N or ``'auto'``; see ``threads``) sets the BLAS threads of the
+    steps, for the time of each epoch only.
     """
 
-    def __init__(self, neural_net, cost_function, learning_rate, momentum=0.0, nesterov=False, schedule=None):
-        super().__init__(neural_net, cost_function, learning_rate, schedule)
+    def __init__(self, neural_net, cost_function, learning_rate, momentum=0.0, nesterov=False, schedule=None,
+                 threads=None):
+        super().__init__(neural_net, cost_function, learning_rate, schedule, threads)
         #: The velocity b (None until a momentum above 0 is set).
         self.velocity = None
         self._momentum, self._nesterov = 0.0, False
@@ -492,8 +516,9 @@ class GradientDescent(_Trainer):
         self._check_source(data_src)
         self._start_epoch()
         net, total = self.neural_net, data_src.number_of_examples()
-        with self._epoch_or_nothing():
+        with self._epoch_or_nothing(), self._epoch_threads(min(total, FULL_BATCH_CHUNK)) as pace:
             self._batch_index = 0
+            pace.before_step()
             if total <= FULL_BATCH_CHUNK:
                 self._step(*data_src.read(0, total, net.dtype))
             else:
@@ -501,6 +526,7 @@ class GradientDescent(_Trainer):
                 self._prepare_step()
                 for i in range(len(net.layers())):
                     self._update_layer(i)
+            pace.after_step()
         self.epochs_done += 1
         if on_batch is not None:
             on_batch(0, 1)
@@ -613,13 +639,16 @@ class _MiniBatches(_Trainer):
         net, batch_size = self.neural_net, self.batch_size
         total = data_src.number_of_examples()
         n_batches = -(-total // batch_size)
-        with self._epoch_or_nothing():
+        with self._epoch_or_nothing(), self._epoch_threads(batch_size) as pace:
             order = self.rng.permutation(total)
             for batch_index in range(n_batches):
                 indices = order[batch_index * batch_size:(batch_index + 1) * batch_size]
                 self._batch_index = batch_index
                 X, Y = data_src.take(indices, dtype=net.dtype, out=self._batch_buffers(len(indices)))
-                self._step(X, Y, self._dropout_masks(len(indices)))
+                masks = self._dropout_masks(len(indices))
+                pace.before_step()
+                self._step(X, Y, masks)
+                pace.after_step()
                 if on_batch is not None:
                     on_batch(batch_index, n_batches)
         self.epochs_done += 1
@@ -667,14 +696,15 @@ class StochasticGradientDescent(_MiniBatches, GradientDescent):
     the net in every step: None, one rate for every hidden layer, or one
     rate per non-output layer, input layer first (see ``dropout``).
     ``schedule`` (see ``feedforward_schedules``) changes the learning rate
-    after every epoch of ``train``. Every setting is checked whenever it is
+    after every epoch of ``train``; ``threads`` sets the BLAS threads of the
+    steps (see ``GradientDescent``). Every setting is checked whenever it is
     set, and may be changed between epochs.
     """
 
     def __init__(self, neural_net, cost_function, learning_rate, batch_size=50, seed=None, momentum=0.0,
-                 nesterov=False, dropout=None, schedule=None):
+                 nesterov=False, dropout=None, schedule=None, threads=None):
         GradientDescent.__init__(self, neural_net, cost_function, learning_rate, momentum=momentum,
-                                 nesterov=nesterov, schedule=schedule)
+                                 nesterov=nesterov, schedule=schedule, threads=threads)
         self._init_mini_batches(batch_size, seed, dropout)
 
 
@@ -684,14 +714,14 @@ class Adam(_MiniBatches):
     The rule is in the module docstring: ``betas`` = (beta1, beta2), each in
     [0, 1), and ``eps`` > 0; ``first_moment`` (m), ``second_moment`` (v),
     laid out as ``net.parameters()``, and ``step_count`` (t) are its state,
-    which a checkpoint keeps. Mini-batches, shuffling, ``dropout`` and
-    ``schedule`` are as for ``StochasticGradientDescent``. Every setting is
+    which a checkpoint keeps. Mini-batches, shuffling, ``dropout``,
+    ``schedule`` and ``threads`` are as for ``StochasticGradientDescent``. Every setting is
     checked whenever it is set, and may be changed between epochs.
     """
 
     def __init__(self, neural_net, cost_function, learning_rate=0.001, batch_size=50, seed=None, betas=(0.9, 0.999),
-                 eps=1e-8, dropout=None, schedule=None):
-        _Trainer.__init__(self, neural_net, cost_function, learning_rate, schedule)
+                 eps=1e-8, dropout=None, schedule=None, threads=None):
+        _Trainer.__init__(self, neural_net, cost_function, learning_rate, schedule, threads)
         self._init_mini_batches(batch_size, seed, dropout)
         self.betas = betas
         self.eps = eps
@@ -893,7 +923,7 @@ class _HistoryKeyError(KeyError):
 class _ProgressBar:
     """One tqdm bar over every mini-batch of a training run, with the latest epoch's numbers beside it.
 
-    tqdm is imported only here: the library itself needs NumPy alone. When
+    tqdm is imported only here: the library itself needs NumPy and threadpoolctl. When
     the output is not a terminal, no bar is drawn (tqdm's ``disable=None``),
     so that logs do not fill with bars.
     """

@@ -4,6 +4,7 @@
     python benchmarks/bench_training.py --quick        # one small epoch of each workload (seconds)
     python benchmarks/bench_training.py --threads 1    # BLAS and PyTorch threads (default: every CPU)
     python benchmarks/bench_training.py --workloads methods --methods sgd,adam   # training methods alone
+    python benchmarks/bench_training.py --busy         # W1, W2, W3 quiet and with one core kept busy
 
 Workloads (60,000 MNIST training examples; ``MNIST_DIR`` as for the demos):
 
@@ -58,12 +59,24 @@ early stopping, and ``tol=0`` so that it runs every epoch. The ratios are
 taken round by round (the fits of one round meet the same moments of the
 machine); the median and the range over the rounds are printed.
 
+Busy core (``--busy``, instead of the tables above): W1, W2 and W3, each
+trained by this library with every BLAS thread (``threads=N`` for all N of
+them: the library before it chose threads), with its default threads
+(``threads=None``), with ``threads='auto'``, and by PyTorch, quiet and while
+another process (``python -c "while True: pass"``, which the benchmark
+starts, pinned to one CPU with ``--busy-cpu``, and kills when it ends,
+however it ends) keeps one core busy. The busy process runs throughout and
+is stopped (SIGSTOP) for the quiet epochs, so that quiet and busy epochs are
+taken in turns like all the others.
+
 ``--synthetic`` replaces MNIST with random arrays of the same shapes (for
 machines without the data); the output says which data were used.
 """
 import argparse
+import atexit
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -155,37 +168,40 @@ def build_net(workload, seed=0):
     return net
 
 
-def library_epoch(workload, images, targets, method='sgd'):
+def library_epoch(workload, images, targets, method='sgd', threads=None):
     """A function that trains one epoch of the workload with this library (the same run, epoch after epoch):
-    plain SGD, or one of the other ``METHODS``."""
+    plain SGD, or one of the other ``METHODS``; ``threads`` is the trainers' setting."""
     _, _, _, batch, rate, l2, dtype = workload
     net = build_net(workload)
     src = PreloadSource(examples=(images, targets), dtype=dtype)
     cost = CrossEntropyCost(net, l2_reg_term=l2)
     if method == 'adam':
-        trainer = Adam(net, cost, learning_rate=ADAM_RATE, batch_size=batch, seed=0)
+        trainer = Adam(net, cost, learning_rate=ADAM_RATE, batch_size=batch, seed=0, threads=threads)
     elif method == 'momentum':
         trainer = StochasticGradientDescent(net, cost, learning_rate=rate * (1 - MOMENTUM), batch_size=batch, seed=0,
-                                            momentum=MOMENTUM)
+                                            momentum=MOMENTUM, threads=threads)
     else:
         trainer = StochasticGradientDescent(net, cost, learning_rate=rate, batch_size=batch, seed=0,
-                                            dropout=DROPOUT if method == 'dropout' else None)
+                                            dropout=DROPOUT if method == 'dropout' else None, threads=threads)
     return lambda: trainer.training_epoch(src)
 
 
-def interleave(runners, epochs, warmup):
+def interleave(runners, epochs, warmup, before=None):
     """Seconds of each timed epoch of every runner (name -> function running one epoch), taken in turns.
 
     Round after round, each runner runs one epoch, in an order that rotates
     from round to round, so that all of them meet the same moments of a
     shared machine and their ratios do not drift with it. The first
-    ``warmup`` rounds are not timed. Returns name -> list of seconds.
+    ``warmup`` rounds are not timed. ``before(name)``, if given, is called
+    before each epoch, untimed. Returns name -> list of seconds.
     """
     names = list(runners)
     times = {name: [] for name in names}
     for round_ in range(warmup + epochs):
         shift = round_ % len(names)
         for name in names[shift:] + names[:shift]:
+            if before is not None:
+                before(name)
             # BLAS and OpenMP worker threads spin for a while after their last call: let those of the
             # previous runner go idle, so that they do not take CPU time from this one.
             time.sleep(SETTLE_SECONDS)
@@ -406,6 +422,114 @@ def measure_memory(args):
     return traced, rss
 
 
+# ----- a busy core ----------------------------------------------------------------------
+
+
+class BusyCore:
+    """Another process that keeps one core busy (``python -c "while True: pass"``), paused and resumed at will.
+
+    It dies with the benchmark, however the benchmark ends: ``close`` (called
+    in a ``finally`` and at interpreter exit) kills it; Ctrl+C reaches it too
+    (it is in the terminal's process group); SIGTERM becomes ``SystemExit``
+    while it runs; and on Linux the kernel kills it if the benchmark itself
+    is killed (``PR_SET_PDEATHSIG``), even while it is paused.
+    """
+
+    def __init__(self, cpu=None):
+        self.process = subprocess.Popen([sys.executable, '-c', 'while True: pass'],
+                                        preexec_fn=_kill_when_parent_dies())
+        if cpu is not None:
+            os.sched_setaffinity(self.process.pid, {cpu})
+        self.running = True
+        atexit.register(self.close)
+        self._default_sigterm = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+    def pause(self):
+        if self.running:
+            self.process.send_signal(signal.SIGSTOP)
+            self.running = False
+
+    def resume(self):
+        if self.process.poll() is not None:
+            raise RuntimeError('the busy process {} ended (exit status {}): the busy figures would be quiet '
+                               'ones'.format(self.process.pid, self.process.returncode))
+        if not self.running:
+            self.process.send_signal(signal.SIGCONT)
+            self.running = True
+
+    def close(self):
+        if self.process.poll() is None:
+            self.process.kill()           # SIGKILL ends a stopped process too
+            self.process.wait()
+        if self._default_sigterm is not None:
+            signal.signal(signal.SIGTERM, self._default_sigterm)
+            self._default_sigterm = None
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def _kill_when_parent_dies():
+    """A function for the child to run before it starts: on Linux, ask the kernel for SIGKILL when the parent
+    dies (prctl PR_SET_PDEATHSIG); None elsewhere. The libc function is looked up here, before the fork."""
+    if not sys.platform.startswith('linux'):
+        return None
+    import ctypes
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    return lambda: prctl(1, signal.SIGKILL)         # 1: PR_SET_PDEATHSIG
+
+
+#: The library's settings in the busy-core table: label -> the trainers' ``threads`` (ALL: every BLAS thread).
+ALL = 'all'
+BUSY_SETTINGS = {'all threads': ALL, 'default': None, "'auto'": 'auto'}
+
+
+def busy_rows(names, data_in, epochs, warmup, threads, with_torch, cpu):
+    """name -> {(setting label or 'PyTorch', 'quiet' or 'busy'): median seconds per epoch}, every epoch of a
+    workload taken in turns, the busy process stopped for the quiet ones."""
+    busy = BusyCore(cpu)
+    print('Busy core: process {} runs "while True: pass"{}'.format(
+        busy.process.pid, ' on CPU {}'.format(cpu) if cpu is not None else ''))
+    try:
+        rows = {}
+        for name in names:
+            workload = WORKLOADS[name]
+            images, targets = data_in(workload[-1])
+            runners = {}
+            for load in ('quiet', 'busy'):
+                for label, setting in BUSY_SETTINGS.items():
+                    runners[(label, load)] = library_epoch(workload, images, targets,
+                                                           threads=threads if setting == ALL else setting)
+                if with_torch:
+                    runners[('PyTorch', load)] = torch_epoch(workload, images, targets, threads)
+            times = interleave(runners, epochs, warmup,
+                               before=lambda key: busy.resume() if key[1] == 'busy' else busy.pause())
+            busy.pause()
+            rows[name] = {key: statistics.median(seconds) for key, seconds in times.items()}
+        return rows
+    finally:
+        busy.close()
+
+
+def print_busy(rows, epochs, warmup):
+    print()
+    print('Busy core: seconds per epoch, quiet and with one core kept busy by another process; "all threads" is '
+          'the library with every BLAS thread (as before it chose threads)')
+    print('{:<4} {:<12} {:>9} {:>9} {:>11} {:>14} {:>14}'.format(
+        'name', 'setting', 'quiet', 'busy', 'busy/quiet', 'quiet vs all', 'busy vs all'))
+    for name, row in rows.items():
+        for label in list(BUSY_SETTINGS) + ['PyTorch']:
+            if (label, 'quiet') not in row:
+                continue
+            quiet, busy = row[(label, 'quiet')], row[(label, 'busy')]
+            print('{:<4} {:<12} {:>9.3f} {:>9.3f} {:>11.2f} {:>14.3f} {:>14.3f}'.format(
+                name, label, quiet, busy, busy / quiet, quiet / row[('all threads', 'quiet')],
+                busy / row[('all threads', 'busy')]))
+    print('(median of {} epoch{}{}, all settings and loads taken in turns)'.format(
+        epochs, 's' if epochs > 1 else '', ' after one warm-up epoch' if warmup else ''))
+
+
 # ----- reporting ---------------------------------------------------------------------
 
 
@@ -487,6 +611,12 @@ def main(argv=None):
                              'run: the overheads are over it)'.format(','.join(METHODS)))
     parser.add_argument('--plot', default=os.path.join('out', 'bench_width_sweep.png'),
                         help='where to write the sweep plot (default out/bench_width_sweep.png)')
+    parser.add_argument('--busy', action='store_true',
+                        help='instead of the tables above: W1, W2, W3 (of --workloads) quiet and with one core '
+                             'kept busy by another process, for all threads, the default threads, \'auto\' and '
+                             'PyTorch')
+    parser.add_argument('--busy-cpu', type=int, default=None,
+                        help='pin the busy process to this CPU (default: not pinned)')
     parser.add_argument('--memory-probe', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.epochs < 1 or args.threads < 1:
@@ -525,6 +655,14 @@ def main(argv=None):
                 'synthetic' if args.synthetic else 'MNIST', len(data[key][0]), key,
                 time.perf_counter() - started))
         return data[key]
+
+    if args.busy:
+        names = [name for name in chosen if name in WORKLOADS]
+        if not names:
+            parser.error('--busy runs W1, W2 or W3: name some in --workloads')
+        print_busy(busy_rows(names, data_in, epochs, warmup, args.threads, with_torch, args.busy_cpu), epochs,
+                   warmup)
+        return 0
 
     matmul_size = 2048
 

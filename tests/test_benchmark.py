@@ -5,8 +5,12 @@ starts, and imports PyTorch when it is installed (it need not be).
 """
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
+
+import pytest
 
 import feedforward_mnist
 
@@ -54,3 +58,64 @@ def test_quick_mode_prints_every_workload_and_writes_the_plot(tmp_path):
         assert row and float(row.group(1)) > 0, output
     for pair in ('NeuralNetClassifier / train', 'NeuralNetClassifier / MLPClassifier'):
         assert re.search(r'^{}: \d+\.\d+ \(rounds: '.format(pair), output, flags=re.M), output
+
+
+def busy_command(*extra):
+    command = [sys.executable, os.path.join(ROOT, 'benchmarks', 'bench_training.py'), '--busy', '--quick',
+               '--threads', '2'] + list(extra)
+    if not mnist_available() and '--synthetic' not in extra:
+        command.append('--synthetic')
+    return command
+
+
+def alive(pid):
+    """Whether the process ``pid`` exists and is not a zombie waiting for its parent."""
+    try:
+        with open('/proc/{}/stat'.format(pid), encoding='ascii') as stream:
+            return stream.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith('linux'), reason='reads /proc to see the busy process')
+def test_busy_mode_prints_every_setting_quiet_and_busy_and_kills_its_busy_process():
+    result = subprocess.run(busy_command('--workloads', 'W1,W2', '--no-torch'), capture_output=True, text=True,
+                            timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    output = result.stdout
+    pid = int(re.search(r'Busy core: process (\d+) runs "while True: pass"', output).group(1))
+    assert not alive(pid)
+    table = output[output.index('Busy core: seconds per epoch'):]
+    for name in ('W1', 'W2'):
+        for setting in ('all threads', 'default', "'auto'"):
+            row = re.search(r'^{} +{} +(\d+\.\d+) +(\d+\.\d+) +(\d+\.\d+) '.format(name, re.escape(setting)), table,
+                            flags=re.M)
+            assert row and all(float(value) > 0 for value in row.groups()), output
+
+
+@pytest.mark.skipif(not sys.platform.startswith('linux'), reason='reads /proc to see the busy process')
+@pytest.mark.parametrize('how', [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+def test_the_busy_process_dies_with_the_benchmark_however_it_is_stopped(how):
+    # Ctrl+C reaches the whole process group; SIGINT to the benchmark alone proves its own clean-up.
+    benchmark = subprocess.Popen(busy_command('--workloads', 'W3', '--synthetic'), stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        pid = None
+        for line in benchmark.stdout:
+            found = re.search(r'Busy core: process (\d+)', line)
+            if found:
+                pid = int(found.group(1))
+                break
+        assert pid is not None and alive(pid)
+        time.sleep(1.0)
+        benchmark.send_signal(how)
+        benchmark.wait(timeout=60)
+        for _ in range(50):
+            if not alive(pid):
+                break
+            time.sleep(0.1)
+        assert not alive(pid)
+    finally:
+        if benchmark.poll() is None:
+            benchmark.kill()
+        benchmark.wait()

@@ -20,7 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: The modules that need NumPy alone, and those that need an extra (with the extra's name).
 CORE = ['activation_functions', 'cost_functions', 'data_source', 'gradient_descent', 'neural_net',
         'feedforward_checks', 'feedforward_checkpoint', 'feedforward_diagnostics', 'feedforward_gradient_check',
-        'feedforward_mnist', 'feedforward_model_file', 'feedforward_schedules']
+        'feedforward_mnist', 'feedforward_model_file', 'feedforward_schedules', 'feedforward_threads']
 EXTRAS = {'feedforward_sklearn': 'sklearn', 'feedforward_onnx': 'onnx'}
 MODULES = CORE + sorted(EXTRAS)
 #: The third-party packages of the extras, which the library itself never imports.
