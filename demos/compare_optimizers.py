@@ -72,27 +72,39 @@ def main(argv=None):
         if interrupted:
             break
 
+    draw(histories, costs, args, len(training))
+    return histories
+
+
+def draw(histories, costs, args, n_training):
+    """The picture: the training cost as it falls (``costs``: name -> [(epoch, cost)]) and the test accuracy per
+    epoch, one line per update rule; prints a line of numbers per rule and returns the picture's path."""
     plt = common.pyplot()
-    figure, (cost, accuracy) = plt.subplots(1, 2, figsize=(11, 4.4))
+    figure, (cost, accuracy) = plt.subplots(1, 2, figsize=(11, 4.6))
+    labels = {'SGD': 'plain SGD', 'momentum': 'momentum {}'.format(args.momentum),
+              'Nesterov': 'Nesterov momentum {}'.format(args.momentum),
+              'Adam': 'Adam (its own learning rate, {})'.format(args.adam_learning_rate)}
     for name, history in histories.items():
-        style = dict(color=COLOURS[name], linestyle=STYLES.get(name, '-'),
-                     label=name if name != 'Adam' else 'Adam (learning rate {})'.format(args.adam_learning_rate))
+        # Momentum's line is drawn wide and pale, Nesterov's dashed over it: where they coincide, both show.
+        style = dict(color=COLOURS[name], linestyle=STYLES.get(name, '-'), label=labels[name],
+                     linewidth=4 if name == 'momentum' else 1.6, alpha=0.45 if name == 'momentum' else 1.0)
         cost.semilogy([e for e, _ in costs[name]], [c for _, c in costs[name]], **style)
         accuracy.plot(history['epoch'], 100 * history.array('evaluation_accuracy'), marker='o', markersize=3,
                       **style)
         print('{:>9}: training cost {:.4f}, test accuracy {:.2f}% after {} epochs'.format(
             name, history['training_cost'][-1], 100 * history['evaluation_accuracy'][-1], len(history)))
-    cost.set(xlabel='epoch', ylabel='training cost (log scale)', title='Training cost')
-    accuracy.set(xlabel='epoch', ylabel='test accuracy (%)', title='Test accuracy')
+    cost.set(xlabel='epoch', ylabel='cost on the training images (log scale)',
+             title='Training cost, measured {} times an epoch'.format(POINTS_PER_EPOCH))
+    accuracy.set(xlabel='epoch', ylabel='accuracy on the test images (%)', title='Test accuracy after each epoch')
     for ax in (cost, accuracy):
         ax.grid(alpha=0.3, which='both')
-        ax.legend()
-    figure.suptitle('784-{}-10, the same start and mini-batches ({} images, batches of {}); SGD, momentum {} and '
-                    'Nesterov at learning rate {}'.format(args.hidden, len(training), args.batch_size, args.momentum,
-                                                          args.learning_rate), fontsize=10)
+        ax.legend(fontsize=9)
+    figure.suptitle('Four update rules on one 784-{}-10 net, from the same start and on the same mini-batches\n'
+                    '({} training images, batches of {}; SGD, momentum and Nesterov at learning rate {})'.format(
+                        args.hidden, n_training, args.batch_size, args.learning_rate), fontsize=11)
     picture = common.save_figure(figure, os.path.join(args.out, 'compare_optimizers.png'), dpi=80)
     print('picture: {}'.format(picture))
-    return histories
+    return picture
 
 
 if __name__ == '__main__':

@@ -14,7 +14,10 @@ classifies the test digits.
 import common
 
 NAME = 'dropout_mlp'
-RECIPE = common.Recipe(hidden=[1024, 1024], learning_rate=0.02, decay=0.96, l2=0.0, batch_size=100, epochs=50,
+# An epoch takes about 23 s on two cores (18 s of steps, 5 s measuring): 18 epochs fit ten minutes with room to
+# spare. A high first rate (0.05, which Nesterov momentum 0.9 makes about 0.5 per step where the gradients agree)
+# decays by 0.84 an epoch, to a twentieth of it in the last, so that the short run still settles.
+RECIPE = common.Recipe(hidden=[1024, 1024], learning_rate=0.05, decay=0.84, l2=0.0, batch_size=100, epochs=18,
                        momentum=0.9, nesterov=True, dropout=[0.2, 0.5, 0.5])
 
 
