@@ -4,13 +4,15 @@
 
 The net is 784-H1-H2-H3-H4-10, Rectifier (ReLU) hidden layers and a Softmax output;
 the cost is the cross-entropy plus an L2 term on the weights; mini-batch
-stochastic gradient descent with a learning rate that shrinks by a constant
-factor after each epoch.
+stochastic gradient descent with Nesterov momentum 0.9, dropout of a share
+0.1 of each hidden layer's units in every step, and a learning rate that
+shrinks by a constant factor after each epoch.
 """
 import common
 
 NAME = '4hidden_layers_relu_softmax_xentropy_L2'
-RECIPE = common.Recipe(hidden=[500, 250, 100, 50], learning_rate=0.2, decay=0.93, l2=0.0005, batch_size=50, epochs=30)
+RECIPE = common.Recipe(hidden=[500, 250, 100, 50], learning_rate=0.02, decay=0.9, l2=0.0003, batch_size=50,
+                       epochs=22, momentum=0.9, nesterov=True, dropout=0.1)
 
 
 def main(argv=None):

@@ -231,8 +231,11 @@ CHILD = textwrap.dedent('''
     import sys
     sys.path.insert(0, sys.argv[1])
     import numpy as np
+    from threadpoolctl import threadpool_limits
     from feedforward_checkpoint import load_checkpoint
     from data_source import PreloadSource
+    # The BLAS threads this test's own process has (what the user's environment would give both runs).
+    threadpool_limits(limits=int(sys.argv[5]), user_api='blas')
     data = np.load(sys.argv[2])
     trainer = load_checkpoint(sys.argv[3])
     trainer.training_epoch(PreloadSource((data['X'], data['Y']), dtype=trainer.neural_net.dtype))
@@ -257,7 +260,7 @@ def test_default_threads_train_bit_identically_run_to_run_and_across_a_resume_in
     first.training_epoch(src)
     checkpoint.save_checkpoint(tmp_path / 'checkpoint.json', first)
     result = subprocess.run([sys.executable, '-c', CHILD, ROOT, str(tmp_path / 'data.npz'),
-                             str(tmp_path / 'checkpoint.json'), str(tmp_path / 'resumed.npy')],
+                             str(tmp_path / 'checkpoint.json'), str(tmp_path / 'resumed.npy'), str(blas_now())],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     np.testing.assert_array_equal(np.load(tmp_path / 'resumed.npy'), runs[0])
