@@ -143,7 +143,7 @@ def test_ctrl_c_ends_a_demo_after_the_current_mini_batch(tmp_path):
     (CLASSIFIERS[1], ['--dropout', '0.2', '0.5'], 'argument --dropout: expected one rate, or 3 (input and hidden '
                                                   'layers), got 2'),
     (CLASSIFIERS[3], ['--dropout', '-0.5'], 'argument --dropout: expected a number >= 0 and below 1, got -0.5'),
-    (CLASSIFIERS[1], ['--nesterov'], 'argument --nesterov: Nesterov momentum needs --momentum above 0'),
+    (CLASSIFIERS[1], ['--momentum', '0', '--nesterov'], 'argument --nesterov: Nesterov momentum needs --momentum above 0'),
     (CLASSIFIERS[1], ['--resume', 'CORRUPT'], 'error: cannot resume from CORRUPT: CORRUPT: not valid JSON'),
     ('confusion_matrix', ['--load', 'CORRUPT'], 'error: --load CORRUPT: CORRUPT: not valid JSON'),
     (GENERATORS[0], ['--classifier', 'CORRUPT'], 'error: --classifier CORRUPT: CORRUPT: not valid JSON'),
