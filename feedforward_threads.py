@@ -35,9 +35,9 @@ from feedforward_checks import check_float_dtype
 
 __all__ = ['CROSSOVER_FLOPS', 'policy_threads', 'blas_threads', 'check_threads', 'epoch_threads', 'AutoThreads']
 
-#: Flops of a step's largest product from which all threads are used: the size from which all threads (2 cores)
-#: run a layer's products at least 1.5 times as fast as one thread on an idle machine, as
-#: ``benchmarks/thread_crossover.py`` measures it (provisional values: see docs/performance.md).
+#: Flops of a step's largest product from which all threads are used, chosen from what
+#: ``benchmarks/thread_crossover.py`` measures (see docs/performance.md: below these, two threads gained at most
+#: 1.13 times in float32 and 1.3 times in float64 on a 2-core machine at rest, and lose several-fold on a busy one).
 CROSSOVER_FLOPS = {np.dtype(np.float32): 40e6, np.dtype(np.float64): 20e6}
 
 _controller = None
