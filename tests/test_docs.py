@@ -56,6 +56,9 @@ def test_the_python_blocks_of_each_page_run(page, tmp_path, monkeypatch):
         pytest.skip('{} loads MNIST: set MNIST_DIR to the folder of the four files'.format(page))
     monkeypatch.chdir(tmp_path)
     script = '\n'.join(python_blocks(page))
+    for extra, package in (('sklearn', 'sklearn'), ('onnx', 'onnx'), ('dask', 'dask')):
+        if 'import {}'.format(package) in script or 'from {}'.format(package) in script:
+            pytest.importorskip(package, reason='{} needs the {} extra: pip install ".[{}]"'.format(page, extra, extra))
     output = io.StringIO()
     with contextlib.redirect_stdout(output):
         exec(compile(script, page, 'exec'), {'__name__': '__docs__'})
