@@ -91,7 +91,7 @@ COSTS = {'cross-entropy': CrossEntropyCost, 'quadratic': QuadraticCost}
 SOLVERS = {'sgd': StochasticGradientDescent, 'adam': Adam}
 
 
-def trainer_for(estimator, net, rng, trainer=None, run=True):
+def trainer_for(estimator, net, rng, trainer=None, run=not partial):
     """The trainer (and its cost) that ``estimator``'s hyper-parameters ask for, on ``net``.
 
     The one place where hyper-parameters become the cost's and the trainer's
@@ -149,10 +149,9 @@ class _NeuralNetEstimator(BaseEstimator):
         (``gradient_descent.TrainingDivergedError``) too, or, when it trains
         on, with the net as it was at the start of the failed epoch.
         """
-        self._partial = False
         return self._fit(X, y, check_positive_int(self.epochs, 'epochs'), train_on=self.warm_start)
 
-    def _fit(self, X, y, epochs, train_on, classes=None):
+    def _fit(self, X, y, epochs, train_on, classes=None, partial=False):
         train_on = train_on and hasattr(self, 'net_')
         hidden, activation, dtype = self._net_design()
         before = dict(vars(self))
@@ -175,7 +174,7 @@ class _NeuralNetEstimator(BaseEstimator):
                 net.randomize_parameters(initial)
                 self.history_ = History()
             trainer = trainer_for(self, net, self._shuffling, getattr(self, '_trainer', None) if train_on else None,
-                                  run=not (train_on and epochs == 1 and self._partial))
+                                  run=not partial)
             trainer.epochs_done = len(self.history_)
             source, validation = PreloadSource((X, Y), dtype=dtype), None
             patience = self.patience
@@ -278,8 +277,7 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNetEstimator):
         if classes is None and not hasattr(self, 'net_'):
             raise ValueError('classes must be passed on the first call to partial_fit: every label there will '
                              'be, such as classes=numpy.unique(y) of the whole data set')
-        self._partial = True
-        return self._fit(X, y, 1, train_on=True, classes=classes)
+        return self._fit(X, y, 1, train_on=True, classes=classes, partial=True)
 
     def _targets(self, y, train_on, classes, dtype):
         """One-hot rows (n_samples, n_classes) for the labels ``y``; sets ``classes_`` for a new net."""
@@ -361,8 +359,7 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNetEstimator):
 
     def partial_fit(self, X, y):
         """One epoch on ``X`` and ``y``: from a new net on the first call, then on the same net; returns ``self``."""
-        self._partial = True
-        return self._fit(X, y, 1, train_on=True)
+        return self._fit(X, y, 1, train_on=True, partial=True)
 
     def _targets(self, y, train_on, classes, dtype):
         """``y`` as a 2-d array (n_samples, n_targets)."""
