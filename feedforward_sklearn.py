@@ -91,7 +91,7 @@ COSTS = {'cross-entropy': CrossEntropyCost, 'quadratic': QuadraticCost}
 SOLVERS = {'sgd': StochasticGradientDescent, 'adam': Adam}
 
 
-def trainer_for(estimator, net, rng, trainer=None, run=not partial):
+def trainer_for(estimator, net, rng, trainer=None, run=True):
     """The trainer (and its cost) that ``estimator``'s hyper-parameters ask for, on ``net``.
 
     The one place where hyper-parameters become the cost's and the trainer's
