@@ -26,11 +26,13 @@ eta:
 The batch is every example for ``GradientDescent``, and a mini-batch of a
 fresh shuffle for ``StochasticGradientDescent`` and ``Adam``, which may also
 thin the net by dropout in their steps (see ``neural_net``). The velocity
-and the moments are kept in the units of the gradient, so a learning rate
-that changes between steps (a schedule, see ``feedforward_schedules``) acts
-as it does in PyTorch. Each layer is updated in place, a chunk at a time, as
-soon as back-propagation has formed its gradient; nothing is allocated per
-step.
+and the moments are in the units of the gradient, so a learning rate that
+changes between steps (a schedule, see ``feedforward_schedules``) acts as it
+does in PyTorch. (Within an epoch the velocity is held as a multiple of b,
+the step itself, which saves a pass per step; see
+``GradientDescent._prepare_step``.) Each layer is updated in place, a chunk
+at a time, as soon as back-propagation has formed its gradient; nothing is
+allocated per step.
 
 Training that goes wrong stops, and the epoch it went wrong in is undone:
 when a step makes a parameter NaN or infinite, the net goes back to its
@@ -178,6 +180,9 @@ class _Trainer:
     def _update_layer(self, i):
         raise NotImplementedError
 
+    def _finish_steps(self):
+        """Bring the update rule's state into its own units when the steps of an epoch end or stop."""
+
     def _rule_state(self):
         """The update rule's arrays (laid out as the parameters; None for one not made yet), by name."""
         return {}
@@ -226,6 +231,10 @@ class _Trainer:
                 setattr(self, name, value)
             self.in_epoch = False
             raise
+        except BaseException:
+            self._finish_steps()          # stopped within the epoch (StopTraining): the steps taken are kept
+            raise
+        self._finish_steps()
         self.in_epoch = False
 
     def _snapshot_arrays(self):
@@ -464,8 +473,10 @@ class GradientDescent(_Trainer):
     def __init__(self, neural_net, cost_function, learning_rate, momentum=0.0, nesterov=False, schedule=None,
                  threads=None):
         super().__init__(neural_net, cost_function, learning_rate, schedule, threads)
-        #: The velocity b (None until a momentum above 0 is set).
+        #: The velocity b between epochs (None until a momentum above 0 is set); within an epoch, the steps hold
+        #: it as ``_velocity_rate`` times b (see ``_prepare_step``).
         self.velocity = None
+        self._velocity_rate = 1.0
         self._momentum, self._nesterov = 0.0, False
         self.momentum = momentum
         self.nesterov = nesterov
@@ -504,9 +515,38 @@ class GradientDescent(_Trainer):
     def _rule_state(self):
         return {'velocity': self.velocity}
 
+    def _scalar_state(self):
+        return {'_velocity_rate': self._velocity_rate}
+
     def _gradient_scale(self):
-        # Plain steps: the learning rate rides on delta^L, and the gradient back-propagation forms is the step.
-        return 1.0 if self._momentum else self.learning_rate
+        # The learning rate rides on delta^L: the gradient back-propagation forms is eta g, the plain step.
+        return self._learning_rate
+
+    def _prepare_step(self):
+        """The factor of this step's velocity term, for the velocity held in the units of the step.
+
+        Within an epoch the array ``velocity`` holds r b, for r the learning
+        rate of the last step taken (r = 1, the units of the gradient, when
+        the epoch starts). With the gradient formed as eta g, the velocity of
+        this step is then
+
+            eta b <- (mu eta / r) (r b) + eta g
+
+        and the plain step is theta <- theta - eta b: one pass fewer than
+        scaling b by eta every step. ``_finish_steps`` divides by r when the
+        epoch ends. A learning rate changed within an epoch (by a callback)
+        acts as it does in PyTorch.
+        """
+        if self._momentum:
+            eta = self._learning_rate
+            self._velocity_decay = self._momentum * (eta / self._velocity_rate) if eta != self._velocity_rate \
+                else self._momentum
+            self._velocity_rate = eta
+
+    def _finish_steps(self):
+        if self._velocity_rate != 1.0:
+            self.velocity /= self._velocity_rate
+            self._velocity_rate = 1.0
 
     def training_epoch(self, data_src, on_batch=None):
         """One epoch over ``data_src``: here, one step along the gradient of the cost of every example.
@@ -563,17 +603,17 @@ class GradientDescent(_Trainer):
                 if not np.isfinite(parameters, out=finite).all():
                     raise self._diverged()
             return
-        mu, eta, nesterov = self._momentum, self._learning_rate, self._nesterov
+        # g here is eta g, and b is held as eta b (see _prepare_step).
+        mu, decay, nesterov = self._momentum, self._velocity_decay, self._nesterov
         for theta, g, finite, scratch, b in self._chunks[i]:
-            b *= mu
-            b += g                                   # b <- mu b + g
+            b *= decay
+            b += g                                   # eta b <- mu eta b + eta g
             if nesterov:
                 np.multiply(b, mu, out=scratch)
-                g += scratch                         # g + mu b
-                g *= eta
+                g += scratch                         # eta (g + mu b)
+                theta -= g
             else:
-                np.multiply(b, eta, out=g)           # eta b, in the place of the gradient, which is used up
-            theta -= g
+                theta -= b                           # theta <- theta - eta b
             if not np.isfinite(theta, out=finite).all():
                 raise self._diverged()
 

@@ -3,13 +3,16 @@
     python benchmarks/compare_commits.py OLD                  # commit OLD against the working tree
     python benchmarks/compare_commits.py OLD NEW              # two commits (any git revision names)
     python benchmarks/compare_commits.py OLD --workloads W3 --rounds 7 --examples 30000
+    python benchmarks/compare_commits.py OLD --momentum 0.9    # steps with momentum (versions that have it)
 
 Each version is taken from git (``git archive``) into a temporary folder; the
 working tree is used as it is. For every workload (W1, W2, W3 of
 ``bench_training.py``), one worker process per version builds the same net
 from the same seed with the seed README's API alone (``NetFactory``,
 ``PreloadSource``, ``CrossEntropyCost``, ``StochasticGradientDescent``), so
-any two versions can be compared. After one warm-up epoch each, the workers
+any two versions can be compared (``--momentum MU`` trains with momentum MU
+at a learning rate of (1 - MU) times the workload's, as ``bench_training.py``
+does, and needs versions that have it). After one warm-up epoch each, the workers
 train one epoch at a time in turns, the order swapping every round, with a
 pause before each epoch so that the BLAS threads of the other have gone
 idle: both versions meet the same moments of a shared machine. The script
@@ -43,7 +46,7 @@ SETTLE_SECONDS = 0.5
 WORKER = r'''
 import hashlib, sys, time
 import numpy as np
-tree, images_path, targets_path, spec = sys.argv[1:5]
+tree, images_path, targets_path, spec, momentum = sys.argv[1:6]
 sys.path.insert(0, tree)
 from activation_functions import Rectifier, Sigmoid, Softmax
 from cost_functions import CrossEntropyCost
@@ -56,7 +59,10 @@ net = NetFactory.create_neural_net(sizes, hidden_layer_activation=hidden, output
                                    dtype=dtype)
 net.randomize_parameters(seed=0)
 src = PreloadSource(examples=(np.load(images_path), np.load(targets_path)), dtype=dtype)
-sgd = StochasticGradientDescent(net, CrossEntropyCost(net, l2_reg_term=l2), rate, batch_size=batch, seed=0)
+momentum = float(momentum)
+settings = dict(momentum=momentum) if momentum else {}
+sgd = StochasticGradientDescent(net, CrossEntropyCost(net, l2_reg_term=l2), rate * (1 - momentum), batch_size=batch,
+                                seed=0, **settings)
 print('ready', flush=True)
 for line in sys.stdin:
     if line.strip() == 'epoch':
@@ -102,9 +108,10 @@ def describe(revision):
 
 
 class Worker:
-    def __init__(self, tree, images, targets, spec):
+    def __init__(self, tree, images, targets, spec, momentum=0.0):
         environment = dict(os.environ, PYTHONDONTWRITEBYTECODE='1')
-        self.process = subprocess.Popen([sys.executable, '-c', WORKER, tree, images, targets, spec], cwd=tree,
+        self.process = subprocess.Popen([sys.executable, '-c', WORKER, tree, images, targets, spec, repr(momentum)],
+                                        cwd=tree,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=environment)
         self._expect('ready')
 
@@ -125,11 +132,11 @@ class Worker:
         self.process.wait(timeout=60)
 
 
-def compare(name, trees, data, rounds, settle=SETTLE_SECONDS):
+def compare(name, trees, data, rounds, settle=SETTLE_SECONDS, momentum=0.0):
     """Time the workload ``name`` on both trees in turns; returns (old seconds, new seconds, identical)."""
     spec = _SPECS[name]
     images, targets = data[WORKLOADS[name][-1]]
-    workers = [Worker(tree, images, targets, spec) for tree in trees]
+    workers = [Worker(tree, images, targets, spec, momentum) for tree in trees]
     times = ([], [])
     try:
         for round_ in range(rounds + 1):  # round 0 warms up
@@ -156,7 +163,11 @@ def main(argv=None):
     parser.add_argument('--synthetic', action='store_true', help='random arrays of MNIST shapes instead of MNIST')
     parser.add_argument('--settle', type=float, default=SETTLE_SECONDS,
                         help='seconds of pause before each epoch (default {})'.format(SETTLE_SECONDS))
+    parser.add_argument('--momentum', type=float, default=0.0,
+                        help='train with this momentum at (1 - MU) times the learning rate (default 0: plain steps)')
     args = parser.parse_args(argv)
+    if not 0 <= args.momentum < 1:
+        parser.error('expected --momentum to be at least 0 and below 1, got {}'.format(args.momentum))
 
     with tempfile.TemporaryDirectory() as folder:
         trees = [export(args.old, folder), export(args.new, folder)]
@@ -169,12 +180,13 @@ def main(argv=None):
             data[dtype] = paths
         n = np.load(data[WORKLOADS[args.workloads[0]][-1]][0], mmap_mode='r').shape[0]
         print('old: {}\nnew: {}'.format(describe(args.old), describe(args.new)))
-        print('{} {} examples; {} timed epochs of each after a warm-up epoch, in turns'.format(
-            n, 'synthetic' if args.synthetic else 'MNIST', args.rounds))
+        print('{} {} examples; {} timed epochs of each after a warm-up epoch, in turns; {}'.format(
+            n, 'synthetic' if args.synthetic else 'MNIST', args.rounds,
+            'momentum {}'.format(args.momentum) if args.momentum else 'plain steps'))
         print('{:<4} {:>9} {:>9} {:>10} {:>10}  {}'.format('name', 'old s', 'new s', 'new/old', 'best/best',
                                                           'per-round new/old'))
         for name in args.workloads:
-            old, new, identical = compare(name, trees, data, args.rounds, args.settle)
+            old, new, identical = compare(name, trees, data, args.rounds, args.settle, args.momentum)
             ratios = [b / a for a, b in zip(old, new)]
             print('{:<4} {:>9.3f} {:>9.3f} {:>10.3f} {:>10.3f}  {}  ({})'.format(
                 name, statistics.median(old), statistics.median(new), statistics.median(ratios), min(new) / min(old),

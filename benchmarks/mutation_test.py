@@ -106,7 +106,7 @@ MUTANTS = [
            'self.rng = random_generator(None)',
            'the shuffles differ from run to run whatever the seed'),
     Mutant('momentum-velocity-not-kept', 'gradient_descent.py',
-           '            b *= mu\n',
+           '            b *= decay\n',
            '            b[...] = 0\n',
            'the velocity starts from zero every step: momentum does nothing'),
     Mutant('adam-no-bias-correction', 'gradient_descent.py',

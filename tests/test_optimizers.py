@@ -21,7 +21,7 @@ from activation_functions import Identity, Rectifier, Softmax, Tanh
 from cost_functions import CrossEntropyCost, QuadraticCost
 from data_source import PreloadSource
 from feedforward_schedules import ExponentialDecay
-from gradient_descent import Adam, GradientDescent, StochasticGradientDescent, TrainingDivergedError
+from gradient_descent import Adam, GradientDescent, StochasticGradientDescent, StopTraining, TrainingDivergedError
 from neural_net import NetFactory
 
 SIZES = [6, 9, 7, 3]
@@ -402,6 +402,38 @@ def test_momentum_turned_on_later_starts_from_the_gradient_as_pytorch_does():
         gd.momentum = momentum
         gd.training_epoch(PreloadSource((X, Y)))
     assert relative_difference(list(net.weights()) + list(net.biases()), parameters) < TOLERANCE
+
+
+@pytest.mark.parametrize('rule', ['momentum', 'nesterov'])
+def test_a_learning_rate_changed_within_an_epoch_and_a_stop_within_one_act_as_in_pytorch(rule):
+    # Within an epoch the trainer holds the velocity in the units of the step: a rate changed after every step
+    # (by on_batch) must still act from the next step on as PyTorch's does, and a run stopped within an epoch
+    # must leave the velocity in the units of the gradient, as between epochs.
+    net, X, Y = problem()
+    names = [f.name for f in net.activations()]
+    parameters = [w.copy() for w in net.weights()] + [b.copy() for b in net.biases()]
+    trainer = make_trainer(net, rule, decay=1.0)
+    steps = batches_and_masks(trainer, None)[:13]                 # 2 epochs and 3 steps of the third
+    rates = [0.1 * (1 + 0.3 * np.sin(t)) for t in range(len(steps))]
+    buffers = [None] * len(parameters)
+    for (rows, _), rate in zip(steps, rates):
+        grad_W, grad_b = reference.gradient('CrossEntropyCost', parameters[:3], parameters[3:], names, X[rows],
+                                            Y[rows], L2)
+        parameters, buffers = reference.sgd_step(parameters, grad_W + grad_b, buffers, rate, RULES[rule]['momentum'],
+                                                 RULES[rule].get('nesterov', False))
+    taken = []
+
+    def on_batch(batch_index, n_batches):
+        taken.append(batch_index)
+        if len(taken) == len(steps):
+            raise StopTraining
+        trainer.learning_rate = rates[len(taken)]
+
+    trainer.learning_rate = rates[0]
+    history = trainer.train(PreloadSource((X, Y)), EPOCHS, on_batch=on_batch)
+    assert len(history) == 2 and trainer.in_epoch
+    assert relative_difference(list(net.weights()) + list(net.biases()), parameters) < TOLERANCE
+    assert relative_difference(per_layer(trainer.velocity), buffers) < TOLERANCE
 
 
 @pytest.mark.parametrize('settings, message', [
