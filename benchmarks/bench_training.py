@@ -44,7 +44,9 @@ Training methods: on W2 and W3, the epoch of each method (``--methods``:
 the hidden layers) of this library and of PyTorch (``torch.optim.SGD`` with
 momentum, ``torch.optim.Adam``, ``torch.nn.Dropout``, with PyTorch's default
 implementation choices), all taken in turns in one run; each method's
-overhead is its epoch time over the plain epoch of the same library.
+overhead is its epoch time over the plain epoch of the same library in the
+same round, and "vs torch" its epoch over PyTorch's of the same method in
+the same round (medians over the rounds).
 
 The scikit-learn comparison ("sklearn") times whole fits of 784-100-10
 (Rectifier hidden units, Softmax output, cross-entropy with L2 term 1e-4,
@@ -705,7 +707,14 @@ def main(argv=None):
                 if with_torch:
                     runners[('torch', method)] = torch_epoch(workload, images, targets, args.threads, method)
             times = interleave(runners, epochs, warmup)
-            method_rows[name] = {key: statistics.median(seconds) for key, seconds in times.items()}
+            row = method_rows[name] = {key: statistics.median(seconds) for key, seconds in times.items()}
+            # Ratios round by round: the epochs of one round meet the same moments of the machine.
+            for library, method in times:
+                if method != 'sgd':
+                    row[(library, method, 'overhead')] = per_round_ratios(
+                        times, (library, method), (library, 'sgd'))[0] - 1
+                if library == 'ours' and ('torch', method) in times:
+                    row[('vs torch', method)] = per_round_ratios(times, ('ours', method), ('torch', method))[0]
     if 'W2' in chosen:
         traced, rss = measure_memory(args)
         results['W2']['traced_mb'], results['W2']['rss_mb'] = traced, rss
@@ -753,10 +762,11 @@ def main(argv=None):
                 ours, theirs = row[('ours', method)], row.get(('torch', method))
                 print('{:<4} {:<9} {:>9.3f} {:>9} {:>9} {:>14} {:>14}'.format(
                     name, method, ours, '-' if theirs is None else '{:.3f}'.format(theirs),
-                    '-' if theirs is None else '{:.3f}'.format(ours / theirs),
-                    '{:+.1%}'.format(ours / row[('ours', 'sgd')] - 1) if method != 'sgd' else '',
-                    '{:+.1%}'.format(theirs / row[('torch', 'sgd')] - 1) if method != 'sgd' and theirs else ''))
-        print('(median of {} epoch{}{}; momentum {} at a tenth of the learning rate, Adam at {}, dropout {} on '
+                    '-' if theirs is None else '{:.3f}'.format(row[('vs torch', method)]),
+                    '{:+.1%}'.format(row[('ours', method, 'overhead')]) if method != 'sgd' else '',
+                    '{:+.1%}'.format(row[('torch', method, 'overhead')]) if method != 'sgd' and theirs else ''))
+        print('(s/epoch: median of {} epoch{}{}; vs torch and the overheads: medians of the ratios within each '
+              'round; momentum {} at a tenth of the learning rate, Adam at {}, dropout {} on '
               'the hidden layers)'.format(epochs, 's' if epochs > 1 else '', ' after one warm-up epoch' if warmup
                                           else '', MOMENTUM, ADAM_RATE, DROPOUT))
 
