@@ -244,8 +244,9 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNetEstimator):
     #: The learning rate of ``solver='sgd'`` when ``learning_rate`` is None.
     _sgd_learning_rate = 0.1
 
-    def __init__(self, hidden_layer_sizes=(100,), activation='relu', cost='cross-entropy', solver='sgd', learning_rate=None, batch_size=32, epochs=100, l2=0.0,
-                 momentum=0.0, nesterov=False, betas=(0.9, 0.999), eps=1e-8, dropout=None, schedule=None,
+    def __init__(self, hidden_layer_sizes=(100,), activation='relu', cost='cross-entropy', solver='sgd',
+                 learning_rate=None, batch_size=32, epochs=100, l2=0.0, momentum=0.0, nesterov=False,
+                 betas=(0.9, 0.999), eps=1e-8, dropout=None, schedule=None,
                  patience=None, validation_fraction=0.1, dtype='float64', random_state=None, warm_start=False):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation

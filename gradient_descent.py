@@ -538,10 +538,9 @@ class GradientDescent(_Trainer):
         acts as it does in PyTorch.
         """
         if self._momentum:
-            eta = self._learning_rate
-            self._velocity_decay = self._momentum * (eta / self._velocity_rate) if eta != self._velocity_rate \
-                else self._momentum
-            self._velocity_rate = eta
+            # eta / r is exactly 1 while the rate stays the same: the factor is then mu itself.
+            self._velocity_decay = self._momentum * (self._learning_rate / self._velocity_rate)
+            self._velocity_rate = self._learning_rate
 
     def _finish_steps(self):
         if self._velocity_rate != 1.0:
