@@ -41,8 +41,12 @@ import numpy as np  # noqa: E402
 
 import feedforward_checkpoint  # noqa: E402
 import feedforward_mnist  # noqa: E402
+from data_source import DataSource  # noqa: E402
 from gradient_descent import StopTraining  # noqa: E402
 from neural_net import NeuralNet  # noqa: E402
+
+#: MNIST's images are SIDE x SIDE pixels, row after row.
+SIDE = 28
 
 #: Set once Ctrl+C stopped a run: ``run`` then exits with status 130.
 interrupted = False
@@ -118,7 +122,8 @@ def standard_parser(description, epochs, seed=1, out='out', save=True, checkpoin
     return parser
 
 
-def _number(text, convert, test, expected):
+def checked_number(text, convert, test, expected):
+    """``convert(text)`` if it passes ``test``; else argparse's error ``expected <expected>, got <text>``."""
     try:
         value = convert(text)
     except ValueError:
@@ -130,32 +135,37 @@ def _number(text, convert, test, expected):
 
 def positive_int(text):
     """argparse type: an integer of at least 1."""
-    return _number(text, int, lambda v: v >= 1, 'a positive integer')
+    return checked_number(text, int, lambda v: v >= 1, 'a positive integer')
 
 
 def nonnegative_int(text):
     """argparse type: an integer of at least 0."""
-    return _number(text, int, lambda v: v >= 0, 'an integer >= 0')
+    return checked_number(text, int, lambda v: v >= 0, 'an integer >= 0')
 
 
 def positive_float(text):
     """argparse type: a finite number above 0."""
-    return _number(text, float, lambda v: math.isfinite(v) and v > 0, 'a positive number')
+    return checked_number(text, float, lambda v: math.isfinite(v) and v > 0, 'a positive number')
 
 
 def nonnegative_float(text):
     """argparse type: a finite number of at least 0."""
-    return _number(text, float, lambda v: math.isfinite(v) and v >= 0, 'a number >= 0')
+    return checked_number(text, float, lambda v: math.isfinite(v) and v >= 0, 'a number >= 0')
 
 
 def decay_factor(text):
     """argparse type: a number above 0 and at most 1 (a factor that does not grow the learning rate)."""
-    return _number(text, float, lambda v: 0 < v <= 1, 'a number above 0 and at most 1')
+    return checked_number(text, float, lambda v: 0 < v <= 1, 'a number above 0 and at most 1')
 
 
 def below_one(text):
     """argparse type: a number of at least 0 and below 1 (a momentum, a dropout rate)."""
-    return _number(text, float, lambda v: 0 <= v < 1, 'a number >= 0 and below 1')
+    return checked_number(text, float, lambda v: 0 <= v < 1, 'a number >= 0 and below 1')
+
+
+def pixels(text):
+    """argparse type: a move of 0 to 27 pixels (a digit moved by 28 would leave the image)."""
+    return checked_number(text, int, lambda v: 0 <= v < SIDE, 'an integer from 0 to {}'.format(SIDE - 1))
 
 
 def rngs(args, n=2):
@@ -187,6 +197,60 @@ def load_data(args, dtype=np.float32):
     print('MNIST: {} training and {} test images, loaded in {:.2f} s'.format(
         len(training), len(test), time.perf_counter() - started))
     return training, test
+
+
+class ShiftedDigits(DataSource):
+    """MNIST digits that training steps take moved by up to ``reach`` pixels in each direction, afresh each time.
+
+    ``take``, with which the steps of ``StochasticGradientDescent`` take
+    their mini-batches, moves each digit by (dy, dx), each drawn uniformly
+    from -reach..reach; pixels moved in at the border are 0. The moves are
+    drawn from the trainer's shuffling generator ``trainer.rng`` (looked up
+    at each call), whose state a checkpoint keeps: a resumed run moves the
+    digits as the run never stopped would have. ``read``, with which
+    ``train`` measures the cost and accuracy, gives the digits unmoved.
+    """
+
+    def __init__(self, digits, trainer, reach=1):
+        self.digits, self.trainer, self.reach = digits, trainer, reach
+        n, dtype = digits.number_of_examples(), trainer.neural_net.dtype
+        images, self.targets = digits.read(0, n, dtype)
+        # Each digit in the middle of a frame of `reach` zeros: the window at corner (reach - dy, reach - dx)
+        # of the framed image is the digit moved by (dy, dx).
+        self.width = SIDE + 2 * reach
+        self.framed = np.zeros((n, self.width, self.width), dtype)
+        self.framed[:, reach:reach + SIDE, reach:reach + SIDE] = images.reshape(n, SIDE, SIDE)
+        rows, columns = np.divmod(np.arange(SIDE * SIDE), SIDE)
+        self.window = rows * self.width + columns  # where the window's pixels are, from its corner
+
+    def number_of_examples(self):
+        return self.digits.number_of_examples()
+
+    def get_examples(self, index_from=0, index_to=None):
+        return self.digits.get_examples(index_from, index_to)
+
+    def read(self, start, stop, dtype):
+        return self.digits.read(start, stop, dtype)
+
+    def take(self, indices, dtype=None, out=None):
+        corner_row, corner_column = self.trainer.rng.integers(0, 2 * self.reach + 1, size=(2, len(indices)))
+        corners = (indices * self.width + corner_row) * self.width + corner_column
+        pixels = corners[:, None] + self.window   # one row of indices into the framed images per digit
+        if out is None:
+            X, Y = np.take(self.framed.reshape(-1), pixels), np.take(self.targets, indices, axis=0)
+            return (X, Y) if dtype is None else (X.astype(dtype, copy=False), Y.astype(dtype, copy=False))
+        np.take(self.framed.reshape(-1), pixels, out=out[0])
+        np.take(self.targets, indices, axis=0, out=out[1])
+        return out
+
+
+def training_source(training, trainer, shift):
+    """What the steps train on: ``training.source``, or with ``shift`` above 0 its digits moved (``ShiftedDigits``)."""
+    if not shift:
+        return training.source
+    print('training digits moved by up to {} pixel{} in each direction, at random, each time a step takes '
+          'them'.format(shift, 's' if shift > 1 else ''))
+    return ShiftedDigits(training.source, trainer, shift)
 
 
 def load_net(path, flag, inputs=None, outputs=None):
@@ -409,9 +473,11 @@ def finish(trainer, result, args, name, training, evaluation, measure=None, accu
     return summary
 
 
-def train_classifier(net, cost, trainer, training, test, args, name, on_epoch=None):
+def train_classifier(net, cost, trainer, training, test, args, name, on_epoch=None, source=None):
     """``train_run`` and ``finish`` for a net classifying digits, with ``--resume`` and ``--checkpoint``.
 
+    The steps train on ``source`` (default ``training.source``); the
+    measurements are of ``training.source`` and ``test.source``.
     ``--resume`` is honoured here if the demo did not call ``resume`` itself
     (it should, before loading MNIST: a bad file then costs no wait).
     Returns the summary record.
@@ -419,8 +485,8 @@ def train_classifier(net, cost, trainer, training, test, args, name, on_epoch=No
     if getattr(args, 'resume', None) and trainer.epochs_done == 0:
         resume(trainer, args)
     saved = []
-    result = train_run(trainer, training.source, args.epochs - trainer.epochs_done, evaluation_data=test.source,
-                       on_epoch=checkpointing(trainer, args, on_epoch, saved))
+    result = train_run(trainer, training.source if source is None else source, args.epochs - trainer.epochs_done,
+                       evaluation_data=test.source, on_epoch=checkpointing(trainer, args, on_epoch, saved))
     if result.interrupted and getattr(args, 'checkpoint', None):
         if saved:
             print('the checkpoint {} holds the state after epoch {}; continue with --resume {}'.format(
@@ -478,14 +544,15 @@ def classifier(sizes, l2_reg_term, learning_rate, batch_size, args, hidden=None,
 
 class Recipe:
     """A classification demo's default training settings: hidden layer sizes, learning rate (of the first
-    epoch), its decay factor per epoch, L2 term, mini-batch size, epochs, momentum (Nesterov's or not) and
-    dropout (None, one rate for every hidden layer, or one per non-output layer)."""
+    epoch), its decay factor per epoch, L2 term, mini-batch size, epochs, momentum (Nesterov's or not),
+    dropout (None, one rate for every hidden layer, or one per non-output layer) and the pixels by which
+    training digits are moved at random (``shift``, 0 for none; see ``ShiftedDigits``)."""
 
     def __init__(self, hidden, learning_rate, decay, l2, batch_size, epochs, momentum=0.0, nesterov=False,
-                 dropout=None):
+                 dropout=None, shift=0):
         self.hidden, self.learning_rate, self.decay, self.l2 = list(hidden), learning_rate, decay, l2
-        self.batch_size, self.epochs, self.momentum, self.nesterov, self.dropout = (
-            batch_size, epochs, momentum, nesterov, dropout)
+        self.batch_size, self.epochs, self.momentum, self.nesterov, self.dropout, self.shift = (
+            batch_size, epochs, momentum, nesterov, dropout, shift)
 
     def build(self, args, build=None, inputs=784, outputs=10, **settings):
         """``(net, cost, trainer)`` built by ``build`` (default ``classifier``, seeded from ``args.seed``) with the
@@ -511,7 +578,8 @@ def classification_demo(argv, description, name, recipe, build=None):
     ``build(sizes, l2_reg_term, learning_rate, batch_size, args, **training)``
     (default ``classifier``) returns ``(net, cost, trainer)``. The learning
     rate decays by ``--decay`` after each epoch (a schedule of the trainer,
-    which checkpoints keep). Returns the summary.
+    which checkpoints keep); with ``--shift`` above 0 the steps train on
+    digits moved at random (``ShiftedDigits``). Returns the summary.
     """
     parser = standard_parser(description, epochs=recipe.epochs)
     parser.add_argument('--hidden', type=positive_int, nargs='+', default=recipe.hidden, metavar='UNITS',
@@ -535,6 +603,10 @@ def classification_demo(argv, description, name, recipe, build=None):
                         help='L2 regularization term (default {})'.format(recipe.l2))
     parser.add_argument('--batch-size', type=positive_int, default=recipe.batch_size,
                         help='mini-batch size (default {})'.format(recipe.batch_size))
+    parser.add_argument('--shift', type=pixels, default=recipe.shift, metavar='PIXELS',
+                        help='move each training digit by up to PIXELS pixels in each direction, at random, each '
+                             'time a step takes it; 0 trains on the digits as they are (default {}; checkpoints '
+                             'do not hold it: give the same value when resuming)'.format(recipe.shift))
     args = parser.parse_args(argv)
     if args.dropout is not None and len(args.dropout) not in (1, len(args.hidden) + 1):
         parser.error('argument --dropout: expected one rate, or {} (input and hidden layers), got {}'.format(
@@ -546,7 +618,8 @@ def classification_demo(argv, description, name, recipe, build=None):
     resume(trainer, args)
     training, test = load_data(args)
     describe_training(net, trainer, args)
-    return train_classifier(net, cost, trainer, training, test, args, name)
+    return train_classifier(net, cost, trainer, training, test, args, name,
+                            source=training_source(training, trainer, args.shift))
 
 
 def describe_training(net, trainer, args):

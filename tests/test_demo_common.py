@@ -168,3 +168,41 @@ def test_epoch_lines_do_not_break_a_progress_bar_on_a_terminal(capsys, monkeypat
     trainer = StochasticGradientDescent(net, cost, 0.1, batch_size=10, seed=0)
     common.train_run(trainer, training.source, 2, evaluation_data=test.source)
     assert [line.split(' (')[0] for line in written] == ['epoch 1', 'epoch 2']
+
+
+def moved(image, dy, dx):
+    """A 28 x 28 ``image`` moved down by ``dy`` and right by ``dx`` pixels (negative: up, left), zeros let in."""
+    result = np.zeros_like(image)
+    result[max(dy, 0):28 + min(dy, 0), max(dx, 0):28 + min(dx, 0)] = \
+        image[max(-dy, 0):28 + min(-dy, 0), max(-dx, 0):28 + min(-dx, 0)]
+    return result
+
+
+@pytest.mark.parametrize('reach', [1, 2])
+def test_shifted_digits_move_each_digit_a_step_takes_and_leave_the_measured_digits_unmoved(reach):
+    rng = np.random.default_rng(5)
+    images = rng.random((6, 784)).astype(np.float32)
+    labels = np.arange(6) % 3
+    digits = MnistSplit(images, labels, np.eye(3, dtype=np.float32)[labels])
+    net = NetFactory.create_neural_net([784, 4, 3], Rectifier, Softmax, dtype=np.float32)
+    trainer = StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, batch_size=3, seed=7)
+    shifted = common.ShiftedDigits(digits.source, trainer, reach)
+    assert shifted.number_of_examples() == 6 and (shifted.input_size(), shifted.output_size()) == (784, 3)
+    X, Y = shifted.read(0, 6, np.float32)
+    assert (X == images).all() and (Y == digits.targets).all()
+
+    indices = np.array([4, 1, 1, 0])
+    draws = np.random.default_rng(7).integers(0, 2 * reach + 1, size=(2, 4))  # what trainer.rng draws next
+    out = (np.full((4, 784), np.nan, np.float32), np.full((4, 3), np.nan, np.float32))
+    assert shifted.take(indices, np.float32, out) is out
+    for row, (index, corner_row, corner_column) in enumerate(zip(indices, *draws)):
+        expected = moved(images[index].reshape(28, 28), reach - corner_row, reach - corner_column)
+        assert (out[0][row].reshape(28, 28) == expected).all()
+        assert (out[1][row] == digits.targets[index]).all()
+
+    seen = set()
+    for _ in range(400):  # every move within reach comes up
+        X, _ = shifted.take(np.array([2]))
+        seen.update((dy, dx) for dy in range(-reach, reach + 1) for dx in range(-reach, reach + 1)
+                    if (X[0].reshape(28, 28) == moved(images[2].reshape(28, 28), dy, dx)).all())
+    assert len(seen) == (2 * reach + 1) ** 2

@@ -143,6 +143,7 @@ def test_ctrl_c_ends_a_demo_after_the_current_mini_batch(tmp_path):
     (CLASSIFIERS[1], ['--dropout', '0.2', '0.5'], 'argument --dropout: expected one rate, or 3 (input and hidden '
                                                   'layers), got 2'),
     (CLASSIFIERS[3], ['--dropout', '-0.5'], 'argument --dropout: expected a number >= 0 and below 1, got -0.5'),
+    (CLASSIFIERS[3], ['--shift', '28'], 'argument --shift: expected an integer from 0 to 27, got 28'),
     (CLASSIFIERS[1], ['--momentum', '0', '--nesterov'], 'argument --nesterov: Nesterov momentum needs --momentum above 0'),
     (CLASSIFIERS[1], ['--resume', 'CORRUPT'], 'error: cannot resume from CORRUPT: CORRUPT: not valid JSON'),
     ('confusion_matrix', ['--load', 'CORRUPT'], 'error: --load CORRUPT: CORRUPT: not valid JSON'),
@@ -162,12 +163,12 @@ def test_bad_flags_are_refused_in_one_line_before_any_work(tmp_path, name, flags
     assert not missing.exists() and not (tmp_path / 'no').exists()
 
 
-def test_a_real_demo_stopped_and_resumed_from_its_checkpoint_ends_as_an_unbroken_run(tmp_path):
+@pytest.mark.parametrize('name', [CLASSIFIERS[1], 'dropout_mlp'])
+def test_a_real_demo_stopped_and_resumed_from_its_checkpoint_ends_as_an_unbroken_run(name, tmp_path):
     """--checkpoint after epoch 1, then --resume for epoch 2, with the learning rate decaying between epochs:
-    the net equals, bit for bit, that of one run of two epochs."""
+    the net equals, bit for bit, that of one run of two epochs (dropout_mlp's moves of the digits included)."""
     data = mnist_dir()
     common = ['--data-dir', data, '--out', str(tmp_path), '--hidden', '16', '8', '--seed', '3']
-    name = '2hidden_layers_relu_softmax_xentropy_L2'
     run_demo(name, '--epochs', '2', '--save', str(tmp_path / 'straight.json'), *common)
     run_demo(name, '--epochs', '1', '--checkpoint', str(tmp_path / 'checkpoint.json'), *common)
     run_demo(name, '--epochs', '2', '--resume', str(tmp_path / 'checkpoint.json'),
