@@ -6,13 +6,15 @@ The net is 784-H1-H2-10, Rectifier (ReLU) hidden layers and a Softmax output;
 the cost is the cross-entropy plus an L2 term on the weights; mini-batch
 stochastic gradient descent with Nesterov momentum 0.9, dropout of a share
 0.2 of each hidden layer's units in every step, and a learning rate that
-shrinks by a constant factor after each epoch.
+shrinks by a constant factor after each epoch. Each time a step takes a
+training digit, it moves it by up to a pixel (``--shift``) up or down and
+left or right, at random.
 """
 import common
 
 NAME = '2hidden_layers_relu_softmax_xentropy_L2'
 RECIPE = common.Recipe(hidden=[500, 200], learning_rate=0.02, decay=0.9, l2=0.0003, batch_size=50, epochs=20,
-                       momentum=0.9, nesterov=True, dropout=0.2)
+                       momentum=0.9, nesterov=True, dropout=0.2, shift=1)
 
 
 def main(argv=None):
