@@ -19,7 +19,8 @@ included) and the last line ``test accuracy: NN.NN%``.
 ``--checkpoint PATH`` saves the trainer (net, settings, random state, epochs
 done, history) after every epoch, and ``--resume PATH`` continues from such
 a file exactly: a run stopped by Ctrl+C or killed loses at most one epoch,
-and the resumed run ends with the same parameters as one never stopped.
+and the resumed run ends with the same parameters as one never stopped
+(given the same ``--shift``, which checkpoints do not hold).
 
 Bad flags are refused before any work, in one line; a run stopped by Ctrl+C
 exits with status 130, as command-line tools do. Start a demo with
@@ -200,28 +201,31 @@ def load_data(args, dtype=np.float32):
 
 
 class ShiftedDigits(DataSource):
-    """MNIST digits that training steps take moved by up to ``reach`` pixels in each direction, afresh each time.
+    """MNIST training digits, each moved by a random (dy, dx), both in -reach..reach, afresh every time a training
+    step takes it.
 
-    ``take``, with which the steps of ``StochasticGradientDescent`` take
-    their mini-batches, moves each digit by (dy, dx), each drawn uniformly
-    from -reach..reach; pixels moved in at the border are 0. The moves are
+    ``take``, the route by which the steps of ``StochasticGradientDescent``
+    take their mini-batches, moves each digit it returns (by (0, 0) for one
+    in (2 reach + 1)^2); pixels moved in at the border are 0. The moves are
     drawn from the trainer's shuffling generator ``trainer.rng`` (looked up
     at each call), whose state a checkpoint keeps: a resumed run moves the
     digits as the run never stopped would have. ``read``, with which
     ``train`` measures the cost and accuracy, gives the digits unmoved.
+
+    Every call of ``take`` moves the digits and draws from ``trainer.rng``:
+    give this source to the trainer's steps only, not to
+    ``validation_split`` or ``train(..., diagnostics=True)``, which take
+    examples too.
     """
 
     def __init__(self, digits, trainer, reach=1):
         self.digits, self.trainer, self.reach = digits, trainer, reach
-        n, dtype = digits.number_of_examples(), trainer.neural_net.dtype
-        images, self.targets = digits.read(0, n, dtype)
-        # Each digit in the middle of a frame of `reach` zeros: the window at corner (reach - dy, reach - dx)
-        # of the framed image is the digit moved by (dy, dx).
+        # A digit in the middle of a frame of `reach` zeros, (SIDE + 2 reach) pixels wide: the window of SIDE x SIDE
+        # pixels at corner (reach - dy, reach - dx) of the framed image is the digit moved by (dy, dx).
         self.width = SIDE + 2 * reach
-        self.framed = np.zeros((n, self.width, self.width), dtype)
-        self.framed[:, reach:reach + SIDE, reach:reach + SIDE] = images.reshape(n, SIDE, SIDE)
         rows, columns = np.divmod(np.arange(SIDE * SIDE), SIDE)
         self.window = rows * self.width + columns  # where the window's pixels are, from its corner
+        self._framed = None                        # the frames of the last mini-batch: only their middles change
 
     def number_of_examples(self):
         return self.digits.number_of_examples()
@@ -233,15 +237,18 @@ class ShiftedDigits(DataSource):
         return self.digits.read(start, stop, dtype)
 
     def take(self, indices, dtype=None, out=None):
-        corner_row, corner_column = self.trainer.rng.integers(0, 2 * self.reach + 1, size=(2, len(indices)))
-        corners = (indices * self.width + corner_row) * self.width + corner_column
-        pixels = corners[:, None] + self.window   # one row of indices into the framed images per digit
-        if out is None:
-            X, Y = np.take(self.framed.reshape(-1), pixels), np.take(self.targets, indices, axis=0)
-            return (X, Y) if dtype is None else (X.astype(dtype, copy=False), Y.astype(dtype, copy=False))
-        np.take(self.framed.reshape(-1), pixels, out=out[0])
-        np.take(self.targets, indices, axis=0, out=out[1])
-        return out
+        taken = self.digits.take(np.asarray(indices), dtype, out)   # checked, in dtype, as the source gives them
+        X = taken[0]
+        n, reach, width = len(X), self.reach, self.width
+        framed = self._framed
+        if framed is None or framed.shape[0] != n or framed.dtype != X.dtype:
+            framed = self._framed = np.zeros((n, width, width), X.dtype)
+        framed[:, reach:reach + SIDE, reach:reach + SIDE] = X.reshape(n, SIDE, SIDE)
+        corner_row, corner_column = self.trainer.rng.integers(0, 2 * reach + 1, size=(2, n))
+        corners = (np.arange(n) * width + corner_row) * width + corner_column
+        positions = corners[:, None] + self.window   # one row of positions in the framed images per digit
+        np.take(framed.reshape(-1), positions, out=X)
+        return taken
 
 
 def training_source(training, trainer, shift):
@@ -546,7 +553,8 @@ class Recipe:
     """A classification demo's default training settings: hidden layer sizes, learning rate (of the first
     epoch), its decay factor per epoch, L2 term, mini-batch size, epochs, momentum (Nesterov's or not),
     dropout (None, one rate for every hidden layer, or one per non-output layer) and the pixels by which
-    training digits are moved at random (``shift``, 0 for none; see ``ShiftedDigits``)."""
+    training digits are moved at random (``shift``, 0 for none; ``classification_demo`` makes the
+    ``ShiftedDigits`` for it, ``build`` does not)."""
 
     def __init__(self, hidden, learning_rate, decay, l2, batch_size, epochs, momentum=0.0, nesterov=False,
                  dropout=None, shift=0):

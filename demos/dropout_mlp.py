@@ -1,5 +1,5 @@
 """The strongest MLP this library trains in ten minutes on two cores: four narrowing Rectifier layers with
-dropout and an L2 term, trained on digits moved a pixel at random.
+dropout and an L2 term, trained on digits moved by up to a pixel at random.
 
     python demos/dropout_mlp.py [--epochs N] [--hidden UNITS ...] [--dropout P ...] [--shift PIXELS] [--save net.json]
 
@@ -12,8 +12,8 @@ so that every step trains a different thinned net and no unit can rely on
 particular others; the whole net, which predicts as their average would,
 classifies the test digits.
 
-Each time a training step takes a digit, it moves the digit by up to
-``--shift`` pixels (default 1) up or down and left or right, at random: a
+Each time a training step takes a digit, the digit is moved by a random
+(dy, dx), each from -1 to 1 pixel (up to ``--shift`` pixels, default 1): a
 digit one pixel to the left is the same digit, and a net that has seen
 digits moved learns strokes rather than pixel positions. The measurements
 after each epoch are of the digits as they are. ``--shift 0`` trains on

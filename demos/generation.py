@@ -60,8 +60,9 @@ def recognised(classifier, drawings, labels):
 
 
 def get_classifier(args, training, test, classifier=None):
-    """The judging classifier: ``classifier`` (loaded from ``--classifier``), or one trained briefly as the
-    2-hidden-layer demo trains its net."""
+    """The judging classifier: ``classifier`` (loaded from ``--classifier``), or one trained briefly with the
+    2-hidden-layer demo's recipe, on the digits as they are (``Recipe.build`` leaves the moves of ``--shift``
+    to the classification demos)."""
     if classifier is None:
         demo = importlib.import_module(CLASSIFIER_DEMO)
         classifier, cost, trainer = demo.RECIPE.build(args)

@@ -200,6 +200,11 @@ def test_shifted_digits_move_each_digit_a_step_takes_and_leave_the_measured_digi
         assert (out[0][row].reshape(28, 28) == expected).all()
         assert (out[1][row] == digits.targets[index]).all()
 
+    X, Y = shifted.take([3, 5], np.float64)  # a list of indices, another dtype, another batch size
+    assert X.dtype == Y.dtype == np.float64 and X.shape == (2, 784) and (Y == digits.targets[[3, 5]]).all()
+    lost = images[[3, 5]].sum(axis=1) - X.sum(axis=1)   # the pixels moved out: at most 2 * 28 * reach, each below 1
+    assert ((lost > -1e-9) & (lost < 2 * 28 * reach)).all()
+
     seen = set()
     for _ in range(400):  # every move within reach comes up
         X, _ = shifted.take(np.array([2]))
