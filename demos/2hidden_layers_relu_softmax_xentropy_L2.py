@@ -7,8 +7,8 @@ the cost is the cross-entropy plus an L2 term on the weights; mini-batch
 stochastic gradient descent with Nesterov momentum 0.9, dropout of a share
 0.2 of each hidden layer's units in every step, and a learning rate that
 shrinks by a constant factor after each epoch. Each time a step takes a
-training digit, the digit is moved by a random (dy, dx), each of -1, 0
-or 1 pixel (``--shift``).
+training digit, the digit is moved by a random (dy, dx), each from
+-PIXELS to PIXELS (``--shift PIXELS``, 1 by default).
 """
 import common
 

@@ -43,6 +43,7 @@ import numpy as np  # noqa: E402
 import feedforward_checkpoint  # noqa: E402
 import feedforward_mnist  # noqa: E402
 from data_source import DataSource  # noqa: E402
+from feedforward_model_file import ModelFileError  # noqa: E402
 from gradient_descent import StopTraining  # noqa: E402
 from neural_net import NeuralNet  # noqa: E402
 
@@ -107,7 +108,8 @@ def standard_parser(description, epochs, seed=1, out='out', save=True, checkpoin
                         help='folder of the four MNIST files (default: $MNIST_DIR, else a per-user cache, '
                              'downloading what is missing)')
     parser.add_argument('--seed', type=nonnegative_int, default=seed,
-                        help='seed of the initial parameters and of the shuffling (default {})'.format(seed))
+                        help='seed of the initial parameters, the shuffling, the dropout masks, the moves of the digits '
+                             'and any noise (default {})'.format(seed))
     if save:
         parser.add_argument('--save', metavar='PATH', default=None, help='save the trained net to PATH as JSON')
     parser.add_argument('--out', metavar='DIR', default=out, help='folder for the pictures (default {})'.format(out))
@@ -119,7 +121,9 @@ def standard_parser(description, epochs, seed=1, out='out', save=True, checkpoin
     parser.add_argument('--resume', metavar='PATH', default=None,
                         help='continue the run saved in the checkpoint PATH, with its settings (learning rate and '
                              'its schedule, momentum, dropout, mini-batch size, L2 term, random state: flags that '
-                             'set them are ignored); --epochs counts every epoch, those done before included')
+                             'set them are ignored); the net must have the layer sizes of the run that wrote it '
+                             '(give the same --hidden, and --shift); --epochs counts every epoch, those done before '
+                             'included')
     return parser
 
 
@@ -284,7 +288,12 @@ def resume(trainer, args):
     try:
         feedforward_checkpoint.resume_into(args.resume, trainer)
     except (OSError, ValueError) as error:
-        sys.exit('error: cannot resume from {}: {}'.format(args.resume, error))
+        hint = ''
+        if not isinstance(error, (OSError, ModelFileError)) and getattr(args, 'hidden', None) is not None:
+            # A readable checkpoint of another net: the demo built its net from the flags.
+            hint = ' (a demo resumes a net of the layer sizes its flags ask for: give the --hidden of the run that ' \
+                   'wrote the checkpoint)'
+        sys.exit('error: cannot resume from {}: {}{}'.format(args.resume, error, hint))
     done = trainer.epochs_done
     if args.epochs <= done:
         sys.exit('error: {} holds {} already, and --epochs {} counts those too: ask for more than {} to train '
@@ -632,9 +641,9 @@ def classification_demo(argv, description, name, recipe, build=None):
 
 def describe_training(net, trainer, args):
     """Print the net and the training settings in one line."""
-    print('net {} ({}), {}, {} epochs, seed {}'.format(
-        net.layer_sizes(), ' -> '.join(f.name for f in net.activations()), training_settings(trainer), args.epochs,
-        args.seed))
+    print('net {} ({}), {}, {}, seed {}'.format(
+        net.layer_sizes(), ' -> '.join(f.name for f in net.activations()), training_settings(trainer),
+        _epochs(args.epochs), args.seed))
 
 
 # ----- pictures ----------------------------------------------------------------

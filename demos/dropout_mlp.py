@@ -13,7 +13,7 @@ particular others; the whole net, which predicts as their average would,
 classifies the test digits.
 
 Each time a training step takes a digit, the digit is moved by a random
-(dy, dx), each from -1 to 1 pixel (up to ``--shift`` pixels, default 1): a
+(dy, dx), each from -PIXELS to PIXELS (``--shift PIXELS``, 1 by default): a
 digit one pixel to the left is the same digit, and a net that has seen
 digits moved learns strokes rather than pixel positions. The measurements
 after each epoch are of the digits as they are. ``--shift 0`` trains on

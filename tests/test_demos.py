@@ -164,6 +164,19 @@ def test_bad_flags_are_refused_in_one_line_before_any_work(tmp_path, name, flags
     assert not missing.exists() and not (tmp_path / 'no').exists()
 
 
+def test_resuming_a_checkpoint_of_other_layer_sizes_says_to_give_its_hidden_flag(tmp_path):
+    from activation_functions import Rectifier, Softmax
+    from cost_functions import CrossEntropyCost
+    from feedforward_checkpoint import save_checkpoint
+    from gradient_descent import StochasticGradientDescent
+    from neural_net import NetFactory
+    net = NetFactory.create_neural_net([784, 16, 8, 10], Rectifier, Softmax, dtype='float32')
+    save_checkpoint(str(tmp_path / 'small.json'), StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, seed=0))
+    done = run_demo('dropout_mlp', '--resume', str(tmp_path / 'small.json'), '--out', str(tmp_path), status=1)
+    assert 'a net [784, 16, 8, 10]' in done.stderr and 'give the --hidden of the run that wrote the checkpoint' in \
+        done.stderr and 'MNIST:' not in done.stdout
+
+
 @pytest.mark.parametrize('name, shift', [(CLASSIFIERS[1], '0'), ('dropout_mlp', '1')])
 def test_a_real_demo_stopped_and_resumed_from_its_checkpoint_ends_as_an_unbroken_run(name, shift, tmp_path):
     """--checkpoint after epoch 1, then --resume for epoch 2, with the learning rate decaying between epochs:
