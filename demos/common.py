@@ -681,7 +681,9 @@ def plot_learning_curves(records, path, title, metric='accuracy'):
         axes.legend()
         axes.grid(alpha=0.3)
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-        if epochs and not math.isclose(min(epochs), max(epochs)):
+        if epochs and math.isclose(min(epochs), max(epochs)):
+            axes.set_xticks(epochs[:1])   # a single epoch: its own tick, not fractions around it
+        elif epochs:
             axes.set_xlim(min(epochs) - 0.2, max(epochs) + 0.2)
     figure.suptitle(title)
     return save_figure(figure, path)
