@@ -231,10 +231,10 @@ class _Trainer:
                 setattr(self, name, value)
             self.in_epoch = False
             raise
-        except BaseException:
-            self._finish_steps()          # stopped within the epoch (StopTraining): the steps taken are kept
-            raise
-        self._finish_steps()
+        finally:
+            # The epoch ended, or stopped within (StopTraining: the steps taken are kept); after an undo the
+            # state is that of the epoch's start, in its own units already, and this changes nothing.
+            self._finish_steps()
         self.in_epoch = False
 
     def _snapshot_arrays(self):

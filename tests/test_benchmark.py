@@ -21,7 +21,6 @@ def mnist_available():
     return feedforward_mnist.files_present(feedforward_mnist.data_folder())
 
 
-
 def test_the_step_cost_script_times_the_update_of_every_method():
     command = [sys.executable, os.path.join(ROOT, 'benchmarks', 'step_cost.py'), '--workload', 'W2',
                '--examples', '500', '--epochs', '1', '--threads', '1']
@@ -32,6 +31,7 @@ def test_the_step_cost_script_times_the_update_of_every_method():
     for method in ('sgd', 'momentum', 'adam'):
         row = re.search(r'^ours +{} +(\d+\.\d+) +(\d+\.\d+)$'.format(method), result.stdout, flags=re.M)
         assert row and 0 < float(row.group(2)) < 1000 * float(row.group(1)), result.stdout
+
 
 def test_quick_mode_prints_every_workload_and_writes_the_plot(tmp_path):
     plot = tmp_path / 'sweep.png'
