@@ -96,24 +96,34 @@ class Cost:
 
     def cost_and_accuracy(self, data_src):
         """``(get_cost(data_src), accuracy)`` from one forward pass; the accuracy as ``accuracy`` defines it."""
+        return self._measure(data_src, with_accuracy=True)
+
+    def _measure(self, data_src, with_accuracy, checked=False):
+        """``(cost, accuracy)`` of ``data_src`` from one forward pass (the accuracy None unless ``with_accuracy``);
+        ``checked`` as for ``_evaluate``."""
+        if not with_accuracy:
+            return self._evaluate(data_src, checked=checked), None
         correct = [0]
 
         def count_correct(a_out, Y):
             correct[0] += int(np.count_nonzero(classes(a_out) == classes(Y)))
 
-        value = self._evaluate(data_src, on_outputs=count_correct)
+        value = self._evaluate(data_src, on_outputs=count_correct, checked=checked)
         return value, correct[0] / data_src.number_of_examples()
 
-    def _evaluate(self, data_src, on_outputs=None):
+    def _evaluate(self, data_src, on_outputs=None, checked=False):
         """``get_cost(data_src)``, from one forward pass that ``on_outputs(a_out, Y)`` may also look at.
 
         ``on_outputs`` is called for every chunk of examples with the net's
-        outputs (m, k) and the targets (m, k) of those examples.
+        outputs (m, k) and the targets (m, k) of those examples. ``checked``:
+        the source was checked where a training run started
+        (``data_source._examine``), and its targets against ``TARGETS``: it is
+        not checked again.
         """
         net = self.neural_net
         total, count = 0.0, 0
-        for X, Y in _chunks(data_src, net):
-            if self.TARGETS is not None:
+        for X, Y in _chunks(data_src, net, checked):
+            if self.TARGETS is not None and not checked:
                 self._check_targets(float(Y.min()), float(Y.max()))
             for rows, z_out, a_out in net._forward_chunks(X):
                 total += float(self.loss(z_out, a_out, Y[rows]).sum(dtype=np.float64))
@@ -326,9 +336,11 @@ def accuracy(neural_net, data_src):
     return float(np.trace(counts)) / float(counts.sum())
 
 
-def _chunks(data_src, net):
-    """The examples of ``data_src`` as checked ``(X, Y)`` chunks in the net's dtype."""
-    check_fits(data_src, net.layer_sizes())
+def _chunks(data_src, net, checked=False):
+    """The examples of ``data_src`` as checked ``(X, Y)`` chunks in the net's dtype (the source's fit to the net is
+    checked first, unless ``checked`` says it was where training started)."""
+    if not checked:
+        check_fits(data_src, net.layer_sizes())
     total = data_src.number_of_examples()
     for start in range(0, total, READ_ROWS):
         yield data_src.read(start, min(start + READ_ROWS, total), net.dtype)

@@ -9,11 +9,14 @@ examples) and ``take`` (examples by index), which return them in the net's
 dtype and refuse, with a ``ValueError``, any value that is NaN or infinite
 there: 1e39 is finite in float64 but not in float32.
 """
+import collections
+
 import numpy as np
 
 from feedforward_checks import check_float_dtype, check_positive_int, random_generator
 
-__all__ = ['DataSource', 'PreloadSource', 'BatchesIterator', 'DataSetIterator', 'one_hot', 'validation_split']
+__all__ = ['DataSource', 'PreloadSource', 'ShiftedImages', 'BatchesIterator', 'DataSetIterator', 'one_hot',
+           'validation_split']
 
 
 class DataSource:
@@ -276,6 +279,82 @@ class _Subset(DataSource):
         return self._source.take(self._indices[indices], dtype, out)
 
 
+class ShiftedImages(DataSource):
+    """The examples of ``source``, whose inputs are images, each moved by a random (dy, dx), both in -reach..reach,
+    afresh every time a training step takes it: augmentation by small shifts.
+
+    ``shape`` (rows, columns) is the shape of an image; each input row of
+    ``source`` is one image, row after row (MNIST's digits: (28, 28)). ``take``,
+    the route by which a trainer's steps take their mini-batches, moves each
+    image it returns by a (dy, dx) drawn uniformly (by (0, 0) for one in
+    (2 reach + 1)^2); pixels moved in at the border are 0. ``read`` and
+    ``get_examples``, with which ``train`` and the costs measure, give the
+    images unmoved, so that measurements stay those of the data itself.
+
+    The moves are drawn from ``rng`` (a ``numpy.random.Generator``, or a seed).
+    Give it the trainer's shuffling generator, ``trainer.rng``: a checkpoint
+    keeps its state, and ``feedforward_checkpoint.resume_into`` puts the state
+    back into that very generator, so that a resumed run moves the images as
+    the run never stopped would have. Every ``take`` draws moves: give this
+    source to a trainer's steps only, not to ``validation_split`` or
+    ``train(..., diagnostics=True)``, which take examples too.
+    """
+
+    def __init__(self, source, shape, reach=1, rng=None):
+        if not isinstance(source, DataSource):
+            raise TypeError('expected source to be a DataSource such as PreloadSource, got {}'.format(
+                type(source).__name__))
+        try:
+            rows, columns = shape
+        except (TypeError, ValueError):
+            raise TypeError('expected shape to be a pair (rows, columns) of positive integers, got {!r}'.format(
+                shape)) from None
+        rows, columns = (check_positive_int(side, 'each side of shape') for side in (rows, columns))
+        if rows * columns != source.input_size():
+            raise ValueError('expected images of {} x {} = {} pixels, as shape says, got inputs of {} columns'.format(
+                rows, columns, rows * columns, source.input_size()))
+        if isinstance(reach, bool) or not isinstance(reach, (int, np.integer)) or not 0 <= reach < min(rows, columns):
+            raise ValueError('expected reach to be an integer from 0 to {} (a move that keeps some of the image), '
+                             'got {!r}'.format(min(rows, columns) - 1, reach))
+        self.source, self.shape, self.reach = source, (rows, columns), int(reach)
+        self.rng = random_generator(rng, 'rng')
+        # An image in the middle of a frame of `reach` zeros on every side: the window of the image's shape at
+        # corner (reach - dy, reach - dx) of the framed image is the image moved by (dy, dx).
+        self._framed_shape = (rows + 2 * reach, columns + 2 * reach)
+        window_rows, window_columns = np.divmod(np.arange(rows * columns), columns)
+        self._window = window_rows * self._framed_shape[1] + window_columns   # the window's pixels, from its corner
+        self._framed = None                       # the frames of the last batch: only their middles change
+
+    def number_of_examples(self):
+        return self.source.number_of_examples()
+
+    def input_size(self):
+        return self.source.input_size()
+
+    def output_size(self):
+        return self.source.output_size()
+
+    def get_examples(self, index_from=0, index_to=None):
+        return self.source.get_examples(index_from, index_to)
+
+    def read(self, start, stop, dtype):
+        return self.source.read(start, stop, dtype)
+
+    def take(self, indices, dtype=None, out=None):
+        """The examples at ``indices``, each image moved at random (see the class docstring); checked as ``read``."""
+        taken = self.source.take(np.asarray(indices), dtype, out)      # checked, in dtype, as the source gives them
+        X = taken[0]
+        n, reach, (rows, columns), (framed_rows, framed_columns) = len(X), self.reach, self.shape, self._framed_shape
+        framed = self._framed
+        if framed is None or framed.shape[0] != n or framed.dtype != X.dtype:
+            framed = self._framed = np.zeros((n,) + self._framed_shape, X.dtype)
+        framed[:, reach:reach + rows, reach:reach + columns] = X.reshape(n, rows, columns)
+        corner_row, corner_column = self.rng.integers(0, 2 * reach + 1, size=(2, n))
+        corners = (np.arange(n) * framed_rows + corner_row) * framed_columns + corner_column
+        np.take(framed.reshape(-1), corners[:, None] + self._window, out=X)    # a row of positions per image
+        return taken
+
+
 # ----- used by the other modules of the library -----------------------------------
 
 def check_fits(data_src, layer_sizes):
@@ -304,6 +383,34 @@ def check_fits(data_src, layer_sizes):
                     'data_source.one_hot(labels, {})'.format(layer_sizes[-1]))
         raise ValueError('expected examples with {} target columns for a net with sizes {}, got {}{}'.format(
             layer_sizes[-1], layer_sizes, n_out, hint))
+
+
+def _examine(data_src, layer_sizes, dtype, walk=True, class_targets=False):
+    """Check ``data_src`` once, where training or evaluation starts; what ``train``, ``training_epoch`` and the
+    costs share.
+
+    Raises unless it is a data source of examples as wide as the net's input
+    and output layers (``check_fits``); with ``walk``, reads every example
+    through ``read`` in ``dtype`` (which refuses any value that is NaN or
+    infinite there), in runs of ``READ_ROWS``. Returns ``_Examined``: the
+    number of examples, the smallest and the largest target (None without
+    ``walk``), and, with ``class_targets``, whether every target names a
+    class (one-hot rows, or 0 and 1 alone with one output), else None.
+    """
+    check_fits(data_src, layer_sizes)
+    total = data_src.number_of_examples()
+    if not walk:
+        return _Examined(total, None, None, None)
+    low, high, classes = np.inf, -np.inf, bool(class_targets)
+    for start in range(0, total, READ_ROWS):
+        _, Y = data_src.read(start, min(start + READ_ROWS, total), dtype)
+        low, high = min(low, float(Y.min())), max(high, float(Y.max()))
+        if classes:
+            classes = bool(np.isin(Y, (0.0, 1.0)).all()) and (Y.shape[1] == 1 or bool((Y.sum(axis=1) == 1.0).all()))
+    return _Examined(total, low, high, classes if class_targets else None)
+
+
+_Examined = collections.namedtuple('_Examined', 'examples low high class_targets')
 
 
 def check_values(data_src, dtype):

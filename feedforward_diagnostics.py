@@ -23,7 +23,8 @@ import numpy as np
 
 from data_source import check_fits, checked_batch
 
-__all__ = ['layer_diagnostics', 'diagnostic_batch', 'QUANTITIES']
+__all__ = ['layer_diagnostics', 'diagnostic_batch', 'saturated_share', 'dead_share', 'QUANTITIES', 'SATURATION_MARGIN',
+           'DIAGNOSTIC_BATCH_SIZE', 'DIAGNOSTIC_SEED']
 
 #: How close to a bound of Sigmoid or Tanh an output must be to count as saturated.
 SATURATION_MARGIN = 0.01

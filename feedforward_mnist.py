@@ -37,7 +37,8 @@ from data_source import PreloadSource
 from feedforward_checks import check_float_dtype
 
 __all__ = ['load_mnist', 'MnistSplit', 'MnistFileError', 'MnistNotFoundError', 'files_present', 'data_folder',
-           'cache_dir', 'MIRRORS']
+           'cache_dir', 'find_file', 'read_idx', 'parse_idx', 'MIRRORS', 'FILE_NAMES', 'TRAIN_IMAGES', 'TRAIN_LABELS',
+           'TEST_IMAGES', 'TEST_LABELS', 'CHECKSUMS', 'IMAGE_SIDE', 'N_CLASSES']
 
 #: Maintained public mirrors of the original files, tried in order.
 MIRRORS = (
@@ -181,7 +182,7 @@ def parse_idx(raw, name, expected_sha256=None, expected_ndim=None):
 
 # ----- downloading -----------------------------------------------------------
 
-def download_file(name, folder, mirrors=MIRRORS, expected_sha256=None, progress=True, timeout=30):
+def _download_file(name, folder, mirrors=MIRRORS, expected_sha256=None, progress=True, timeout=30):
     """Fetch ``name.gz`` from the first mirror that serves it whole and right; returns its path in ``folder``.
 
     Each attempt streams into a temporary file in ``folder``; only when the
@@ -296,7 +297,7 @@ def load_mnist(data_dir=None, dtype=np.float32, download=True, mirrors=None, che
         if path is None:
             if not download:
                 raise MnistNotFoundError(_missing_message(folder, ['downloading is turned off']))
-            path = download_file(name, folder, mirrors, checksums.get(name), progress)
+            path = _download_file(name, folder, mirrors, checksums.get(name), progress)
         paths[name] = path
     training = _split(paths, TRAIN_IMAGES, TRAIN_LABELS, checksums, dtype)
     test = _split(paths, TEST_IMAGES, TEST_LABELS, checksums, dtype)

@@ -20,52 +20,56 @@ max(factor * eta, min_learning_rate) and the count starts again (a
 change of less than 1e-8 is not made, as in PyTorch).
 """
 import math
-import numbers
+import types
 
-from feedforward_checks import check_nonnegative_number, check_positive_int, check_positive_number
+from feedforward_checks import Integer, Interval, Setting, apply_settings, declared_settings, settings_repr
 
-__all__ = ['Schedule', 'Constant', 'ExponentialDecay', 'StepDecay', 'ReduceOnPlateau', 'SCHEDULES']
+__all__ = ['Schedule', 'Constant', 'ExponentialDecay', 'StepDecay', 'ReduceOnPlateau', 'SCHEDULES',
+           'register_schedule', 'check_schedule']
 
 
 # ReduceOnPlateau makes no change of the learning rate smaller than this (PyTorch's eps).
 _SMALLEST_CHANGE = 1e-8
 
-
-def _factor(value, name='factor'):
-    value = check_positive_number(value, name)
-    if value > 1:
-        raise ValueError('expected {} to be above 0 and at most 1 (a factor that does not grow the learning rate), '
-                         'got {!r}'.format(name, value))
-    return value
+#: A factor that does not grow the learning rate.
+_FACTOR = Interval(0, 1, closed='right')
 
 
 class Schedule:
     """The interface of a schedule; see the module docstring.
 
     ``name`` is what a checkpoint writes; ``needs_evaluation`` says whether
-    ``train`` must be given ``evaluation_data``. ``settings()`` are the
-    arguments that build the schedule again, ``state()`` what it has learned
-    from the epochs so far.
+    ``train`` must be given ``evaluation_data``. Its settings are
+    ``feedforward_checks.Setting`` attributes, which the constructor takes by
+    keyword; ``settings()`` returns them, and builds the schedule again.
+    ``state_fields`` names what it learns from the epochs (each with its
+    constraint), and ``state()`` gives it; a checkpoint keeps both.
+    A schedule of your own defines ``next_learning_rate`` and is registered
+    with ``register_schedule``.
     """
 
     name = None
     needs_evaluation = False
-    #: The names of the constructor's arguments, which ``settings`` returns.
-    SETTINGS = ()
+    #: The names of the numbers a schedule learns from the epochs, each with its constraint.
+    state_fields = {}
+
+    def __init__(self, **settings):
+        apply_settings(self, settings)
 
     def next_learning_rate(self, learning_rate, epoch, evaluation_cost=None):
         """The learning rate of the epoch after ``epoch`` (counted from 1), which trained with ``learning_rate``."""
         raise NotImplementedError
 
     def settings(self):
-        return {key: getattr(self, key) for key in self.SETTINGS}
+        """The settings, by name: ``type(schedule)(**schedule.settings())`` builds it again."""
+        return {name: getattr(self, name) for name in declared_settings(type(self))}
 
     def state(self):
-        return {}
+        """What the schedule has learned so far, by name."""
+        return {name: getattr(self, name) for name in self.state_fields}
 
     def __repr__(self):
-        return '{}({})'.format(type(self).__name__, ', '.join('{}={!r}'.format(k, v)
-                                                               for k, v in self.settings().items()))
+        return settings_repr(self, always=tuple(declared_settings(type(self))))
 
 
 class Constant(Schedule):
@@ -81,12 +85,10 @@ class ExponentialDecay(Schedule):
     """eta_(e+1) = factor * eta_e: the rate of epoch e is eta_1 * factor^(e - 1). ``factor`` in (0, 1]."""
 
     name = 'exponential'
-    SETTINGS = ('factor',)
+    factor = Setting(_FACTOR, doc='what the rate is multiplied by after every epoch')
 
     def __init__(self, factor):
-        self._factor = _factor(factor)
-
-    factor = property(lambda self: self._factor)
+        super().__init__(factor=factor)
 
     def next_learning_rate(self, learning_rate, epoch, evaluation_cost=None):
         return learning_rate * self._factor
@@ -96,14 +98,11 @@ class StepDecay(Schedule):
     """The rate is multiplied by ``factor`` (in (0, 1]) after every ``step_size``-th epoch (epochs counted from 1)."""
 
     name = 'step'
-    SETTINGS = ('step_size', 'factor')
+    step_size = Setting(Integer(1), doc='the epochs between two changes')
+    factor = Setting(_FACTOR, default=0.1, doc='what the rate is multiplied by')
 
     def __init__(self, step_size, factor=0.1):
-        self._step_size = check_positive_int(step_size, 'step_size')
-        self._factor = _factor(factor)
-
-    step_size = property(lambda self: self._step_size)
-    factor = property(lambda self: self._factor)
+        super().__init__(step_size=step_size, factor=factor)
 
     def next_learning_rate(self, learning_rate, epoch, evaluation_cost=None):
         return learning_rate * self._factor if epoch % self._step_size == 0 else learning_rate
@@ -121,28 +120,22 @@ class ReduceOnPlateau(Schedule):
 
     name = 'plateau'
     needs_evaluation = True
-    SETTINGS = ('factor', 'patience', 'threshold', 'min_learning_rate')
+    factor = Setting(_FACTOR, default=0.1, doc='what the rate is multiplied by')
+    patience = Setting(Integer(0), default=10, doc='the epochs without improvement it waits through')
+    threshold = Setting(Interval(0, 1, closed='left'), default=1e-4, doc='the relative improvement that counts')
+    min_learning_rate = Setting(Interval(0, None), default=0.0, doc='the rate it never goes below')
+    state_fields = {'best': lambda value, name: _lowest_cost(value, name), 'bad_epochs': Integer(0)}
 
     def __init__(self, factor=0.1, patience=10, threshold=1e-4, min_learning_rate=0.0):
-        self._factor = _factor(factor)
-        if self._factor == 1:
-            raise ValueError('expected factor to be below 1 for ReduceOnPlateau, got 1: it would never reduce')
-        if isinstance(patience, bool) or not isinstance(patience, numbers.Integral) or patience < 0:
-            raise ValueError('expected patience to be an integer >= 0, got {!r}'.format(patience))
-        self._patience = int(patience)
-        self._threshold = check_nonnegative_number(threshold, 'threshold')
-        if self._threshold >= 1:
-            raise ValueError('expected threshold to be at least 0 and below 1, got {!r}'.format(threshold))
-        self._min_learning_rate = check_nonnegative_number(min_learning_rate, 'min_learning_rate')
-        #: The lowest evaluation cost seen so far.
+        super().__init__(factor=factor, patience=patience, threshold=threshold, min_learning_rate=min_learning_rate)
+        #: The lowest evaluation cost so far (inf before any epoch).
         self.best = math.inf
         #: Epochs since the last improvement (or reduction).
         self.bad_epochs = 0
 
-    factor = property(lambda self: self._factor)
-    patience = property(lambda self: self._patience)
-    threshold = property(lambda self: self._threshold)
-    min_learning_rate = property(lambda self: self._min_learning_rate)
+    def _check_settings(self):
+        if self._factor == 1:
+            raise ValueError('expected factor to be below 1 for ReduceOnPlateau, got 1: it would never reduce')
 
     def next_learning_rate(self, learning_rate, epoch, evaluation_cost=None):
         if evaluation_cost is None:
@@ -159,12 +152,59 @@ class ReduceOnPlateau(Schedule):
                 return reduced
         return learning_rate
 
-    def state(self):
-        return {'best': self.best, 'bad_epochs': self.bad_epochs}
+
+def _lowest_cost(value, name):
+    """ReduceOnPlateau's ``best``: a finite number, or inf before any epoch (None stands for inf, as a checkpoint
+    writes it)."""
+    if value is None or (isinstance(value, float) and value == math.inf):
+        return math.inf
+    return Interval()(value, name)
 
 
-#: The built-in schedules, by the name a checkpoint writes.
-SCHEDULES = {cls.name: cls for cls in (Constant, ExponentialDecay, StepDecay, ReduceOnPlateau)}
+# ----- the registry ---------------------------------------------------------------------------------
+
+_REGISTRY = {}
+_BUILT_IN = frozenset(('constant', 'exponential', 'step', 'plateau'))
+
+#: The schedules by the name a checkpoint writes (read-only: add yours with ``register_schedule``).
+SCHEDULES = types.MappingProxyType(_REGISTRY)
+
+
+def register_schedule(cls, replace=False):
+    """Make the schedule class ``cls`` (a subclass of ``Schedule``) known by its ``name``; returns ``cls``.
+
+    Checkpoints then hold it (its settings and its ``state``) and load it. The
+    library's own names cannot be taken; a name registered before for another
+    class is refused unless ``replace`` is True (the same class defined again,
+    as when a notebook cell runs twice, is accepted). Can be used as a class
+    decorator.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Schedule)) or cls is Schedule:
+        raise TypeError('expected a subclass of feedforward_schedules.Schedule, got {!r}'.format(cls))
+    name = cls.name
+    if not isinstance(name, str) or not name.isidentifier() or len(name) > 50:
+        raise ValueError('expected {}.name to be a Python identifier of at most 50 characters, the name a '
+                         'checkpoint will hold, got {!r}'.format(cls.__qualname__, name))
+    if cls.next_learning_rate is Schedule.next_learning_rate:
+        raise TypeError('{} must define next_learning_rate(self, learning_rate, epoch, evaluation_cost=None)'.format(
+            cls.__qualname__))
+    known = _REGISTRY.get(name)
+    if known is not None and known is not cls and \
+            (known.__module__, known.__qualname__) != (cls.__module__, cls.__qualname__):
+        if name in _BUILT_IN:
+            raise ValueError('{!r} is the name of one of the library\'s schedules: give {} another name'.format(
+                name, cls.__qualname__))
+        if not replace:
+            raise ValueError('the name {!r} is already registered for {}.{}: choose another name, or pass '
+                             'replace=True to put {} in its place'.format(name, known.__module__, known.__qualname__,
+                                                                          cls.__qualname__))
+    _REGISTRY[name] = cls
+    return cls
+
+
+for _schedule in (Constant, ExponentialDecay, StepDecay, ReduceOnPlateau):
+    register_schedule(_schedule)
+del _schedule
 
 
 def check_schedule(schedule):

@@ -64,9 +64,10 @@ import numpy as np
 from activation_functions import ACTIVATIONS, Activation, Rectifier, Sigmoid, Softmax, check_activation
 from cost_functions import Cost, CrossEntropyCost, QuadraticCost
 from data_source import PreloadSource, one_hot, validation_split
-from feedforward_checks import FLOAT_DTYPES, check_float_dtype, check_positive_int
+from feedforward_checks import FLOAT_DTYPES, apply_settings, check_float_dtype, check_positive_int, declared_settings
+from feedforward_optimizers import OPTIMIZERS, SGDRule
 from feedforward_schedules import Schedule
-from gradient_descent import Adam, History, StochasticGradientDescent
+from gradient_descent import History, Trainer
 from neural_net import NetFactory
 
 try:
@@ -82,59 +83,83 @@ except ImportError as error:
 __all__ = ['NeuralNetClassifier', 'NeuralNetRegressor']
 
 #: scikit-learn's MLP names for two of the library's activations (whose own names work too, in any case).
-SKLEARN_ACTIVATION_NAMES = {'relu': Rectifier, 'logistic': Sigmoid}
+_SKLEARN_ACTIVATION_NAMES = {'relu': Rectifier, 'logistic': Sigmoid}
 
 #: Costs by name.
-COSTS = {'cross-entropy': CrossEntropyCost, 'quadratic': QuadraticCost}
+_COSTS = {'cross-entropy': CrossEntropyCost, 'quadratic': QuadraticCost}
 
-#: The trainer of each solver, and its default learning rate (None: the estimator's own default).
-SOLVERS = {'sgd': StochasticGradientDescent, 'adam': Adam}
-
-
-def trainer_for(estimator, net, rng, trainer=None, run=True):
+def _trainer_for(estimator, net, rng, trainer=None, run=True):
     """The trainer (and its cost) that ``estimator``'s hyper-parameters ask for, on ``net``.
 
     The one place where hyper-parameters become the cost's and the trainer's
-    arguments: a new training setting is added here. ``rng``, a
-    ``numpy.random.Generator``, shuffles the examples (it is used as it is,
-    so the shuffles go on where the last ``fit`` left them). ``trainer``,
-    the one of the last fit of the same net, is kept with its state when the
-    solver is the same, its settings set anew; ``run`` False (a later
-    ``partial_fit``) keeps its learning rate and schedule as they are. The
-    library checks every value and raises ``TypeError`` or ``ValueError``
-    naming it.
+    arguments: a new training setting is added here. ``solver`` names an
+    update rule of the registry (``feedforward_optimizers.OPTIMIZERS``: the
+    library's, or one registered with ``register_optimizer``); ``momentum``,
+    ``nesterov``, ``betas`` and ``eps`` go to it when it has those settings
+    (None: the rule's default), and ``solver_settings`` (a dict) gives it any
+    other. ``rng``, a ``numpy.random.Generator``, shuffles the examples (it is
+    used as it is, so the shuffles go on where the last ``fit`` left them).
+    ``trainer``, the one of the last fit of the same net, is kept with its
+    state when the solver is the same, its settings set anew; ``run`` False
+    (a later ``partial_fit``) keeps its learning rate and schedule as they
+    are. The library checks every value and raises ``TypeError`` or
+    ``ValueError`` naming it.
     """
     solver = estimator.solver
-    if not isinstance(solver, str) or solver.lower() not in SOLVERS:
-        raise ValueError('expected solver to be one of {}, got {!r}'.format(
-            ', '.join(repr(name) for name in SOLVERS), solver))
-    cls = SOLVERS[solver.lower()]
+    if not isinstance(solver, str) or solver.lower() not in OPTIMIZERS:
+        raise ValueError('expected solver to be one of {}, got {!r} (a rule of your own: register it first with '
+                         'feedforward_optimizers.register_optimizer)'.format(
+                             ', '.join(repr(name) for name in OPTIMIZERS), solver))
+    rule_class = OPTIMIZERS[solver.lower()]
     schedule = estimator.schedule
     if schedule is not None and not isinstance(schedule, Schedule):
         raise TypeError('expected schedule to be None or a schedule of feedforward_schedules, such as '
                         'ExponentialDecay(0.95), got {!r}'.format(schedule))
+    rule_settings = _rule_settings(estimator, rule_class)
     learning_rate = estimator.learning_rate
     if learning_rate is None:
-        learning_rate = 0.001 if cls is Adam else estimator._sgd_learning_rate
+        learning_rate = estimator._sgd_learning_rate if rule_class is SGDRule else rule_class.default_learning_rate
     settings = {'batch_size': estimator.batch_size, 'dropout': estimator.dropout}
-    if cls is Adam:
-        if estimator.momentum or estimator.nesterov:
-            raise ValueError("expected momentum=0 and nesterov=False with solver='adam' (momentum and nesterov are "
-                             "settings of solver='sgd'; Adam's are betas and eps), got momentum={!r}, "
-                             "nesterov={!r}".format(estimator.momentum, estimator.nesterov))
-        betas = estimator.betas
-        settings.update(betas=tuple(betas) if isinstance(betas, (list, tuple)) else betas, eps=estimator.eps)
-    else:
-        settings.update(momentum=estimator.momentum, nesterov=estimator.nesterov)
     cost = _cost_class(estimator.cost)(net, l2_reg_term=estimator.l2)
-    if type(trainer) is not cls or trainer.neural_net is not net:
-        return cls(net, cost, learning_rate=learning_rate, seed=rng, schedule=copy.deepcopy(schedule), **settings)
+    if trainer is None or type(trainer.rule) is not rule_class or trainer.neural_net is not net:
+        return Trainer(net, cost, rule_class(**rule_settings), learning_rate=learning_rate, seed=rng,
+                       schedule=copy.deepcopy(schedule), **settings)
     trainer.cost_function = cost
     for name, value in settings.items():
         setattr(trainer, name, value)
+    apply_settings(trainer.rule, rule_settings)
     if run:
         trainer.learning_rate, trainer.schedule = learning_rate, copy.deepcopy(schedule)
     return trainer
+
+
+#: The hyper-parameters that are settings of some update rules, with the value that leaves them to the rule.
+_RULE_HYPER_PARAMETERS = {'momentum': 0.0, 'nesterov': False, 'betas': None, 'eps': None}
+
+
+def _rule_settings(estimator, rule_class):
+    """The settings of ``rule_class`` that the estimator's hyper-parameters give (see ``_trainer_for``)."""
+    declared = declared_settings(rule_class)
+    given = {}
+    for name, unset in _RULE_HYPER_PARAMETERS.items():
+        value = getattr(estimator, name)
+        if name in declared and value is not None:
+            given[name] = tuple(value) if isinstance(value, list) else value
+        elif name not in declared and value != unset:
+            raise ValueError('expected {}={!r} with solver={!r}, whose rule has no setting {!r} (its settings are '
+                             '{}), got {}={!r}'.format(name, unset, estimator.solver, name, ', '.join(declared),
+                                                       name, value))
+    extra = estimator.solver_settings
+    if extra is not None:
+        if not isinstance(extra, dict):
+            raise TypeError('expected solver_settings to be None or a dict of the settings of the solver\'s rule, '
+                            'got {!r}'.format(extra))
+        clash = sorted(set(extra) & set(given))
+        if clash:
+            raise ValueError('solver_settings gives {} again: set {} as hyper-parameters of their own'.format(
+                ', '.join(clash), ', '.join(clash)))
+        given.update(extra)
+    return given
 
 
 class _NeuralNetEstimator(BaseEstimator):
@@ -173,7 +198,7 @@ class _NeuralNetEstimator(BaseEstimator):
                     check_random_state(self.random_state).randint(np.iinfo(np.int32).max)).spawn(2)]
                 net.randomize_parameters(initial)
                 self.history_ = History()
-            trainer = trainer_for(self, net, self._shuffling, getattr(self, '_trainer', None) if train_on else None,
+            trainer = _trainer_for(self, net, self._shuffling, getattr(self, '_trainer', None) if train_on else None,
                                   run=not partial)
             trainer.epochs_done = len(self.history_)
             source, validation = PreloadSource((X, Y), dtype=dtype), None
@@ -246,7 +271,7 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNetEstimator):
 
     def __init__(self, hidden_layer_sizes=(100,), activation='relu', cost='cross-entropy', solver='sgd',
                  learning_rate=None, batch_size=32, epochs=100, l2=0.0, momentum=0.0, nesterov=False,
-                 betas=(0.9, 0.999), eps=1e-8, dropout=None, schedule=None,
+                 betas=None, eps=None, solver_settings=None, dropout=None, schedule=None,
                  patience=None, validation_fraction=0.1, dtype='float64', random_state=None, warm_start=False):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -260,6 +285,7 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNetEstimator):
         self.nesterov = nesterov
         self.betas = betas
         self.eps = eps
+        self.solver_settings = solver_settings
         self.dropout = dropout
         self.schedule = schedule
         self.patience = patience
@@ -330,8 +356,9 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNetEstimator):
 
     def __init__(self, hidden_layer_sizes=(100,), activation='relu', output_activation='identity', cost='quadratic',
                  solver='sgd', learning_rate=None, batch_size=32, epochs=100, l2=0.0,
-                 momentum=0.0, nesterov=False, betas=(0.9, 0.999), eps=1e-8, dropout=None, schedule=None,
-                 patience=None, validation_fraction=0.1, dtype='float64', random_state=None, warm_start=False):
+                 momentum=0.0, nesterov=False, betas=None, eps=None, solver_settings=None, dropout=None,
+                 schedule=None, patience=None, validation_fraction=0.1, dtype='float64', random_state=None,
+                 warm_start=False):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.output_activation = output_activation
@@ -345,6 +372,7 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNetEstimator):
         self.nesterov = nesterov
         self.betas = betas
         self.eps = eps
+        self.solver_settings = solver_settings
         self.dropout = dropout
         self.schedule = schedule
         self.patience = patience
@@ -383,7 +411,7 @@ def _activation(value, name):
     """The activation that ``value`` names (a registered activation's name in any case, scikit-learn's 'relu' or
     'logistic', or an activation of ``activation_functions``), as a net stores it."""
     if isinstance(value, str):
-        names = dict({key.lower(): cls for key, cls in ACTIVATIONS.items()}, **SKLEARN_ACTIVATION_NAMES)
+        names = dict({key.lower(): cls for key, cls in ACTIVATIONS.items()}, **_SKLEARN_ACTIVATION_NAMES)
         if value.lower() in names:
             return check_activation(names[value.lower()], name)
         raise ValueError('expected {} to be one of {}, got {!r}'.format(
@@ -396,9 +424,9 @@ def _activation(value, name):
 
 def _cost_class(value):
     """The cost class that ``value`` names: 'cross-entropy', 'quadratic', or one of those classes."""
-    if isinstance(value, str) and value.lower() in COSTS:
-        return COSTS[value.lower()]
+    if isinstance(value, str) and value.lower() in _COSTS:
+        return _COSTS[value.lower()]
     if isinstance(value, type) and issubclass(value, Cost) and value is not Cost:
         return value
     raise ValueError('expected cost to be one of {}, or one of the classes CrossEntropyCost and QuadraticCost, got '
-                     '{!r}'.format(', '.join(repr(n) for n in COSTS), value))
+                     '{!r}'.format(', '.join(repr(n) for n in _COSTS), value))

@@ -5,9 +5,10 @@
 
 An epoch's time is back-propagation plus the update steps; ``bench_training.py
 --workloads methods`` times whole epochs. This script times the update
-alone: for this library, every call that updates a layer's parameters from
-its gradient (``_update_layer``, which also checks them for NaN and
-infinity); for PyTorch, every ``optimizer.step()``. Both train the
+alone: for this library, every call that updates the parameters from their
+gradient (``Trainer._update``: the update rule's step, a stretch of the
+parameters at a time, each checked for NaN and infinity); for PyTorch, every
+``optimizer.step()``. Both train the
 workload of ``bench_training.py`` with the same method settings, epoch after
 epoch in turns, and the script prints the median over the timed epochs of
 the milliseconds per mini-batch spent updating, beside the epoch.
@@ -24,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_training import (METHODS, WORKLOADS, interleave, library_epoch, torch_epoch,  # noqa: E402
                             torch_version, training_data)
 
-import gradient_descent  # noqa: E402
+import feedforward_training  # noqa: E402
 
 STEP_METHODS = [method for method in METHODS if method != 'dropout']
 
@@ -59,8 +60,7 @@ def main(argv=None):
     batches = -(-len(images) // workload[3])
 
     spent = [0.0]
-    for owner in (gradient_descent.GradientDescent, gradient_descent.Adam):
-        timed(owner, '_update_layer', spent)
+    timed(feedforward_training.Trainer, '_update', spent)
     runners = {('ours', method): library_epoch(workload, images, targets, method) for method in STEP_METHODS}
     if torch_version() is not None:
         import torch

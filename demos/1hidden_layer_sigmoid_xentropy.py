@@ -7,12 +7,13 @@ the cross-entropy of ten independent sigmoid outputs, without regularization;
 mini-batch stochastic gradient descent with a learning rate that shrinks by a
 constant factor after each epoch.
 """
+import classification
 import common
 
 from activation_functions import Sigmoid
 
 NAME = '1hidden_layer_sigmoid_xentropy'
-RECIPE = common.Recipe(hidden=[300], learning_rate=0.5, decay=0.92, l2=0.0, batch_size=20, epochs=25)
+RECIPE = classification.Recipe(hidden=[300], learning_rate=0.5, decay=0.92, l2=0.0, batch_size=20, epochs=25)
 
 
 def sigmoid_classifier(sizes, l2_reg_term, learning_rate, batch_size, args, **training):
@@ -22,7 +23,7 @@ def sigmoid_classifier(sizes, l2_reg_term, learning_rate, batch_size, args, **tr
 
 
 def main(argv=None):
-    return common.classification_demo(argv, __doc__, NAME, RECIPE, sigmoid_classifier)
+    return classification.classification_demo(argv, __doc__, NAME, RECIPE, sigmoid_classifier)
 
 
 if __name__ == '__main__':

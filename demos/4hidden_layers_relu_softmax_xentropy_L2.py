@@ -10,15 +10,16 @@ shrinks by a constant factor after each epoch. Each time a step takes a
 training digit, the digit is moved by a random (dy, dx), each from
 -PIXELS to PIXELS (``--shift PIXELS``, 1 by default).
 """
+import classification
 import common
 
 NAME = '4hidden_layers_relu_softmax_xentropy_L2'
-RECIPE = common.Recipe(hidden=[500, 250, 100, 50], learning_rate=0.02, decay=0.9, l2=0.0003, batch_size=50,
+RECIPE = classification.Recipe(hidden=[500, 250, 100, 50], learning_rate=0.02, decay=0.9, l2=0.0003, batch_size=50,
                        epochs=22, momentum=0.9, nesterov=True, dropout=0.1, shift=1)
 
 
 def main(argv=None):
-    return common.classification_demo(argv, __doc__, NAME, RECIPE)
+    return classification.classification_demo(argv, __doc__, NAME, RECIPE)
 
 
 if __name__ == '__main__':

@@ -17,6 +17,7 @@ wrong the unit, the faster it learns. Writes ``compare_costs.png`` into
 import os
 
 import common
+import training_loop
 import numpy as np
 
 from activation_functions import Sigmoid
@@ -48,7 +49,7 @@ def train_both(epochs, learning_rate, seed):
             # How wrong the unit is, in the same units for both costs: mean |a - y|.
             return {'mean_error': float(np.abs(net.feed(X) - Y).mean())}
 
-        histories[name] = common.train_run(trainer, src, epochs, measure=mean_error, quiet=True,
+        histories[name] = training_loop.train_run(trainer, src, epochs, measure=mean_error, quiet=True,
                                            diagnostics=True).history
     return histories
 

@@ -1,5 +1,6 @@
 """What the comparison demos share beyond ``common``: MNIST subsets, and the flags every run shares."""
 import common
+import training_loop
 from feedforward_mnist import MnistSplit
 
 
@@ -31,10 +32,10 @@ def part(split, start, stop=None):
 
 
 def train_recording(trainer, source, epochs, label='', **train_options):
-    """``common.train_run`` for one run of a comparison: returns ``(history, interrupted)``.
+    """``training_loop.train_run`` for one run of a comparison: returns ``(history, interrupted)``.
 
     Ctrl+C stops the run after the current mini-batch; the history then holds
     the epochs that finished.
     """
-    result = common.train_run(trainer, source, epochs, label=label, **train_options)
+    result = training_loop.train_run(trainer, source, epochs, label=label, **train_options)
     return result.history, result.interrupted

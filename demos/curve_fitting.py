@@ -11,6 +11,7 @@ demo makes its own data.
 import os
 
 import common
+import training_loop
 import numpy as np
 
 from activation_functions import Rectifier, Sigmoid
@@ -47,7 +48,7 @@ def main(argv=None):
         if record['epoch'] in moments:
             fits[record['epoch']] = net.feed(grid)
 
-    history = common.train_run(gd, src, args.epochs, on_epoch=remember_fit, quiet=True).history
+    history = training_loop.train_run(gd, src, args.epochs, on_epoch=remember_fit, quiet=True).history
     final = history['training_cost'][-1]
     moments = [epoch for epoch in moments if epoch in fits]  # all of them, unless Ctrl+C stopped the run
 

@@ -19,17 +19,18 @@ digits moved learns strokes rather than pixel positions. The measurements
 after each epoch are of the digits as they are. ``--shift 0`` trains on
 the digits unmoved.
 """
+import classification
 import common
 
 NAME = 'dropout_mlp'
 # The first rate, 0.04 (which Nesterov momentum 0.9 makes about 0.4 per step where the gradients agree), decays
 # by 0.92 an epoch, to 0.0022 in the last.
-RECIPE = common.Recipe(hidden=[1024, 512, 256, 128], learning_rate=0.04, decay=0.92, l2=0.0003, batch_size=100,
+RECIPE = classification.Recipe(hidden=[1024, 512, 256, 128], learning_rate=0.04, decay=0.92, l2=0.0003, batch_size=100,
                        epochs=36, momentum=0.9, nesterov=True, dropout=0.1, shift=1)
 
 
 def main(argv=None):
-    return common.classification_demo(argv, __doc__, NAME, RECIPE)
+    return classification.classification_demo(argv, __doc__, NAME, RECIPE)
 
 
 if __name__ == '__main__':

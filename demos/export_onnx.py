@@ -18,6 +18,7 @@ import os
 import time
 
 import common
+import training_loop
 import numpy as np
 
 
@@ -63,7 +64,8 @@ def main(argv=None):
     started = time.perf_counter()
     classifier.fit(training.images, training.labels)
     for record in classifier.history_:
-        common.say('epoch {} ({:.1f} s): {}'.format(record['epoch'], record['seconds'], common.describe(record)))
+        training_loop.say('epoch {} ({:.1f} s): {}'.format(record['epoch'], record['seconds'],
+                                                          training_loop.describe(record)))
     print('trained in {:.1f} s; the library classifies {:.2f}% of the test digits right'.format(
         time.perf_counter() - started, 100 * classifier.score(test.images, test.labels)))
 

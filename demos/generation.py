@@ -12,6 +12,7 @@ that was asked for is the generator's accuracy.
 import importlib
 
 import common
+import training_loop
 import numpy as np
 
 from activation_functions import Rectifier, Sigmoid
@@ -67,7 +68,7 @@ def get_classifier(args, training, test, classifier=None):
         demo = importlib.import_module(CLASSIFIER_DEMO)
         classifier, cost, trainer = demo.RECIPE.build(args)
         print('training the judging classifier {} for {} epochs'.format(classifier.layer_sizes(), CLASSIFIER_EPOCHS))
-        common.train_run(trainer, training.source, CLASSIFIER_EPOCHS, evaluation_data=test.source,
+        training_loop.train_run(trainer, training.source, CLASSIFIER_EPOCHS, evaluation_data=test.source,
                          label='classifier ')
     accuracy = recognised(classifier, test.images, test.labels)
     print('classifier: {:.2f}% of the real test digits recognised'.format(100 * accuracy))
@@ -106,7 +107,7 @@ def main(argv, description, name, noise_std, draw):
                 'evaluation_recognised': recognised(classifier, generator.feed(test_codes), test.labels)}
 
     # The costs: per-pixel cross-entropy of drawing each split's images from their codes.
-    result = common.train_run(trainer, reversed_training, args.epochs, evaluation_data=reversed_test,
+    result = training_loop.train_run(trainer, reversed_training, args.epochs, evaluation_data=reversed_test,
                               measure=shares_recognised, accuracy=False)
     picture = draw(generator, args, draw_rng)
     print('drawings: {}'.format(picture))
@@ -115,8 +116,8 @@ def main(argv, description, name, noise_std, draw):
     print('judged set: the classifier recognises {:.1f}% of {} drawings ({} per digit from codes with noise '
           'std {})'.format(100 * judged, 10 * JUDGED_PER_DIGIT, JUDGED_PER_DIGIT, JUDGED_NOISE_STD))
     title = '{}: cost of drawing the images, and the share of drawings the classifier recognises'.format(name)
-    return common.finish(trainer, result, args, name, reversed_training, reversed_test, measure=shares_recognised,
-                         accuracy=False, metric='recognised', title=title)
+    return training_loop.finish(trainer, result, args, name, reversed_training, reversed_test,
+                                measure=shares_recognised, accuracy=False, metric='recognised', title=title)
 
 
 def judge(generator, classifier, rng, per_digit=JUDGED_PER_DIGIT, noise_std=JUDGED_NOISE_STD):

@@ -18,7 +18,8 @@ from activation_functions import Identity, Rectifier, Sigmoid, Softmax, Tanh
 from cost_functions import CrossEntropyCost, QuadraticCost
 from data_source import PreloadSource
 from feedforward_schedules import ExponentialDecay, ReduceOnPlateau, StepDecay
-from gradient_descent import Adam, GradientDescent, StochasticGradientDescent, TrainingDivergedError
+from feedforward_optimizers import SGDRule
+from gradient_descent import Adam, GradientDescent, StochasticGradientDescent, Trainer, TrainingDivergedError
 from neural_net import ModelFileError, NetFactory, NeuralNet
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -146,9 +147,9 @@ def test_momentum_nesterov_and_adam_with_dropout_and_a_schedule_resume_in_a_new_
     # states, and every number of the history: all the same, to the bit.
     resumed = without_times(json.loads((tmp_path / 'resumed.json').read_text()))
     assert resumed == without_times(json.loads((tmp_path / 'straight.json').read_text()))
-    assert resumed['optimizer']['learning_rate'] < 0.05 if kind != 'adam' else True
+    assert resumed['trainer']['learning_rate'] < 0.05 if kind != 'adam' else True
     if kind == 'adam':
-        assert resumed['optimizer_state']['step_count'] == N * 10 and resumed['schedule']['best'] is not None
+        assert resumed['rule']['scalars']['step_count'] == N * 10 and resumed['schedule']['state']['best'] is not None
         assert [r['learning_rate'] for r in resumed['history']][-1] < 0.01      # the plateau schedule acted
     # The dropout generator's state matters: resumed with a fresh one, the run goes elsewhere.
     broken = checkpoint.load_checkpoint(tmp_path / 'checkpoint.json')
@@ -191,12 +192,14 @@ def test_a_checkpoint_holds_every_setting_and_restores_a_ready_trainer(tmp_path)
     path = tmp_path / 'c.json'
     checkpoint.save_checkpoint(path, trainer)
     data = json.loads(path.read_text())
-    assert data['format'] == 'feedforward-neural-net-checkpoint' and data['version'] == 3
+    assert data['format'] == 'feedforward-neural-net-checkpoint' and data['version'] == 4
     assert data['history'] == []  # training_epoch alone records nothing
     assert data['epochs_done'] == 1
-    assert data['optimizer'] == {'class': 'StochasticGradientDescent', 'learning_rate': 0.07, 'batch_size': 16,
-                                 'momentum': 0.0, 'nesterov': False, 'dropout': None}
-    assert data['optimizer_state'] == {'velocity': None} and data['schedule'] == {'name': 'constant'}
+    assert data['trainer'] == {'class': 'StochasticGradientDescent', 'learning_rate': 0.07, 'batch_size': 16,
+                               'dropout': None}
+    assert data['rule'] == {'name': 'sgd', 'settings': {'momentum': 0.0, 'nesterov': False}, 'arrays': {},
+                            'scalars': {}}
+    assert data['schedule'] == {'name': 'constant', 'settings': {}, 'state': {}}
     assert data['dropout_random_state']['bit_generator'] == {'name': 'PCG64'}
     assert data['cost'] == {'class': 'CrossEntropyCost', 'l2_reg_term': 0.003}
     assert data['random_state']['bit_generator'] == {'name': 'PCG64'}
@@ -249,14 +252,21 @@ def test_every_bit_generator_state_reads_back_and_draws_the_same(tmp_path, name)
         np.testing.assert_array_equal(draw(restored.rng), draw(trainer.rng))
 
 
-def test_trainers_and_costs_a_checkpoint_cannot_hold_are_refused_when_saving(tmp_path):
+def test_a_trainer_class_of_ones_own_saves_and_loads_as_itself_and_an_unregistered_rule_is_refused(tmp_path):
     class MyDescent(StochasticGradientDescent):
         pass
 
     net = NetFactory.create_neural_net([2, 2], Identity, Sigmoid)
-    with pytest.raises(TypeError, match='MyDescent'):
-        checkpoint.save_checkpoint(tmp_path / 'c.json', MyDescent(net, QuadraticCost(net), 0.1))
-    assert not (tmp_path / 'c.json').exists()
+    checkpoint.save_checkpoint(tmp_path / 'c.json', MyDescent(net, QuadraticCost(net), 0.1, momentum=0.5))
+    restored = checkpoint.load_checkpoint(tmp_path / 'c.json')
+    assert type(restored) is MyDescent and restored.momentum == 0.5
+
+    class Unregistered(SGDRule):
+        name = 'unregistered'
+
+    with pytest.raises(TypeError, match=r"register it once with feedforward_optimizers.register_optimizer\(Unregistered\)"):
+        checkpoint.save_checkpoint(tmp_path / 'd.json', Trainer(net, QuadraticCost(net), Unregistered(), 0.1))
+    assert not (tmp_path / 'd.json').exists()
 
 
 # ----- attacks on the reader --------------------------------------------------
@@ -292,9 +302,10 @@ def rich_checkpoint(kind):
 
 @pytest.mark.parametrize('data,message', [
     (changed(lambda d: d.update(format='feedforward-neural-net')), 'format'),
-    (changed(lambda d: d.update(version=4)), 'version'),
-    (changed(lambda d: d.update(version=1)), "unknown field 'dropout_random_state'; a version 1 checkpoint"),
-    (changed(lambda d: d.update(version=2)), "unknown field 'dropout_random_state'; a version 2 checkpoint"),
+    (changed(lambda d: d.update(version=5)), 'version'),
+    (changed(lambda d: d.update(version=3)), 'the field "optimizer" is missing'),
+    (changed(lambda d: d.update(version=1)), 'the field "optimizer" is missing'),
+    (changed(lambda d: d.update(version=2)), 'the field "optimizer" is missing'),
     (changed(lambda d: d.update(history={})), 'history'),
     (changed(lambda d: d['history'].append(5)), 'record'),
     (changed(lambda d: d['history'][0].update(epoch='1')), 'numbers or null'),
@@ -304,56 +315,77 @@ def rich_checkpoint(kind):
     (changed(lambda d: d.update(extra=None)), "unknown field 'extra'"),
     (changed(lambda d: d.update(epochs_done=-1)), 'epochs_done'),
     (changed(lambda d: d.update(epochs_done=True)), 'epochs_done'),
-    (changed(lambda d: d['optimizer'].update({'class': 'os.system'})), 'class'),
-    (changed(lambda d: d['optimizer'].update(learning_rate=0)), 'learning_rate'),
-    (changed(lambda d: d['optimizer'].update(learning_rate='0.1')), 'learning_rate'),
-    (changed(lambda d: d['optimizer'].update(batch_size=0)), 'batch_size'),
-    (changed(lambda d: d['optimizer'].pop('batch_size')), 'batch_size'),
-    (changed(lambda d: d['optimizer'].update(weight_decay=0.9)), 'fields'),
-    (changed(lambda d: d['optimizer'].update(momentum=0.9)), '"optimizer_state" "velocity" to be a list'),
-    (changed(lambda d: d['optimizer'].update(momentum=1.5)), 'momentum'),
-    (changed(lambda d: d['optimizer'].update(momentum='0.9')), 'momentum'),
-    (changed(lambda d: d['optimizer'].update(nesterov=True)), 'Nesterov momentum needs a momentum'),
-    (changed(lambda d: d['optimizer'].update(nesterov=1)), 'nesterov'),
-    (changed(lambda d: d['optimizer'].update(dropout=[0.5])), 'dropout'),
-    (changed(lambda d: d['optimizer'].update(dropout=[0.5, 1.0])), 'dropout'),
-    (changed(lambda d: d['optimizer'].update(dropout=[0.5, '0.1'])), 'dropout'),
-    (changed(lambda d: d['optimizer'].update(dropout=0.5)), 'dropout'),
-    (changed(lambda d: d['optimizer'].pop('dropout')), 'fields'),
-    (changed(lambda d: d.pop('optimizer_state')), '"optimizer_state" is missing'),
-    (changed(lambda d: d.update(optimizer_state={'velocity': None, 'm': None})), 'optimizer_state'),
-    (changed(lambda d: d.update(optimizer_state=[])), 'optimizer_state'),
+    (changed(lambda d: d['trainer'].update({'class': 'os.system'})), 'class'),
+    (changed(lambda d: d['trainer'].update(learning_rate=0)), 'learning_rate'),
+    (changed(lambda d: d['trainer'].update(learning_rate='0.1')), 'learning_rate'),
+    (changed(lambda d: d['trainer'].update(learning_rate=None)), 'learning_rate'),
+    (changed(lambda d: d['trainer'].update(batch_size=0)), 'batch_size'),
+    (changed(lambda d: d['trainer'].update(batch_size=16.0)), 'batch_size'),
+    (changed(lambda d: d['trainer'].update(batch_size=None)), 'random_state'),
+    (changed(lambda d: d['trainer'].pop('batch_size')), 'fields'),
+    (changed(lambda d: d['trainer'].update(weight_decay=0.9)), 'fields'),
+    (changed(lambda d: d['trainer'].update(dropout=[0.5])), 'dropout'),
+    (changed(lambda d: d['trainer'].update(dropout=[0.5, 1.0])), 'dropout'),
+    (changed(lambda d: d['trainer'].update(dropout=[0.5, '0.1'])), 'dropout'),
+    (changed(lambda d: d['trainer'].pop('dropout')), 'fields'),
+    (changed(lambda d: d.pop('rule')), '"rule" is missing'),
+    (changed(lambda d: d.update(rule=[])), '"rule"'),
+    (changed(lambda d: d['rule'].update(name='os.system')), '"rule" "name"'),
+    (changed(lambda d: d['rule'].update(name='lion')), 'register_optimizer'),
+    (changed(lambda d: d['rule']['settings'].update(weight_decay=0.9)), 'fields'),
+    (changed(lambda d: d['rule']['settings'].pop('nesterov')), 'fields'),
+    (changed(lambda d: d['rule']['settings'].update(momentum=0.9)), '"rule" "arrays"'),
+    (changed(lambda d: d['rule']['settings'].update(momentum=1.5)), 'momentum'),
+    (changed(lambda d: d['rule']['settings'].update(momentum='0.9')), 'momentum'),
+    (changed(lambda d: d['rule']['settings'].update(nesterov=True)), 'Nesterov momentum needs a momentum'),
+    (changed(lambda d: d['rule']['settings'].update(nesterov=1)), 'nesterov'),
+    (changed(lambda d: d['rule'].update(scalars={'step_count': 1})), 'scalars'),
     (changed(lambda d: d.pop('schedule')), '"schedule" is missing'),
-    (changed(lambda d: d.update(schedule={'name': 'cosine'})), 'schedule'),
+    (changed(lambda d: d.update(schedule={'name': 'cosine', 'settings': {}, 'state': {}})), 'schedule'),
     (changed(lambda d: d.update(schedule={'name': 'exponential'})), 'fields'),
-    (changed(lambda d: d.update(schedule={'name': 'exponential', 'factor': 2.0})), 'factor'),
-    (changed(lambda d: d.update(schedule={'name': 'exponential', 'factor': '0.5'})), 'factor'),
-    (changed(lambda d: d.update(schedule={'name': 'step', 'step_size': 2.0, 'factor': 0.5})), 'step_size'),
-    (changed(lambda d: d.update(schedule={'name': 'plateau', 'factor': 0.5, 'patience': 2, 'threshold': 0.0,
-                                          'min_learning_rate': 0.0, 'best': None, 'bad_epochs': 3})), 'bad_epochs'),
-    (changed(lambda d: d.update(schedule={'name': 'plateau', 'factor': 0.5, 'patience': 2, 'threshold': 0.0,
-                                          'min_learning_rate': 0.0, 'best': 'low', 'bad_epochs': 0})), 'best'),
+    (changed(lambda d: d.update(schedule={'name': 'exponential', 'settings': {}, 'state': {}})), 'fields'),
+    (changed(lambda d: d.update(schedule={'name': 'exponential', 'settings': {'factor': 2.0}, 'state': {}})),
+     'factor'),
+    (changed(lambda d: d.update(schedule={'name': 'exponential', 'settings': {'factor': '0.5'}, 'state': {}})),
+     'factor'),
+    (changed(lambda d: d.update(schedule={'name': 'step', 'settings': {'step_size': 2.0, 'factor': 0.5},
+                                          'state': {}})), 'step_size'),
+    (changed(lambda d: d.update(schedule={'name': 'plateau', 'settings': {
+        'factor': 0.5, 'patience': 2, 'threshold': 0.0, 'min_learning_rate': 0.0}, 'state': {'best': None,
+                                                                                              'bad_epochs': 3}})),
+     'bad_epochs'),
+    (changed(lambda d: d.update(schedule={'name': 'plateau', 'settings': {
+        'factor': 0.5, 'patience': 2, 'threshold': 0.0, 'min_learning_rate': 0.0}, 'state': {'best': 'low',
+                                                                                              'bad_epochs': 0}})),
+     'best'),
     (changed(lambda d: d.update(dropout_random_state=None)), 'dropout_random_state'),
-    (changed(lambda d: d['optimizer_state'].update(velocity=[0.0] * 5), 'momentum'), 'velocity'),
-    (changed(lambda d: d['optimizer_state'].update(velocity=None), 'momentum'), 'velocity'),
-    (changed(lambda d: d['optimizer_state']['velocity'].__setitem__(3, '1'), 'momentum'), 'velocity'),
-    (changed(lambda d: (d['net'].update(dtype='float32'), d['optimizer_state']['velocity'].__setitem__(3, 1e300)),
-             'momentum'), 'not finite in float32'),
-    (changed(lambda d: d['optimizer_state']['velocity'].__setitem__(3, None), 'momentum'), 'velocity'),
-    (changed(lambda d: d['optimizer'].update(momentum=0), 'nesterov'), 'Nesterov momentum needs'),
-    (changed(lambda d: d['optimizer_state'].update(step_count=-1), 'adam'), 'step_count'),
-    (changed(lambda d: d['optimizer_state'].update(step_count=2.0), 'adam'), 'step_count'),
-    (changed(lambda d: d['optimizer_state']['second_moment'].__setitem__(0, -1e-9), 'adam'), 'negative'),
-    (changed(lambda d: d['optimizer_state']['first_moment'].pop(), 'adam'), 'first_moment'),
-    (changed(lambda d: d['optimizer_state'].pop('second_moment'), 'adam'), 'optimizer_state'),
-    (changed(lambda d: d['optimizer_state'].update(velocity=None), 'adam'), 'optimizer_state'),
-    (changed(lambda d: d['optimizer'].update(betas=[0.9]), 'adam'), 'betas'),
-    (changed(lambda d: d['optimizer'].update(betas=[0.9, 1.0]), 'adam'), 'betas'),
-    (changed(lambda d: d['optimizer'].update(eps=0), 'adam'), 'eps'),
-    (changed(lambda d: d['optimizer'].update(momentum=0.9), 'adam'), 'fields'),
-    (changed(lambda d: d['schedule'].update(bad_epochs=-1), 'adam'), 'bad_epochs'),
-    (changed(lambda d: d['schedule'].update(patience=True), 'adam'), 'patience'),
-    (changed(lambda d: d['schedule'].pop('best'), 'adam'), 'fields'),
+    (changed(lambda d: d['rule']['arrays']['velocity'].update(size=5), 'momentum'), 'velocity'),
+    (changed(lambda d: d['rule']['arrays']['velocity']['values'].pop(), 'momentum'), 'velocity'),
+    (changed(lambda d: d['rule']['arrays'].update(velocity=None), 'momentum'), 'velocity'),
+    (changed(lambda d: d['rule']['arrays'].pop('velocity'), 'momentum'), '"rule" "arrays"'),
+    (changed(lambda d: d['rule']['arrays']['velocity']['values'].__setitem__(3, '1'), 'momentum'), 'velocity'),
+    (changed(lambda d: (d['net'].update(dtype='float32'),
+                        d['rule']['arrays']['velocity']['values'].__setitem__(3, 1e300)), 'momentum'),
+     'not finite in float32'),
+    (changed(lambda d: d['rule']['arrays']['velocity']['values'].__setitem__(3, None), 'momentum'), 'velocity'),
+    (changed(lambda d: d['rule']['settings'].update(momentum=0), 'nesterov'), 'Nesterov momentum needs'),
+    (changed(lambda d: d['rule']['scalars'].update(step_count=-1), 'adam'), 'step_count'),
+    (changed(lambda d: d['rule']['scalars'].update(step_count=2.0), 'adam'), 'step_count'),
+    (changed(lambda d: d['rule']['scalars'].pop('step_count'), 'adam'), 'scalars'),
+    (changed(lambda d: d['rule']['arrays']['second_moment']['values'].__setitem__(0, -1e-9), 'adam'), 'negative'),
+    (changed(lambda d: d['rule']['arrays']['first_moment']['values'].pop(), 'adam'), 'first_moment'),
+    (changed(lambda d: d['rule']['arrays'].pop('second_moment'), 'adam'), '"rule" "arrays"'),
+    (changed(lambda d: d['rule']['arrays'].update(velocity=d['rule']['arrays']['first_moment']), 'adam'),
+     '"rule" "arrays"'),
+    (changed(lambda d: d['rule']['settings'].update(betas=[0.9]), 'adam'), 'betas'),
+    (changed(lambda d: d['rule']['settings'].update(betas=[0.9, 1.0]), 'adam'), 'betas'),
+    (changed(lambda d: d['rule']['settings'].update(eps=0), 'adam'), 'eps'),
+    (changed(lambda d: d['rule']['settings'].update(amsgrad=1), 'adam'), 'amsgrad'),
+    (changed(lambda d: d['rule']['settings'].update(momentum=0.9), 'adam'), 'fields'),
+    (changed(lambda d: d['schedule']['state'].update(bad_epochs=-1), 'adam'), 'bad_epochs'),
+    (changed(lambda d: d['schedule']['settings'].update(patience=True), 'adam'), 'patience'),
+    (changed(lambda d: d['schedule']['settings'].update(factor=1.0), 'adam'), 'never reduce'),
+    (changed(lambda d: d['schedule']['state'].pop('best'), 'adam'), 'fields'),
     (changed(lambda d: d.update(dropout_random_state=d['random_state'], random_state=None), 'adam'),
      '"random_state"'),
     (changed(lambda d: d['dropout_random_state']['state'].update(state='-5')), '"dropout_random_state"'),
@@ -447,44 +479,6 @@ def test_resume_into_a_trainer_built_with_other_settings_takes_every_setting_of_
     for _ in range(2):
         built.training_epoch(src)
     np.testing.assert_array_equal(net.parameters(), straight.neural_net.parameters())
-
-
-def test_a_version_2_checkpoint_history_but_plain_steps_still_loads_and_resumes_as_version_3(tmp_path):
-    data = valid_checkpoint()
-    assert data['version'] == 3
-    old = dict(data, version=2)
-    for field in ('optimizer_state', 'schedule', 'dropout_random_state'):
-        del old[field]
-    old['optimizer'] = {key: data['optimizer'][key] for key in ('class', 'learning_rate', 'batch_size')}
-    (tmp_path / 'v2.json').write_text(json.dumps(old))
-    (tmp_path / 'v3.json').write_text(json.dumps(data))
-    trainers = [checkpoint.load_checkpoint(tmp_path / name) for name in ('v2.json', 'v3.json')]
-    assert [(t.epochs_done, len(t.history)) for t in trainers] == [(3, 2), (3, 2)]
-    for trainer in trainers:
-        trainer.training_epoch(PreloadSource(blobs(30)))
-    np.testing.assert_array_equal(*(t.neural_net.parameters() for t in trainers))
-    old['optimizer']['momentum'] = 0.9
-    (tmp_path / 'v2.json').write_text(json.dumps(old))
-    with pytest.raises(ModelFileError, match='momentum'):
-        checkpoint.load_checkpoint(tmp_path / 'v2.json')
-
-
-def test_a_version_1_checkpoint_still_loads_and_resumes_as_the_version_that_wrote_it_would():
-    """tests/fixtures/checkpoint_v1.json was written by the library's version of commit c8cbc72~1 (format
-    version 1) after 2 epochs; the same code then trained 2 more epochs into checkpoint_v1_after_4_epochs.json."""
-    trainer = checkpoint.load_checkpoint(os.path.join(FIXTURES, 'checkpoint_v1.json'))
-    assert type(trainer) is StochasticGradientDescent and trainer.epochs_done == 2 and len(trainer.history) == 0
-    assert (trainer.momentum, trainer.nesterov, trainer.dropout, trainer.schedule.name) == (0.0, False, None,
-                                                                                        'constant')
-    rng = np.random.default_rng(0)
-    labels = rng.integers(0, 3, 30)
-    X = rng.normal(size=(30, 4)) + np.eye(3, 4)[labels]
-    for _ in range(2):
-        trainer.training_epoch(PreloadSource((X, np.eye(3)[labels])))
-    expected = NeuralNet.create_from_file(os.path.join(FIXTURES, 'checkpoint_v1_after_4_epochs.json'))
-    for ours, theirs in zip(trainer.neural_net.weights() + trainer.neural_net.biases(),
-                            expected.weights() + expected.biases()):
-        np.testing.assert_array_equal(ours, theirs)
 
 
 def test_the_history_comes_back_whole_nan_included(tmp_path):

@@ -3,7 +3,7 @@ import pytest
 
 from activation_functions import Softmax
 from cost_functions import QuadraticCost
-from data_source import BatchesIterator, DataSetIterator, DataSource, PreloadSource, one_hot
+from data_source import BatchesIterator, DataSetIterator, DataSource, PreloadSource, ShiftedImages, one_hot
 from neural_net import NetFactory
 
 
@@ -165,3 +165,90 @@ def test_a_users_own_source_trains_and_evaluates_exactly_as_the_same_data_preloa
     own, preloaded = results
     np.testing.assert_array_equal(own[0], preloaded[0])
     assert own[1:] == preloaded[1:]
+
+
+def moved(image, dy, dx):
+    """``image`` (rows, columns) moved down by ``dy`` and right by ``dx`` pixels (negative: up, left), zeros let in."""
+    rows, columns = image.shape
+    result = np.zeros_like(image)
+    result[max(dy, 0):rows + min(dy, 0), max(dx, 0):columns + min(dx, 0)] = \
+        image[max(-dy, 0):rows + min(-dy, 0), max(-dx, 0):columns + min(-dx, 0)]
+    return result
+
+
+@pytest.mark.parametrize('shape, reach', [((28, 28), 1), ((28, 28), 2), ((5, 9), 2)])
+def test_shifted_images_move_each_image_a_step_takes_and_leave_the_measured_images_unmoved(shape, reach):
+    rng = np.random.default_rng(5)
+    pixels = shape[0] * shape[1]
+    images = rng.random((6, pixels)).astype(np.float32)
+    targets = np.eye(3, dtype=np.float32)[np.arange(6) % 3]
+    source = PreloadSource((images, targets))
+    shifted = ShiftedImages(source, shape, reach, rng=np.random.default_rng(7))
+    assert shifted.number_of_examples() == 6 and (shifted.input_size(), shifted.output_size()) == (pixels, 3)
+    X, Y = shifted.read(0, 6, np.float32)
+    assert (X == images).all() and (Y == targets).all()
+
+    indices = np.array([4, 1, 1, 0])
+    draws = np.random.default_rng(7).integers(0, 2 * reach + 1, size=(2, 4))  # what the generator draws next
+    out = (np.full((4, pixels), np.nan, np.float32), np.full((4, 3), np.nan, np.float32))
+    assert shifted.take(indices, np.float32, out) is out
+    for row, (index, corner_row, corner_column) in enumerate(zip(indices, *draws)):
+        expected = moved(images[index].reshape(shape), reach - corner_row, reach - corner_column)
+        assert (out[0][row].reshape(shape) == expected).all()
+        assert (out[1][row] == targets[index]).all()
+
+    X, Y = shifted.take([3, 5], np.float64)  # a list of indices, another dtype, another batch size
+    assert X.dtype == Y.dtype == np.float64 and X.shape == (2, pixels) and (Y == targets[[3, 5]]).all()
+    lost = images[[3, 5]].sum(axis=1) - X.sum(axis=1)   # the pixels moved out: at most 2 sides * reach, each below 1
+    assert ((lost > -1e-9) & (lost < (shape[0] + shape[1]) * reach)).all()
+
+    seen = set()
+    for _ in range(400):  # every move within reach comes up
+        X, _ = shifted.take(np.array([2]))
+        seen.update((dy, dx) for dy in range(-reach, reach + 1) for dx in range(-reach, reach + 1)
+                    if (X[0].reshape(shape) == moved(images[2].reshape(shape), dy, dx)).all())
+    assert len(seen) == (2 * reach + 1) ** 2
+
+
+@pytest.mark.parametrize('arguments, message', [
+    (dict(shape=(28, 27)), '756 pixels'), (dict(shape=(28,)), 'pair'), (dict(shape=(28, 0)), 'positive integer'),
+    (dict(reach=28), 'from 0 to 27'), (dict(reach=-1), 'from 0 to 27'), (dict(reach=1.0), 'reach'),
+    (dict(rng='seven'), 'rng'),
+])
+def test_shifted_images_refuse_what_does_not_fit(arguments, message):
+    source = PreloadSource((np.zeros((2, 784)), np.eye(2)))
+    with pytest.raises((TypeError, ValueError), match=message):
+        ShiftedImages(**dict(dict(source=source, shape=(28, 28), reach=1), **arguments))
+    with pytest.raises(TypeError, match='DataSource'):
+        ShiftedImages((np.zeros((2, 784)), np.eye(2)), (28, 28))
+
+
+def test_moves_drawn_from_the_trainers_generator_resume_exactly_across_a_checkpoint(tmp_path):
+    """A run of 4 epochs, and 2 epochs, a checkpoint, resume_into a new trainer and 2 more: the same bits, because the
+    moves come from trainer.rng, whose state the checkpoint holds and resume_into puts back into that generator."""
+    from activation_functions import Rectifier, Softmax
+    from cost_functions import CrossEntropyCost
+    from feedforward_checkpoint import resume_into, save_checkpoint
+    from gradient_descent import StochasticGradientDescent
+    from neural_net import NetFactory
+    rng = np.random.default_rng(0)
+    source = PreloadSource((rng.random((40, 20)), np.eye(2)[rng.integers(0, 2, 40)]))
+
+    def trainer_and_source():
+        net = NetFactory.create_neural_net([20, 6, 2], Rectifier, Softmax)
+        net.randomize_parameters(1)
+        trainer = StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, batch_size=8, seed=2)
+        return trainer, ShiftedImages(source, (4, 5), 1, rng=trainer.rng)
+
+    straight, moving = trainer_and_source()
+    straight.train(moving, 4)
+    first, moving = trainer_and_source()
+    first.train(moving, 2)
+    save_checkpoint(tmp_path / 'c.json', first)
+    resumed, moving = trainer_and_source()
+    resume_into(tmp_path / 'c.json', resumed)
+    resumed.train(moving, 2)
+    np.testing.assert_array_equal(resumed.neural_net.parameters(), straight.neural_net.parameters())
+    unmoved, _ = trainer_and_source()
+    unmoved.train(source, 4)
+    assert not np.array_equal(unmoved.neural_net.parameters(), straight.neural_net.parameters())

@@ -24,8 +24,10 @@ DEMO = textwrap.dedent('''
     sys.path.insert(0, {demos!r})
     import numpy as np
     import common
+    import training_loop
     from activation_functions import Rectifier, Softmax
     from cost_functions import CrossEntropyCost
+    from data_source import DataSource
     from gradient_descent import StochasticGradientDescent
     from feedforward_mnist import MnistSplit
     from neural_net import NetFactory
@@ -37,18 +39,23 @@ DEMO = textwrap.dedent('''
         return MnistSplit(np.clip(centres[labels] + 0.4 * rng.standard_normal((n, 8)), 0, 1), labels,
                           np.eye(3)[labels])
 
-    def press_ctrl_c_at(trainer, step):
-        """Make ``trainer`` press Ctrl+C (raise SIGINT) after mini-batch ``step`` of the run."""
-        epoch, steps = trainer.training_epoch, [0]
+    class PressCtrlC(DataSource):
+        """The examples of ``source``; presses Ctrl+C (raises SIGINT) as a step takes mini-batch ``at`` of the run."""
 
-        def training_epoch(data_src, on_batch=None):
-            def counting(batch_index, n_batches):
-                steps[0] += 1
-                if steps[0] == step:
-                    signal.raise_signal(signal.SIGINT)
-                on_batch(batch_index, n_batches)
-            epoch(data_src, on_batch=counting)
-        trainer.training_epoch = training_epoch
+        def __init__(self, source, at):
+            self.source, self.at, self.taken = source, at, 0
+
+        def number_of_examples(self):
+            return self.source.number_of_examples()
+
+        def get_examples(self, index_from=0, index_to=None):
+            return self.source.get_examples(index_from, index_to)
+
+        def take(self, indices, dtype=None, out=None):
+            self.taken += 1
+            if self.taken == self.at:
+                signal.raise_signal(signal.SIGINT)
+            return self.source.take(indices, dtype, out)
 
     def main():
         parser = common.standard_parser(__doc__, epochs=4)
@@ -60,9 +67,9 @@ DEMO = textwrap.dedent('''
         cost = CrossEntropyCost(net, l2_reg_term=0.001)
         trainer = StochasticGradientDescent(net, cost, 0.2, batch_size=16, seed=shuffle_rng)
         common.resume(trainer, args)
-        if args.press_ctrl_c_at:
-            press_ctrl_c_at(trainer, args.press_ctrl_c_at)
-        common.train_classifier(net, cost, trainer, blobs(200, 1), blobs(60, 2), args, name='blobs')
+        training = blobs(200, 1)
+        source = PressCtrlC(training.source, args.press_ctrl_c_at) if args.press_ctrl_c_at else None
+        training_loop.train_classifier(net, cost, trainer, training, blobs(60, 2), args, name='blobs', source=source)
 
     common.run(main)
 ''')

@@ -9,10 +9,13 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'demos'))
 
+import classification  # noqa: E402
 import common  # noqa: E402
+import training_loop  # noqa: E402
 from activation_functions import Rectifier, Softmax  # noqa: E402
 from cost_functions import CrossEntropyCost  # noqa: E402
 from cost_functions import accuracy  # noqa: E402
+from data_source import DataSource  # noqa: E402
 from gradient_descent import StochasticGradientDescent  # noqa: E402
 from feedforward_mnist import MnistSplit  # noqa: E402
 from neural_net import NetFactory, NeuralNet  # noqa: E402
@@ -68,7 +71,7 @@ def test_a_whole_run_prints_saves_and_plots(tmp_path, capsys):
     trainer = StochasticGradientDescent(net, cost, 0.1, batch_size=10, seed=0)
     args = common.standard_parser('a demo', epochs=3).parse_args(
         ['--save', str(tmp_path / 'net.json'), '--out', str(tmp_path / 'pictures')])
-    summary = common.train_classifier(net, cost, trainer, training, test, args, name='blobs')
+    summary = training_loop.train_classifier(net, cost, trainer, training, test, args, name='blobs')
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split(' (')[0] for line in lines if line.startswith('epoch ')] == ['epoch 1', 'epoch 2', 'epoch 3']
     assert lines[-1] == 'test accuracy: {:.2f}%'.format(100 * accuracy(net, test.source))
@@ -78,30 +81,35 @@ def test_a_whole_run_prints_saves_and_plots(tmp_path, capsys):
     assert (tmp_path / 'pictures' / 'blobs_learning_curves.png').stat().st_size > 10000
 
 
-class StepCounter(StochasticGradientDescent):
-    """SGD that counts its steps and presses Ctrl+C (raises SIGINT) after step ``press_at``."""
+class PressCtrlC(DataSource):
+    """The examples of ``source``, counting the mini-batches steps take; presses Ctrl+C (raises SIGINT) as a step
+    takes mini-batch ``at``."""
 
-    press_at = None
-    steps = 0
+    def __init__(self, source, at):
+        self.source, self.at, self.taken = source, at, 0
 
-    def training_epoch(self, data_src, on_batch=None):
-        def counting(batch_index, n_batches):
-            self.steps += 1
-            if self.steps == self.press_at:
-                signal.raise_signal(signal.SIGINT)
-            on_batch(batch_index, n_batches)
-        super().training_epoch(data_src, on_batch=counting)
+    def number_of_examples(self):
+        return self.source.number_of_examples()
+
+    def get_examples(self, index_from=0, index_to=None):
+        return self.source.get_examples(index_from, index_to)
+
+    def take(self, indices, dtype=None, out=None):
+        self.taken += 1
+        if self.taken == self.at:
+            signal.raise_signal(signal.SIGINT)
+        return self.source.take(indices, dtype, out)
 
 
 def test_ctrl_c_stops_after_the_current_mini_batch_and_keeps_everything(tmp_path, capsys):
     net, cost, training, test = small_problem()
-    trainer = StepCounter(net, cost, 0.1, batch_size=10, seed=0)
-    trainer.press_at = 30 + 4  # 30 mini-batches per epoch: press in the 4th step of epoch 2
+    trainer = StochasticGradientDescent(net, cost, 0.1, batch_size=10, seed=0)
+    source = PressCtrlC(training.source, 30 + 4)  # 30 mini-batches per epoch: press in the 4th step of epoch 2
     args = common.standard_parser('a demo', epochs=50).parse_args(
         ['--save', str(tmp_path / 'net.json'), '--out', str(tmp_path)])
     handler = signal.getsignal(signal.SIGINT)
-    summary = common.train_classifier(net, cost, trainer, training, test, args, name='blobs')
-    assert trainer.steps == 34 and trainer.epochs_done == 1
+    summary = training_loop.train_classifier(net, cost, trainer, training, test, args, name='blobs', source=source)
+    assert source.taken == 34 and trainer.epochs_done == 1
     assert signal.getsignal(signal.SIGINT) is handler
     assert summary['epoch'] == pytest.approx(1 + 4 / 30)
     output = capsys.readouterr().out
@@ -121,7 +129,7 @@ def test_digit_grid_writes_a_picture(tmp_path):
 
 def test_a_recipe_builds_a_trainer_whose_learning_rate_decays_by_the_factor_after_each_epoch(capsys):
     _, _, training, test = small_problem()
-    recipe = common.Recipe(hidden=[12], learning_rate=0.4, decay=0.5, l2=0.001, batch_size=30, epochs=3,
+    recipe = classification.Recipe(hidden=[12], learning_rate=0.4, decay=0.5, l2=0.001, batch_size=30, epochs=3,
                            momentum=0.5, nesterov=True, dropout=[0.1, 0.2])
     args = common.standard_parser('a demo', epochs=3).parse_args(['--seed', '2'])
     net, cost, trainer = recipe.build(args, inputs=8, outputs=3, batch_size=20)
@@ -132,10 +140,11 @@ def test_a_recipe_builds_a_trainer_whose_learning_rate_decays_by_the_factor_afte
     def on_epoch(record):
         rates.append(record['learning_rate'])   # the rate the epoch used
 
-    common.train_run(trainer, training.source, 3, evaluation_data=test.source, on_epoch=on_epoch)
+    training_loop.train_run(trainer, training.source, 3, evaluation_data=test.source, on_epoch=on_epoch)
     assert rates == [0.4, 0.2, 0.1] and trainer.learning_rate == 0.05
-    assert 'schedule ExponentialDecay(factor=0.5), Nesterov momentum 0.5, dropout 0.1, 0.2' in \
-        common.training_settings(trainer)
+    assert common.training_settings(trainer) == (
+        'StochasticGradientDescent(learning_rate=0.05, batch_size=20, momentum=0.5, nesterov=True, dropout=(0.1, 0.2), '
+        'schedule=ExponentialDecay(factor=0.5), epochs_done=3), L2 term 0.001')
 
 
 @pytest.mark.parametrize('flags,message', [
@@ -166,48 +175,5 @@ def test_epoch_lines_do_not_break_a_progress_bar_on_a_terminal(capsys, monkeypat
     monkeypatch.setattr(tqdm.tqdm, 'write', classmethod(lambda cls, line, file=None, **kw: written.append(line)))
     net, cost, training, test = small_problem()
     trainer = StochasticGradientDescent(net, cost, 0.1, batch_size=10, seed=0)
-    common.train_run(trainer, training.source, 2, evaluation_data=test.source)
+    training_loop.train_run(trainer, training.source, 2, evaluation_data=test.source)
     assert [line.split(' (')[0] for line in written] == ['epoch 1', 'epoch 2']
-
-
-def moved(image, dy, dx):
-    """A 28 x 28 ``image`` moved down by ``dy`` and right by ``dx`` pixels (negative: up, left), zeros let in."""
-    result = np.zeros_like(image)
-    result[max(dy, 0):28 + min(dy, 0), max(dx, 0):28 + min(dx, 0)] = \
-        image[max(-dy, 0):28 + min(-dy, 0), max(-dx, 0):28 + min(-dx, 0)]
-    return result
-
-
-@pytest.mark.parametrize('reach', [1, 2])
-def test_shifted_digits_move_each_digit_a_step_takes_and_leave_the_measured_digits_unmoved(reach):
-    rng = np.random.default_rng(5)
-    images = rng.random((6, 784)).astype(np.float32)
-    labels = np.arange(6) % 3
-    digits = MnistSplit(images, labels, np.eye(3, dtype=np.float32)[labels])
-    net = NetFactory.create_neural_net([784, 4, 3], Rectifier, Softmax, dtype=np.float32)
-    trainer = StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, batch_size=3, seed=7)
-    shifted = common.ShiftedDigits(digits.source, trainer, reach)
-    assert shifted.number_of_examples() == 6 and (shifted.input_size(), shifted.output_size()) == (784, 3)
-    X, Y = shifted.read(0, 6, np.float32)
-    assert (X == images).all() and (Y == digits.targets).all()
-
-    indices = np.array([4, 1, 1, 0])
-    draws = np.random.default_rng(7).integers(0, 2 * reach + 1, size=(2, 4))  # what trainer.rng draws next
-    out = (np.full((4, 784), np.nan, np.float32), np.full((4, 3), np.nan, np.float32))
-    assert shifted.take(indices, np.float32, out) is out
-    for row, (index, corner_row, corner_column) in enumerate(zip(indices, *draws)):
-        expected = moved(images[index].reshape(28, 28), reach - corner_row, reach - corner_column)
-        assert (out[0][row].reshape(28, 28) == expected).all()
-        assert (out[1][row] == digits.targets[index]).all()
-
-    X, Y = shifted.take([3, 5], np.float64)  # a list of indices, another dtype, another batch size
-    assert X.dtype == Y.dtype == np.float64 and X.shape == (2, 784) and (Y == digits.targets[[3, 5]]).all()
-    lost = images[[3, 5]].sum(axis=1) - X.sum(axis=1)   # the pixels moved out: at most 2 * 28 * reach, each below 1
-    assert ((lost > -1e-9) & (lost < 2 * 28 * reach)).all()
-
-    seen = set()
-    for _ in range(400):  # every move within reach comes up
-        X, _ = shifted.take(np.array([2]))
-        seen.update((dy, dx) for dy in range(-reach, reach + 1) for dx in range(-reach, reach + 1)
-                    if (X[0].reshape(28, 28) == moved(images[2].reshape(28, 28), dy, dx)).all())
-    assert len(seen) == (2 * reach + 1) ** 2

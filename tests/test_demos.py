@@ -135,8 +135,8 @@ def test_ctrl_c_ends_a_demo_after_the_current_mini_batch(tmp_path):
 
 
 @pytest.mark.parametrize('name, flags, message', [
-    (CLASSIFIERS[1], ['--learning-rate', '0'], 'argument --learning-rate: expected a positive number, got 0'),
-    (CLASSIFIERS[1], ['--l2', '-1'], 'argument --l2: expected a number >= 0, got -1'),
+    (CLASSIFIERS[1], ['--learning-rate', '0'], 'argument --learning-rate: expected a positive finite number, got 0'),
+    (CLASSIFIERS[1], ['--l2', '-1'], 'argument --l2: expected a finite number >= 0, got -1'),
     (CLASSIFIERS[1], ['--decay', 'nan'], 'argument --decay: expected a number above 0 and at most 1, got nan'),
     (CLASSIFIERS[1], ['--decay', '2'], 'argument --decay: expected a number above 0 and at most 1, got 2'),
     (CLASSIFIERS[1], ['--seed', 'abc'], 'argument --seed: expected an integer >= 0, got abc'),
@@ -145,11 +145,11 @@ def test_ctrl_c_ends_a_demo_after_the_current_mini_batch(tmp_path):
                                                   'layers), got 2'),
     (CLASSIFIERS[3], ['--dropout', '-0.5'], 'argument --dropout: expected a number >= 0 and below 1, got -0.5'),
     (CLASSIFIERS[3], ['--shift', '28'], 'argument --shift: expected an integer from 0 to 27, got 28'),
-    (CLASSIFIERS[1], ['--momentum', '0', '--nesterov'], 'argument --nesterov: Nesterov momentum needs --momentum above 0'),
+    (CLASSIFIERS[1], ['--momentum', '0', '--nesterov'], 'argument --optimizer sgd: Nesterov momentum needs a momentum above 0'),
     (CLASSIFIERS[1], ['--resume', 'CORRUPT'], 'error: cannot resume from CORRUPT: CORRUPT: not valid JSON'),
     ('confusion_matrix', ['--load', 'CORRUPT'], 'error: --load CORRUPT: CORRUPT: not valid JSON'),
     (GENERATORS[0], ['--classifier', 'CORRUPT'], 'error: --classifier CORRUPT: CORRUPT: not valid JSON'),
-    (GENERATORS[1], ['--noise-std', '-0.1'], 'argument --noise-std: expected a number >= 0, got -0.1'),
+    (GENERATORS[1], ['--noise-std', '-0.1'], 'argument --noise-std: expected a finite number >= 0, got -0.1'),
     (CLASSIFIERS[0], ['--data-dir', 'MISSING'], 'MISSING: no such folder (--data-dir names it)'),
 ])
 def test_bad_flags_are_refused_in_one_line_before_any_work(tmp_path, name, flags, message):

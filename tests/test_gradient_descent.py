@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-import gradient_descent
+import feedforward_training
 import reference
 from activation_functions import Identity, Rectifier, Sigmoid, Softmax, Tanh
 from cost_functions import CrossEntropyCost, QuadraticCost
@@ -72,7 +72,7 @@ def test_full_batch_over_many_examples_sums_chunks_exactly(monkeypatch):
     twin = NetFactory.create_neural_net([3, 4, 2], Tanh, Softmax)
     twin.parameters()[...] = net.parameters()
     GradientDescent(net, QuadraticCost(net, 0.1), 0.5).training_epoch(PreloadSource((X, Y)))
-    monkeypatch.setattr(gradient_descent, 'FULL_BATCH_CHUNK', 5)
+    monkeypatch.setattr(feedforward_training, 'FULL_BATCH_CHUNK', 5)
     GradientDescent(twin, QuadraticCost(twin, 0.1), 0.5).training_epoch(PreloadSource((X, Y)))
     np.testing.assert_allclose(twin.parameters(), net.parameters(), rtol=1e-13, atol=1e-15)
 

@@ -4,6 +4,7 @@ import sys
 import numpy as np
 import pytest
 
+import feedforward_training
 import gradient_descent
 import reference
 from activation_functions import Identity, Rectifier, Sigmoid, Softmax
@@ -166,8 +167,8 @@ def test_diagnostics_on_or_off_train_the_same_bits_as_the_manual_loop():
 def test_diagnostics_off_computes_nothing_extra(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError('diagnostics computed while off')
-    monkeypatch.setattr(gradient_descent, 'layer_diagnostics', refuse)
-    monkeypatch.setattr(gradient_descent, 'diagnostic_batch', refuse)
+    monkeypatch.setattr(feedforward_training, 'layer_diagnostics', refuse)
+    monkeypatch.setattr(feedforward_training, 'diagnostic_batch', refuse)
     net, X, Y = classification(n=50)
     cost = CrossEntropyCost(net)
     calls = []

@@ -43,7 +43,7 @@ def test_the_mutants_have_distinct_names_and_cover_the_library():
     names = [m.name for m in mutation_test.MUTANTS]
     assert len(set(names)) == len(names)
     covered = {m.path for m in mutation_test.MUTANTS}
-    for module in ('activation_functions', 'cost_functions', 'data_source', 'gradient_descent', 'neural_net',
-                   'feedforward_model_file', 'feedforward_checkpoint', 'feedforward_mnist', 'feedforward_schedules',
-                   'feedforward_checks'):
+    for module in ('activation_functions', 'cost_functions', 'data_source', 'feedforward_training',
+                   'feedforward_optimizers', 'neural_net', 'feedforward_model_file', 'feedforward_checkpoint',
+                   'feedforward_mnist', 'feedforward_schedules', 'feedforward_checks'):
         assert module + '.py' in covered, module

@@ -373,7 +373,7 @@ def test_steps_allocate_nothing(rule):
 
 
 def test_full_batch_descent_with_momentum_agrees_with_the_reference_also_when_summed_in_chunks(monkeypatch):
-    import gradient_descent
+    import feedforward_training
     net, X, Y = problem()
     names = [f.name for f in net.activations()]
     parameters = [w.copy() for w in net.weights()] + [b.copy() for b in net.biases()]
@@ -381,7 +381,7 @@ def test_full_batch_descent_with_momentum_agrees_with_the_reference_also_when_su
     for _ in range(6):
         grad_W, grad_b = reference.gradient('CrossEntropyCost', parameters[:3], parameters[3:], names, X, Y, L2)
         parameters, buffers = reference.sgd_step(parameters, grad_W + grad_b, buffers, 0.2, 0.7, nesterov=True)
-    monkeypatch.setattr(gradient_descent, 'FULL_BATCH_CHUNK', 15)    # 40 examples: three chunks per step
+    monkeypatch.setattr(feedforward_training, 'FULL_BATCH_CHUNK', 15)    # 40 examples: three chunks per step
     gd = GradientDescent(net, CrossEntropyCost(net, l2_reg_term=L2), 0.2, momentum=0.7, nesterov=True)
     for _ in range(6):
         gd.training_epoch(PreloadSource((X, Y)))

@@ -20,7 +20,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: The modules that need NumPy alone, and those that need an extra (with the extra's name).
 CORE = ['activation_functions', 'cost_functions', 'data_source', 'gradient_descent', 'neural_net',
         'feedforward_checks', 'feedforward_checkpoint', 'feedforward_diagnostics', 'feedforward_gradient_check',
-        'feedforward_mnist', 'feedforward_model_file', 'feedforward_schedules', 'feedforward_threads']
+        'feedforward_history', 'feedforward_mnist', 'feedforward_model_file', 'feedforward_optimizers',
+        'feedforward_plots', 'feedforward_progress', 'feedforward_schedules', 'feedforward_threads',
+        'feedforward_training']
 EXTRAS = {'feedforward_sklearn': 'sklearn', 'feedforward_onnx': 'onnx'}
 MODULES = CORE + sorted(EXTRAS)
 #: The third-party packages of the extras, which the library itself never imports.
@@ -113,13 +115,28 @@ def test_installed_beside_progress_it_imports_and_trains_from_any_folder(tmp_pat
         assert "'{}'".format(extra) in done.stdout, done.stdout
 
 
-def test_every_module_lists_its_public_names():
+def test_every_module_lists_its_public_names_and_spells_nothing_else_as_public():
+    """Every name in ``__all__`` exists, and every name a module defines at its top level (a function, a class, a
+    constant) is in its ``__all__`` unless it starts with an underscore: nothing internal looks public."""
+    import ast
     import importlib
     for name in MODULES:
         module = importlib.import_module(name)
         assert isinstance(module.__all__, list) and module.__all__, name
         for public in module.__all__:
             assert hasattr(module, public), (name, public)
+        with open(os.path.join(ROOT, name + '.py'), encoding='utf-8') as stream:
+            tree = ast.parse(stream.read())
+        defined = set()
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                defined.add(node.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                defined.update(t.id for t in targets if isinstance(t, ast.Name))
+        unlisted = sorted(n for n in defined if not n.startswith('_') and n not in module.__all__)
+        assert not unlisted, '{} defines {} without listing them in __all__ or marking them internal ' \
+                             'with an underscore'.format(name, ', '.join(unlisted))
 
 
 def test_the_library_imports_none_of_the_extras():

@@ -332,7 +332,8 @@ def test_labels_outside_the_classes_and_a_single_class_are_refused():
     ({'dtype': 'int32'}, TypeError, 'expected dtype to be float32 or float64'),
     ({'hidden_layer_sizes': (5, 5)}, ValueError, 'set warm_start=False to fit a new net'),
     ({'solver': 'lbfgs'}, ValueError, "expected solver to be one of 'sgd', 'adam'"),
-    ({'solver': 'adam', 'momentum': 0.9}, ValueError, "expected momentum=0 and nesterov=False with solver='adam'"),
+    ({'solver': 'adam', 'momentum': 0.9}, ValueError, "expected momentum=0.0 with solver='adam', whose rule has no "
+                                                     "setting 'momentum'"),
     ({'momentum': 1.5}, ValueError, 'momentum'),
     ({'betas': (0.9, 1.0), 'solver': 'adam'}, ValueError, 'betas'),
     ({'dropout': 1.0}, ValueError, 'dropout'),

@@ -1,0 +1,87 @@
+"""The history of a training run: one record per epoch, as ``train`` measures it, and each quantity over epochs.
+
+``Trainer.train`` (``gradient_descent``) returns a ``History`` of the epochs
+of that call, and appends the same records to ``trainer.history``, which a
+checkpoint keeps. See ``Trainer.train`` for the keys a record holds.
+"""
+import numpy as np
+
+__all__ = ['History']
+
+
+class History:
+    """What ``train`` records: one dictionary per epoch, and each quantity as a list over epochs.
+
+    ``history.records`` (or ``history[i]``) are the dictionaries;
+    ``history['training_cost']`` is the list of that quantity over epochs
+    (epochs without it give None), and ``history.array('weight_gradient_norm')``
+    the same as a NumPy array, here of shape (epochs, layers). A key that no
+    epoch recorded raises ``KeyError`` naming the keys there are. See
+    ``GradientDescent.train`` for the keys.
+    """
+
+    #: Keys ``train`` records only in some runs, and when.
+    _WHEN = {
+        'evaluation_cost': 'train records it when given evaluation_data',
+        'evaluation_accuracy': 'train records it when given evaluation_data and the targets are classes',
+        'training_accuracy': 'train records it when the targets are classes, or with accuracy=True',
+    }
+
+    def __init__(self, records=()):
+        #: With ``train(..., patience=N)``: the epoch whose parameters the net was left with.
+        self.best_epoch = None
+        try:
+            self.records = [dict(record) for record in records]
+        except (TypeError, ValueError):
+            raise TypeError('expected records as a sequence of dictionaries, got {!r}'.format(records)) from None
+
+    def append(self, record):
+        """Add an epoch's record (the dictionary itself: ``train`` shares it with the trainer's history)."""
+        self.records.append(record)
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return self.records[key]
+        if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+            if not -len(self.records) <= key < len(self.records):
+                raise IndexError('expected an epoch index from {} to {} (the history holds {} epochs), got {}'.format(
+                    -len(self.records), len(self.records) - 1, len(self.records), key))
+            return self.records[key]
+        if key not in self.keys():
+            when = ' ({})'.format(self._WHEN[key]) if key in self._WHEN else ''
+            raise _HistoryKeyError('{!r} is not in this history{}; it holds {}'.format(
+                key, when, ', '.join(self.keys()) or 'no epochs yet'))
+        return [record.get(key) for record in self.records]
+
+    def __len__(self):
+        return len(self.records)
+
+    def __iter__(self):
+        return iter(self.records)
+
+    def __repr__(self):
+        return 'History({} epochs: {})'.format(len(self.records), ', '.join(self.keys()))
+
+    def array(self, key):
+        """``self[key]`` as a float array: shape (epochs,) for numbers, (epochs, layers) for per-layer lists.
+
+        Epochs without the key give NaN.
+        """
+        values = self[key]
+        width = next((len(v) for v in values if isinstance(v, (list, tuple))), None)
+        missing = float('nan') if width is None else [float('nan')] * width
+        return np.array([missing if v is None else v for v in values], dtype=float)
+
+    def keys(self):
+        """Every key some epoch recorded, in the order they first appear."""
+        keys = []
+        for record in self.records:
+            keys.extend(key for key in record if key not in keys)
+        return keys
+
+
+class _HistoryKeyError(KeyError):
+    """A KeyError whose message prints as it is (KeyError would quote it once more)."""
+
+    def __str__(self):
+        return str(self.args[0])

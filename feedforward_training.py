@@ -1,0 +1,600 @@
+"""Training: epochs of steps taken by an update rule, undone when they fail, and runs of many epochs.
+
+A ``Trainer`` holds a net, its cost and an update rule (``feedforward_optimizers``). Each step:
+
+1. takes a batch ``(X, Y)``: every example (``batch_size=None``), or a
+   mini-batch of a fresh shuffle of the examples each epoch;
+2. draws the dropout masks of the batch, if any (see ``dropout``);
+3. forms the gradient g of the batch's cost, its L2 term included, times the
+   rule's ``gradient_scale`` (forward pass, output error, back-propagation:
+   ``cost_functions``, ``neural_net``);
+4. has the rule change the parameters in place, a cache-sized stretch at a
+   time, and checks each stretch for NaN and infinity.
+
+Training that goes wrong stops, and the epoch it went wrong in is undone:
+when a step makes a parameter NaN or infinite, the net goes back to its
+parameters at the start of that epoch (one copy is kept per epoch), the
+rule's state to its state then, the random generators to theirs, and
+``TrainingDivergedError`` names the epoch and the batch. A batch of bad data
+(NaN, or a number too large for the net's dtype) raises ``ValueError`` and
+undoes the epoch in the same way.
+
+``train`` runs many epochs and records each in a ``History``
+(``feedforward_history``); it reads top to bottom, calling small parts for
+the measurements, early stopping and the progress display.
+"""
+import contextlib
+import inspect
+import math
+import numbers
+import os
+import time
+
+import numpy as np
+
+from cost_functions import Cost
+from data_source import _examine
+from feedforward_checks import (Integer, Interval, Optional, Setting, _same, apply_settings, check_nonnegative_number,
+                                check_positive_int, random_generator)
+from feedforward_diagnostics import diagnostic_batch, layer_diagnostics
+from feedforward_history import History
+from feedforward_optimizers import optimizer
+from feedforward_progress import ProgressBar
+from feedforward_schedules import check_schedule
+from feedforward_threads import AutoThreads, check_threads, epoch_threads
+from neural_net import NeuralNet
+
+__all__ = ['Trainer', 'train', 'TrainingDivergedError', 'StopTraining', 'FULL_BATCH_CHUNK', 'STEP_CHUNK']
+
+#: Full-batch gradients over more examples than this are summed chunk by chunk, to bound memory.
+FULL_BATCH_CHUNK = 8192
+
+#: A step changes and checks this many parameters at a time, while they are in the cache.
+STEP_CHUNK = 1 << 17
+
+
+class TrainingDivergedError(FloatingPointError):
+    """The cost or a parameter became NaN or infinite.
+
+    ``epoch`` and ``batch`` (both counted from 1) say where: ``batch`` is the
+    step that made a parameter non-finite (the net is then back at its
+    parameters from the start of that epoch), or None when the cost after an
+    epoch was found not finite.
+    """
+
+    def __init__(self, message, epoch=None, batch=None):
+        super().__init__(message)
+        self.epoch = epoch
+        self.batch = batch
+
+
+class StopTraining(Exception):
+    """Raise it in ``train``'s ``callback`` or ``on_batch`` to end the run there; ``train`` returns normally."""
+
+
+class Trainer:
+    """A net, its cost and an update rule, and the epochs that train them.
+
+    ``rule`` is an update rule (``feedforward_optimizers``): a rule object
+    such as ``AdamRule(betas=(0.9, 0.99))``, a registered name such as
+    ``'rmsprop'``, or a rule class; it holds the state of this trainer's
+    steps. ``learning_rate`` (eta, a positive finite number) defaults to the
+    rule's own default, if it has one. ``batch_size`` examples make a step
+    (the last mini-batch of an epoch holds what is left), or every example
+    with None (full-batch descent). ``seed`` (an int, a
+    ``numpy.random.Generator`` or None) seeds ``rng``, the generator of the
+    shuffles; ``dropout_rng``, spawned from it, draws the dropout masks
+    (neither exists for full batches). ``dropout``, ``schedule`` and
+    ``threads``: see those attributes. Every setting is checked whenever it
+    is set, and may be changed between epochs.
+
+    ``epochs_done`` counts the epochs trained; ``history`` holds every
+    epoch that ``train`` recorded, over all its calls (a checkpoint keeps
+    both). ``in_epoch`` is True from the first step of an epoch until it
+    ends: a run stopped within an epoch (``StopTraining``) keeps the steps
+    taken, but a checkpoint waits for the end of an epoch.
+    """
+
+    learning_rate = Setting(Interval(0, None, closed='neither'), doc='eta, the step size')
+    batch_size = Setting(Optional(Integer(1)), default=50, doc='examples per step; None: every example')
+    dropout = Setting('_dropout_rates', default=None,
+                      doc='the dropout rate of each non-output layer, input layer first (a tuple), or None')
+    schedule = Setting(lambda value, name: check_schedule(value), default=None,
+                       doc='how the learning rate changes after each epoch of train (Constant() for None)')
+    threads = Setting(lambda value, name: check_threads(value), default=None,
+                      doc="the BLAS threads of the steps: None (chosen from the net and the batch size), N or 'auto'")
+
+    def __init__(self, neural_net, cost_function, rule='sgd', learning_rate=None, batch_size=50, seed=None,
+                 dropout=None, schedule=None, threads=None):
+        if not isinstance(neural_net, NeuralNet):
+            raise TypeError('expected neural_net to be a NeuralNet, got {}'.format(type(neural_net).__name__))
+        if not isinstance(cost_function, Cost):
+            raise TypeError('expected cost_function to be a cost such as QuadraticCost, got {}'.format(
+                type(cost_function).__name__))
+        if cost_function.neural_net is not neural_net:
+            raise ValueError('expected cost_function to be built on the same net as the one being trained')
+        rule = optimizer(rule)
+        if learning_rate is None:
+            learning_rate = rule.default_learning_rate
+            if learning_rate is None:
+                raise TypeError('{} has no default learning rate: give learning_rate'.format(type(rule).__name__))
+        self.neural_net, self.cost_function = neural_net, cost_function
+        #: The generator of the shuffles (None for full batches), and that of the dropout masks, spawned from it.
+        self.rng = None if batch_size is None else random_generator(seed)
+        self.dropout_rng = None if self.rng is None else _spawned(self.rng)
+        apply_settings(self, dict(learning_rate=learning_rate, batch_size=batch_size, dropout=dropout,
+                                  schedule=schedule, threads=threads))
+        rule.attach(neural_net.parameters())
+        self._rule = rule
+        self.epochs_done = 0
+        self.history = History()
+        self.in_epoch = False
+        self._snapshots, self._buffers, self._masks = {}, {}, {}
+        self._batch_index = 0
+        self._accumulator = self._scratch = self._finite = self._auto = None
+
+    @property
+    def rule(self):
+        """The update rule, which holds the state of this trainer's steps."""
+        return self._rule
+
+    def _check_settings(self):
+        if (self._batch_size is None) != (self.rng is None):
+            raise ValueError('a trainer built with batch_size={} stays a trainer of {}: build another to train '
+                             'on {}'.format(*(('None', 'full batches', 'mini-batches') if self.rng is None else
+                                              ('N', 'mini-batches', 'full batches'))))
+        if self._dropout is not None and self._batch_size is None:
+            raise ValueError('dropout thins the net in mini-batch steps: give a batch_size, or dropout=None')
+
+    def _dropout_rates(self, value, name):
+        return _dropout_rates(value, self.neural_net.layer_sizes())
+
+    def __repr__(self):
+        """The class and its constructor's arguments whose values differ from their defaults, then ``epochs_done``:
+        ``StochasticGradientDescent(learning_rate=0.1, batch_size=20, momentum=0.9, epochs_done=40)``."""
+        parts = []
+        for name, parameter in inspect.signature(type(self).__init__).parameters.items():
+            if name in ('self', 'neural_net', 'cost_function', 'seed') or \
+                    parameter.kind != parameter.POSITIONAL_OR_KEYWORD:
+                continue
+            value = self._rule if name == 'rule' else getattr(self, name)
+            if name == 'schedule' and value.name == 'constant':
+                value = None
+            if parameter.default is parameter.empty or not _same(value, parameter.default):
+                parts.append('{}={!r}'.format(name, value))
+        return '{}({}, epochs_done={})'.format(type(self).__name__, ', '.join(parts), self.epochs_done)
+
+    # ----- one epoch ---------------------------------------------------------------------------------
+
+    def training_epoch(self, data_src, on_batch=None):
+        """One epoch over ``data_src``: one step along the gradient of every example, or one per mini-batch of a
+        fresh shuffle. ``on_batch(batch_index, n_batches)``, if given, is called after each step."""
+        self._check_data(data_src, walk=self.cost_function.TARGETS is not None)
+        self._epoch(data_src, on_batch)
+
+    def _check_data(self, data_src, walk=True, class_targets=False):
+        """The one check of a data source, where an epoch or a run starts (see ``data_source._examine``), with its
+        targets against the cost's ``TARGETS``; returns what ``_examine`` found."""
+        net = self.neural_net
+        examined = _examine(data_src, net.layer_sizes(), net.dtype, walk, class_targets)
+        if self.cost_function.TARGETS is not None and walk:
+            self.cost_function._check_targets(examined.low, examined.high)
+        return examined
+
+    def _epoch(self, data_src, on_batch=None):
+        """One epoch over a source already checked; see ``training_epoch``."""
+        self._start_epoch()
+        full = self._batch_size is None
+        total = data_src.number_of_examples()
+        with self._epoch_or_nothing(), self._epoch_threads(min(total, FULL_BATCH_CHUNK) if full else
+                                                           self._batch_size) as pace:
+            if full:
+                self._full_batch_step(data_src, pace)
+            else:
+                self._mini_batch_steps(data_src, pace, on_batch)
+        self.epochs_done += 1
+        if full and on_batch is not None:
+            on_batch(0, 1)
+
+    def _mini_batch_steps(self, data_src, pace, on_batch):
+        batch_size, dtype = self._batch_size, self.neural_net.dtype
+        total = data_src.number_of_examples()
+        n_batches = -(-total // batch_size)
+        order = self.rng.permutation(total)
+        for batch_index in range(n_batches):
+            indices = order[batch_index * batch_size:(batch_index + 1) * batch_size]
+            self._batch_index = batch_index
+            X, Y = data_src.take(indices, dtype=dtype, out=self._batch_buffers(len(indices)))
+            masks = self._dropout_masks(len(indices))
+            pace.before_step()
+            self._step(X, Y, masks)
+            pace.after_step()
+            if on_batch is not None:
+                on_batch(batch_index, n_batches)
+
+    def _full_batch_step(self, data_src, pace):
+        self._batch_index = 0
+        total = data_src.number_of_examples()
+        pace.before_step()
+        if total <= FULL_BATCH_CHUNK:
+            self._step(*data_src.read(0, total, self.neural_net.dtype))
+        else:
+            rule, learning_rate = self._rule, self._learning_rate
+            rule.begin_step(learning_rate)
+            np.copyto(self.neural_net._gradient, self._summed_gradient(data_src, rule.gradient_scale(learning_rate)))
+            self._update(learning_rate)
+        pace.after_step()
+
+    def _step(self, X, Y, masks=None):
+        """One step of the rule on the batch ``(X, Y)``: the gradient (times the rule's scale), then the update."""
+        rule, learning_rate = self._rule, self._learning_rate
+        rule.begin_step(learning_rate)
+        self.cost_function._gradient(X, Y, scale=rule.gradient_scale(learning_rate), masks=masks)
+        self._update(learning_rate)
+
+    def _update(self, learning_rate):
+        """The rule's update of every stretch of ``STEP_CHUNK`` parameters, each checked for NaN and infinity as
+        soon as it changed (while it is in the cache); ``TrainingDivergedError`` if one is not finite."""
+        theta, g = self.neural_net._parameters, self.neural_net._gradient
+        if self._scratch is None or self._scratch.dtype != theta.dtype:
+            size = min(theta.size, STEP_CHUNK)
+            self._scratch, self._finite = np.empty(size, theta.dtype), np.empty(size, bool)
+        rule, state = self._rule, self._rule.state()
+        for start in range(0, theta.size, STEP_CHUNK):
+            where = slice(start, start + STEP_CHUNK)
+            stretch = theta[where]
+            n = stretch.size
+            rule.update(stretch, g[where], self._scratch[:n], learning_rate,
+                        **{name: array[where] for name, array in state.items()})
+            if not np.isfinite(stretch, out=self._finite[:n]).all():
+                raise self._diverged()
+
+    def _summed_gradient(self, data_src, scale):
+        """The gradient of the cost of every example (times ``scale``), summed chunk by chunk."""
+        net, cost = self.neural_net, self.cost_function
+        total = data_src.number_of_examples()
+        if self._accumulator is None or self._accumulator.dtype != net.dtype:
+            self._accumulator = np.empty_like(net.parameters())
+        self._accumulator[...] = 0
+        # sum_c (n_c / n) * grad C_c = grad C: each chunk's L2 term is weighted to lambda W once in all.
+        for start in range(0, total, FULL_BATCH_CHUNK):
+            stop = min(start + FULL_BATCH_CHUNK, total)
+            X, Y = data_src.read(start, stop, net.dtype)
+            self._accumulator += cost._gradient(X, Y, scale=scale * (stop - start) / total)
+        return self._accumulator
+
+    def _diverged(self):
+        """The error for a step that made a parameter NaN or infinite (the epoch is then undone)."""
+        epoch, batch = self.epochs_done + 1, self._batch_index + 1
+        return TrainingDivergedError(
+            'training diverged in epoch {} at batch {}: a step made a parameter NaN or infinite; the net is '
+            'back at its parameters from the start of epoch {}. Try a smaller learning rate.'.format(
+                epoch, batch, epoch), epoch=epoch, batch=batch)
+
+    # ----- an epoch that fails is undone --------------------------------------------------------------
+
+    def _start_epoch(self):
+        """Keep a copy of the parameters and of the rule's state arrays, to go back to if a step of this epoch
+        goes wrong. Raises ``ValueError`` (before anything changes) if the parameters already hold NaN or
+        infinity: that is not a step's doing."""
+        parameters = self.neural_net.parameters()
+        finite = np.isfinite(parameters)
+        if not finite.all():
+            raise ValueError('expected the net\'s parameters to be finite before epoch {}, got NaN or infinity in '
+                             '{} of them (they were set outside training); call randomize_parameters() or load a '
+                             'saved net'.format(self.epochs_done + 1, np.count_nonzero(~finite)))
+        for name, array in self._snapshot_arrays().items():
+            kept = self._snapshots.get(name)
+            if kept is None or kept.shape != array.shape or kept.dtype != array.dtype:
+                kept = self._snapshots[name] = np.empty_like(array)
+            np.copyto(kept, array)
+
+    def _snapshot_arrays(self):
+        arrays = {'parameters': self.neural_net.parameters()}
+        arrays.update(self._rule.state())
+        return arrays
+
+    @contextlib.contextmanager
+    def _epoch_or_nothing(self):
+        """The steps of an epoch: if one fails (it diverged, or a batch held bad data), the parameters, the rule's
+        state and the random states go back to those at the start of the epoch before the error goes on.
+
+        Overflow is caught by the check of every step, which raises
+        TrainingDivergedError; NumPy's warnings before it would only be noise.
+        """
+        rule = self._rule
+        generators = [(g, g.bit_generator.state) for g in (self.rng, self.dropout_rng) if g is not None]
+        scalars = {name: getattr(rule, name) for name in rule.state_scalars}
+        self.in_epoch = True
+        try:
+            with np.errstate(over='ignore', invalid='ignore'):
+                yield
+        except (TrainingDivergedError, ValueError):
+            rule.end_steps()
+            for name, array in self._snapshot_arrays().items():
+                kept = self._snapshots.get(name)
+                if kept is None:
+                    array[...] = 0        # made during this epoch: it was all zeros at its start
+                else:
+                    np.copyto(array, kept)
+            for generator, state in generators:
+                generator.bit_generator.state = state
+            for name, value in scalars.items():
+                setattr(rule, name, value)
+            self.in_epoch = False
+            raise
+        finally:
+            # The epoch ended, or stopped within (StopTraining: the steps taken are kept). After an undo the
+            # state is that of the epoch's start, in its own units already, and this changes nothing.
+            rule.end_steps()
+        self.in_epoch = False
+
+    # ----- buffers, masks and threads of the steps -----------------------------------------------------
+
+    def _batch_buffers(self, n):
+        buffers = self._buffers.get(n)
+        if buffers is None:
+            if len(self._buffers) >= 2:
+                self._buffers.clear()
+            sizes, dtype = self.neural_net.layer_sizes(), self.neural_net.dtype
+            buffers = self._buffers[n] = (np.empty((n, sizes[0]), dtype), np.empty((n, sizes[-1]), dtype))
+        return buffers
+
+    def _dropout_masks(self, n):
+        """Fresh dropout masks for a batch of ``n`` examples (None without dropout); see ``dropout``.
+
+        m^l = 1 / (1 - p_l) where u >= p_l, else 0, for a uniform draw u per
+        example and unit; drawn in place into buffers kept per batch size.
+        """
+        rates = self._dropout
+        if rates is None:
+            return None
+        masks = self._masks.get((n, rates))
+        if masks is None:
+            if len(self._masks) >= 2:
+                self._masks.clear()
+            dtype = self.neural_net.dtype
+            masks = self._masks[(n, rates)] = [np.empty((n, size), dtype) if p > 0 else None
+                                               for size, p in zip(self.neural_net.layer_sizes(), rates)]
+        for mask, p in zip(masks, rates):
+            if mask is not None:
+                self.dropout_rng.random(out=mask, dtype=mask.dtype)
+                np.greater_equal(mask, p, out=mask)        # 1 where the unit is kept, 0 where it is dropped
+                mask *= 1 / (1 - p)
+        return masks
+
+    def _epoch_threads(self, batch_size):
+        """The BLAS threads of ``threads`` for the time of an epoch in batches of ``batch_size``; yields the pace
+        keeper to call before and after every step (see ``feedforward_threads.epoch_threads``)."""
+        if self._threads != 'auto':
+            self._auto = None
+        elif self._auto is None:
+            self._auto = AutoThreads()
+        net = self.neural_net
+        return epoch_threads(self._threads, net.layer_sizes(), batch_size, net.dtype, self._auto)
+
+    # ----- many epochs ---------------------------------------------------------------------------------
+
+    def train(self, data_src, nepochs, evaluation_data=None, callback=None, progress=False, diagnostics=False,
+              accuracy=None, on_batch=None, patience=None, checkpoint=None):
+        """Run up to ``nepochs`` epochs; returns a ``History`` with one record per epoch. See ``train``."""
+        return train(self, data_src, nepochs, evaluation_data, callback, progress, diagnostics, accuracy, on_batch,
+                     patience, checkpoint)
+
+
+def train(trainer, data_src, nepochs, evaluation_data=None, callback=None, progress=False, diagnostics=False,
+          accuracy=None, on_batch=None, patience=None, checkpoint=None):
+    """Run up to ``nepochs`` epochs of ``trainer`` on ``data_src``; returns a ``History`` with one record per epoch.
+
+    Each record holds, measured after the epoch:
+
+    * ``epoch``: the epoch's number (``epochs_done`` after it);
+    * ``seconds``: the time the epoch's steps took; ``wall_time``: seconds
+      since ``train`` began, measurements included;
+    * ``learning_rate``: the rate the epoch's steps used;
+    * ``training_cost`` on ``data_src`` and, if ``evaluation_data`` (a data
+      source) is given, ``evaluation_cost`` on it, as ``get_cost`` defines
+      the cost;
+    * ``training_accuracy`` (and ``evaluation_accuracy``): the share of
+      examples whose class the net predicts (see ``cost_functions.accuracy``).
+      By default (``accuracy=None``) they are recorded when every target of
+      ``data_src`` names a class (one-hot rows, or 0/1 with a single
+      output); ``accuracy=True`` or ``False`` decides it outright.
+      Accuracy and cost come from the same forward pass.
+    * with ``diagnostics=True``: the per-layer quantities of
+      ``feedforward_diagnostics`` (``weight_gradient_norm``,
+      ``activation_mean``, ``activation_std``, ``saturated``, ``dead``),
+      each a list with one float per non-input layer, measured on one
+      fixed batch of up to 1000 examples of ``data_src`` drawn once with
+      a seed of its own (not the trainer's). They cost one forward and
+      one backward pass of that batch per epoch and change no parameter;
+      when off, nothing at all is computed.
+
+    After each record, the schedule sets the learning rate of the next
+    epoch (``ReduceOnPlateau`` needs ``evaluation_data``).
+
+    ``patience=N`` (early stopping, with ``evaluation_data``) stops the
+    run once the evaluation cost has not fallen below its lowest for N
+    epochs in a row; when ``train`` returns, for whatever reason but an
+    error, the net holds the parameters of the epoch of the lowest
+    evaluation cost of this call, whose number is ``history.best_epoch``.
+    The rule's state, the epoch count and the history stay those of the
+    last epoch.
+
+    ``callback(epoch, history)`` is called after each epoch's record; if
+    it returns False, training stops there. ``on_batch(batch_index,
+    n_batches)`` is called after every step. Either may raise
+    ``StopTraining`` to stop at once (in the middle of an epoch, for
+    ``on_batch``): ``train`` then returns the history of the epochs that
+    finished. ``progress=True`` shows a tqdm progress bar over the
+    mini-batches when the output is a terminal (tqdm must then be
+    installed; ImportError otherwise, before any training).
+
+    ``checkpoint``, a path, saves the trainer there after every epoch (after
+    ``callback``, which may change it for the next epoch), as
+    ``feedforward_checkpoint.save_checkpoint`` does: a run stopped or killed
+    then loses at most the epoch it was in.
+
+    Every record is also appended to ``trainer.history``, which holds the
+    epochs of all ``train`` calls of this trainer.
+    """
+    nepochs = check_positive_int(nepochs, 'nepochs')
+    _check_evaluation_needs(trainer, evaluation_data, patience)
+    examined = trainer._check_data(data_src, class_targets=accuracy is None)
+    if evaluation_data is not None:
+        trainer._check_data(evaluation_data)
+    measure = _Measurements(trainer, data_src, evaluation_data, examined.class_targets if accuracy is None else
+                            accuracy, diagnostics)
+    best = None if patience is None else _BestEpoch(trainer.neural_net, patience)
+    if checkpoint is not None:
+        checkpoint = os.fspath(checkpoint)
+        from feedforward_checkpoint import save_checkpoint     # the module that owns the format knows trainers
+    display = ProgressBar(nepochs) if progress else None
+    after_step = _after_step(display, on_batch)
+    history = History()
+    began = time.perf_counter()
+    try:
+        for _ in range(nepochs):
+            record = _trained_epoch(trainer, data_src, measure, after_step, began)
+            patience_ran_out = best is not None and best.stop_after(record)
+            history.append(record)
+            trainer.history.append(record)
+            if display is not None:
+                display.end_epoch(record)
+            go_on = callback is None or callback(trainer.epochs_done, history) is not False
+            if checkpoint is not None:
+                save_checkpoint(checkpoint, trainer)
+            if patience_ran_out or not go_on:
+                break
+    except StopTraining:
+        pass
+    finally:
+        if display is not None:
+            display.close()
+    if best is not None:
+        best.restore(history)
+    return history
+
+
+def _check_evaluation_needs(trainer, evaluation_data, patience):
+    """Raise unless ``evaluation_data`` is given where early stopping or the schedule needs it."""
+    if patience is not None:
+        check_positive_int(patience, 'patience')
+        if evaluation_data is None:
+            raise ValueError('early stopping (patience={}) follows the evaluation cost: give evaluation_data, '
+                             'such as a validation part made by data_source.validation_split'.format(patience))
+    if trainer.schedule.needs_evaluation and evaluation_data is None:
+        raise ValueError('the schedule {!r} follows the evaluation cost: give evaluation_data, such as a '
+                         'validation part made by data_source.validation_split'.format(trainer.schedule))
+
+
+def _after_step(display, on_batch):
+    """What runs after every step of a run: the progress bar, then the user's ``on_batch``."""
+    if display is None:
+        return on_batch
+
+    def after_step(batch_index, n_batches):
+        display.on_batch(batch_index, n_batches)
+        if on_batch is not None:
+            on_batch(batch_index, n_batches)
+    return after_step
+
+
+def _trained_epoch(trainer, data_src, measure, on_batch, began):
+    """One epoch of a run and its record; the schedule then sets the next epoch's learning rate."""
+    started = time.perf_counter()
+    learning_rate = trainer.learning_rate
+    trainer._epoch(data_src, on_batch)
+    record = {'epoch': trainer.epochs_done, 'seconds': time.perf_counter() - started, 'learning_rate': learning_rate}
+    measure(record)
+    record['wall_time'] = time.perf_counter() - began
+    trainer.learning_rate = trainer.schedule.next_learning_rate(trainer.learning_rate, trainer.epochs_done,
+                                                                record.get('evaluation_cost'))
+    return record
+
+
+class _Measurements:
+    """What a run measures after each epoch: the costs (and accuracies) and, if asked, the per-layer diagnostics."""
+
+    def __init__(self, trainer, data_src, evaluation_data, accuracy, diagnostics):
+        self.trainer, self.accuracy = trainer, accuracy
+        self.sources = [('training', data_src)]
+        if evaluation_data is not None:
+            self.sources.append(('evaluation', evaluation_data))
+        self.diagnostic_batch = diagnostic_batch(data_src, trainer.neural_net) if diagnostics else None
+
+    def __call__(self, record):
+        trainer = self.trainer
+        for which, source in self.sources:
+            cost, accuracy = trainer.cost_function._measure(source, self.accuracy, checked=True)
+            if not math.isfinite(cost):
+                raise TrainingDivergedError('training diverged: after the last batch of epoch {} the {} cost is {}; '
+                                            'the net keeps the finite parameters it has. Try a smaller learning '
+                                            'rate.'.format(trainer.epochs_done, which, cost), epoch=trainer.epochs_done)
+            record[which + '_cost'] = cost
+            if self.accuracy:
+                record[which + '_accuracy'] = accuracy
+        if self.diagnostic_batch is not None:
+            record.update(layer_diagnostics(trainer.cost_function, *self.diagnostic_batch))
+
+
+class _BestEpoch:
+    """Early stopping: the lowest evaluation cost so far, its epoch, and a copy of the parameters then."""
+
+    def __init__(self, net, patience):
+        self.net, self.patience = net, patience
+        self.cost, self.epoch, self.epochs_since = math.inf, None, 0
+        self.parameters = np.empty_like(net.parameters())
+
+    def stop_after(self, record):
+        """Take the epoch's record into account; whether the run should stop now."""
+        if record['evaluation_cost'] < self.cost:
+            self.cost, self.epoch, self.epochs_since = record['evaluation_cost'], record['epoch'], 0
+            np.copyto(self.parameters, self.net.parameters())
+        else:
+            self.epochs_since += 1
+        return self.epochs_since >= self.patience
+
+    def restore(self, history):
+        """Put back the parameters of the best epoch, and name it in ``history``."""
+        if self.epoch is not None:
+            np.copyto(self.net.parameters(), self.parameters)
+            history.best_epoch = self.epoch
+
+
+def _spawned(rng):
+    """A generator of its own, spawned from ``rng``'s seed; ``rng``'s own stream is left as it is."""
+    try:
+        return rng.spawn(1)[0]
+    except TypeError:           # a bit generator seeded the legacy way has no seed sequence to spawn from
+        return np.random.Generator(rng.bit_generator.jumped())
+
+
+def _dropout_rates(value, sizes):
+    """The dropout rate of each non-output layer (a tuple), or None: from None, one rate for every hidden layer,
+    or a sequence of one rate per non-output layer, input layer first."""
+    n_layers = len(sizes) - 1
+    if value is None:
+        return None
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        if n_layers < 2:
+            raise ValueError('dropout={!r} is a rate for every hidden layer, and the net {} has none; give a '
+                             'list with the rate of the input layer, [p]'.format(value, sizes))
+        rates = [0.0] + [value] * (n_layers - 1)
+    else:
+        try:
+            rates = list(value)
+        except TypeError:
+            raise TypeError('expected dropout to be None, a rate, or a list of rates, got {!r}'.format(
+                value)) from None
+        if len(rates) != n_layers:
+            raise ValueError('expected dropout as one rate for every hidden layer, or a list of {} rates, one per '
+                             'non-output layer of the net {} (input layer first), got {} rates'.format(
+                                 n_layers, sizes, len(rates)))
+    checked = []
+    for rate in rates:
+        rate = check_nonnegative_number(rate, 'every dropout rate')
+        if rate >= 1:
+            raise ValueError('expected every dropout rate to be at least 0 and below 1, got {!r}'.format(rate))
+        checked.append(rate)
+    return tuple(checked) if any(checked) else None
