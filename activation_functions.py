@@ -500,6 +500,20 @@ def check_activation(activation, what='activation'):
                         what, ', '.join(sorted(_REGISTRY)), activation))
 
 
+def check_output_layer(activation, units):
+    """Raise ``ValueError`` for an output layer that cannot learn: a Softmax over a single unit.
+
+    ``activation`` is the layer's activation as a net stores it, ``units``
+    its number of units. A Softmax of one unit outputs exp(z) / exp(z) = 1
+    whatever z is: its cost is constant and nothing trains.
+    """
+    if activation is Softmax and units == 1:
+        raise ValueError('expected a Softmax output layer to have at least 2 units, got 1: a Softmax of one unit '
+                         'outputs 1.0 whatever its input, and cannot learn; use Sigmoid for one output '
+                         '(output_layer_activation=Sigmoid, with 0/1 targets), or two Softmax units (one-hot '
+                         'targets, data_source.one_hot(labels, 2))')
+
+
 # ----- more activations, written through the public protocol ---------------------------------
 
 class LeakyRectifier(Activation):

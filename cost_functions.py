@@ -22,7 +22,7 @@ import types
 
 import numpy as np
 
-from activation_functions import Sigmoid, Softmax
+from activation_functions import Sigmoid, Softmax, check_output_layer
 from data_source import READ_ROWS, check_fits, checked_batch
 from feedforward_checks import check_nonnegative_number
 from neural_net import NeuralNet
@@ -46,6 +46,7 @@ class Cost:
     def __init__(self, neural_net, l2_reg_term=0):
         if not isinstance(neural_net, NeuralNet):
             raise TypeError('expected neural_net to be a NeuralNet, got {}'.format(type(neural_net).__name__))
+        check_output_layer(neural_net.activations()[-1], neural_net.layer_sizes()[-1])
         self.neural_net = neural_net
         self.l2_reg_term = l2_reg_term
         self._l2_scratch = None

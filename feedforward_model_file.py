@@ -30,7 +30,7 @@ import tempfile
 
 import numpy as np
 
-from activation_functions import ACTIVATIONS, activation_from_settings
+from activation_functions import ACTIVATIONS, activation_from_settings, check_output_layer
 from feedforward_checks import check_positive_int
 
 __all__ = ['ModelFileError', 'MODEL_FORMAT', 'MODEL_VERSION', 'DEFAULT_MAX_PARAMETERS', 'DEFAULT_MAX_BYTES']
@@ -241,6 +241,10 @@ def _model(data, fail, max_parameters, with_settings):
         fail('expected "activations" to be a list of {} names, one per non-input layer, got {}'.format(
             n_layers, describe(entries)))
     activations = [_activation(entry, with_settings, fail) for entry in entries]
+    try:
+        check_output_layer(activations[-1], sizes[-1])
+    except ValueError as error:
+        fail(str(error))
 
     weights, biases = data['weights'], data['biases']
     for key, value in (('weights', weights), ('biases', biases)):

@@ -35,7 +35,7 @@ import math
 
 import numpy as np
 
-from activation_functions import Sigmoid, activation_label, check_activation
+from activation_functions import Sigmoid, activation_label, check_activation, check_output_layer
 from data_source import checked_matrix
 from feedforward_checks import check_float_dtype, check_positive_int, random_generator
 from feedforward_model_file import ModelFileError, check_model, model_dict, read_model, write_json_atomically
@@ -111,6 +111,7 @@ class NeuralNet:
             raise ValueError('expected one activation per non-input layer ({}), got {}'.format(
                 len(self._sizes) - 1, len(activations)))
         self._activations = [check_activation(a) for a in activations]
+        check_output_layer(self._activations[-1], self._sizes[-1])
         self._dtype = check_float_dtype(dtype)
         shapes = list(zip(self._sizes[:-1], self._sizes[1:]))
         #: Where each layer's parameters (weights, then biases) lie in the flat arrays.

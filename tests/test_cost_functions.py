@@ -59,6 +59,18 @@ def test_cross_entropy_refuses_outputs_that_are_not_probabilities(output):
         CrossEntropyCost(single_layer(output))
 
 
+@pytest.mark.parametrize('cost', [QuadraticCost, CrossEntropyCost])
+def test_a_cost_refuses_a_softmax_output_of_one_unit(cost, monkeypatch):
+    # The net refuses one when it is built (test_neural_net.py); a net built by any other route meets the cost's check.
+    import neural_net
+    with monkeypatch.context() as patch:
+        patch.setattr(neural_net, 'check_output_layer', lambda activation, units: None, raising=False)
+        net = single_layer(Softmax, outputs=1)
+    with pytest.raises(ValueError, match='Softmax output layer to have at least 2 units, got 1.*use Sigmoid for one '
+                                         'output.*or two Softmax units'):
+        cost(net)
+
+
 @pytest.mark.parametrize('l2', [-1, float('nan'), float('inf'), 'a', None, True])
 def test_bad_l2_terms(l2):
     with pytest.raises((TypeError, ValueError), match='l2_reg_term'):

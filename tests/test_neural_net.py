@@ -174,6 +174,21 @@ def test_bad_activations(activation):
         NetFactory.create_neural_net([2, 3, 1], output_layer_activation=activation)
 
 
+def test_a_softmax_output_of_one_unit_is_refused_where_the_net_is_built(tmp_path):
+    # A Softmax over one unit outputs 1.0 whatever its input: it "trained" to cost 0 and learned nothing.
+    message = 'Softmax output layer to have at least 2 units, got 1.*use Sigmoid for one output.*or two Softmax units'
+    with pytest.raises(ValueError, match=message):
+        NetFactory.create_neural_net([2, 3, 1], output_layer_activation=Softmax)
+    with pytest.raises(ValueError, match=message):
+        NeuralNet([2, 1], [Softmax])
+    data = make_net(sizes=(2, 2), output=Sigmoid).to_dict()
+    data['activations'] = ['Softmax']
+    data['weights'], data['biases'], data['layer_sizes'] = [[[1.0], [2.0]]], [[0.0]], [2, 1]
+    with pytest.raises(ModelFileError, match=message):
+        NeuralNet.create_from_file(write(tmp_path, data))
+    assert NetFactory.create_neural_net([2, 3, 2], output_layer_activation=Softmax).layer_sizes() == [2, 3, 2]
+
+
 def test_bad_dtype():
     with pytest.raises(TypeError, match='float32 or float64'):
         NetFactory.create_neural_net([2, 1], dtype=np.int32)
