@@ -96,10 +96,15 @@ class Cost:
         return self._evaluate(data_src)
 
     def cost_and_accuracy(self, data_src):
-        """``(get_cost(data_src), accuracy)`` from one forward pass; the accuracy as ``accuracy`` defines it."""
-        correct = [0]
+        """``(get_cost(data_src), accuracy)`` from one forward pass; the accuracy as ``accuracy`` defines it.
+
+        Like ``accuracy``, it refuses targets that do not name classes (``check_class_targets``).
+        """
+        correct, seen = [0], [0]
 
         def count_correct(a_out, Y):
+            check_class_targets(Y, first=seen[0])
+            seen[0] += len(Y)
             correct[0] += int(np.count_nonzero(classes(a_out) == classes(Y)))
 
         value = self._evaluate(data_src, on_outputs=count_correct)
@@ -305,16 +310,45 @@ def classes(outputs):
     return outputs.argmax(axis=1)
 
 
+def check_class_targets(Y, first=0):
+    """Raise ``ValueError`` unless every row of the targets ``Y`` (m, k) names a class.
+
+    A class is named by a one-hot row (k > 1) or by 0 or 1 (k = 1), as
+    ``classes`` reads it. Anything else (regression targets, probabilities)
+    has no class to count, and an accuracy of it would mean nothing. The
+    message counts examples from ``first``.
+    """
+    not_binary = (Y != 0) & (Y != 1)
+    if not_binary.any():
+        row, column = np.argwhere(not_binary)[0]
+        raise ValueError('expected class targets (one-hot rows, or 0 and 1 with a single output), got {:g} at '
+                         'example {}, column {}{}'.format(Y[row, column], first + row, column, _NOT_CLASSES_HINT))
+    if Y.shape[1] > 1:
+        ones = np.count_nonzero(Y, axis=1)
+        if (ones != 1).any():
+            row = int(np.argmax(ones != 1))
+            raise ValueError('expected class targets (one-hot rows, or 0 and 1 with a single output), got a row of '
+                             '{} ones at example {}{}'.format(ones[row], first + row, _NOT_CLASSES_HINT))
+
+
+_NOT_CLASSES_HINT = ('; accuracy and confusion_matrix count classes: for other targets, measure the cost '
+                     '(cost.get_cost), and for class labels 0..k-1 make one-hot rows with data_source.one_hot')
+
+
 def confusion_matrix(neural_net, data_src):
     """Counts of (true class, predicted class) over every example of ``data_src``.
 
     Returns an integer array of shape ``(k, k)`` (``(2, 2)`` for a single
     output): row i, column j counts the examples of class i that the net put
-    in class j, so the diagonal holds the correct answers.
+    in class j, so the diagonal holds the correct answers. Targets that do
+    not name classes are refused (``check_class_targets``).
     """
     n_classes = max(2, neural_net.layer_sizes()[-1])
     counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    first = 0
     for X, Y in _chunks(data_src, neural_net):
+        check_class_targets(Y, first)
+        first += len(Y)
         for rows, _, a_out in neural_net._forward_chunks(X):
             pairs = classes(Y[rows]) * n_classes + classes(a_out)
             counts += np.bincount(pairs, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
