@@ -85,9 +85,10 @@ class Activation:
         return np.multiply(grad_a, self.derivative(z, a), out=out)
 
     def gradient(self, z):
-        """f'(z) for ``z`` (n, units)."""
+        """f'(z) for ``z`` (n, units); a scalar z gives a NumPy scalar."""
         z = _floating(z)
-        return self.derivative(z, self.activation(z))
+        slope = self.derivative(z, self.activation(z))
+        return slope if z.ndim else np.asarray(slope)[()]
 
     def settings(self):
         """The numbers that rebuild this activation, ``type(f)(**f.settings())``: a dictionary of name -> number.
@@ -145,7 +146,11 @@ def activation_label(activation):
 
 
 def _floating(z):
-    """``z`` as a floating array (anything else becomes float64)."""
+    """``z`` as a floating array (anything else becomes float64); a scalar becomes a 0-d array.
+
+    The functions take a scalar as NumPy's own do (``np.exp(0)``): they return
+    a NumPy scalar for it, and an array of ``z``'s shape for an array.
+    """
     if type(z) is np.ndarray and z.dtype.kind == 'f':
         return z
     z = np.asarray(z)
@@ -202,6 +207,9 @@ class Sigmoid(_UsedAsClass):
     @staticmethod
     def activation(z, out=None):
         z = _floating(z)
+        if z.ndim == 0 and out is None:
+            # The steps below work in place, which a NumPy scalar cannot: a row of one, then its number.
+            return Sigmoid.activation(z.reshape(1))[0]
         out = np.maximum(z, _EXP_FLOOR.get(z.dtype, -700.0), out=out)
         np.negative(out, out=out)
         np.exp(out, out=out)
@@ -282,13 +290,14 @@ class Identity(_UsedAsClass):
     def activation(z, out=None):
         z = _floating(z)
         if out is None:
-            return z.copy()
+            return z.copy() if z.ndim else z[()]
         np.copyto(out, z)
         return out
 
     @staticmethod
     def gradient(z):
-        return np.ones_like(_floating(z))
+        ones = np.ones_like(_floating(z))
+        return ones if ones.ndim else ones[()]
 
     @staticmethod
     def backward(a, grad_a, out, z=None):
@@ -310,6 +319,9 @@ class Softmax(_UsedAsClass):
     @staticmethod
     def activation(z, out=None):
         z = _floating(z)
+        if z.ndim == 0 and out is None:
+            # A scalar is a row of one unit (whose softmax is 1).
+            return Softmax.activation(z.reshape(1))[0]
         out = np.subtract(z, z.max(axis=-1, keepdims=True), out=out)
         np.exp(out, out=out)
         out /= out.sum(axis=-1, keepdims=True)
@@ -317,8 +329,14 @@ class Softmax(_UsedAsClass):
 
     @staticmethod
     def gradient(z):
-        """The Jacobian of every row: shape ``(n, units, units)`` for ``z`` of shape ``(n, units)``."""
+        """The Jacobian of every row: shape ``(n, units, units)`` for ``z`` of shape ``(n, units)``.
+
+        A row ``(units,)`` gives its Jacobian ``(units, units)``; a scalar, a
+        row of one unit, gives a (1 - a) = 0.
+        """
         a = Softmax.activation(z)
+        if a.ndim == 0:
+            return a - a * a
         if a.ndim == 1:
             return np.diag(a) - np.outer(a, a)
         jacobian = -a[:, :, np.newaxis] * a[:, np.newaxis, :]
