@@ -333,13 +333,16 @@ class NeuralNet:
         return model_dict(self._sizes, [(f.name, f.settings()) for f in self._activations], self._dtype,
                           self._weights, self._biases)
 
-    def save(self, path):
+    def save(self, path=None, *, dest_fname=None):
         """Write the net to ``path`` as JSON, atomically: the file is either the old one or the new one.
 
         The text goes to a temporary file in the same folder, is flushed and
         synced to disk, and then renamed over ``path``. A net whose parameters
         hold NaN or infinity is refused (JSON has no such numbers).
+        ``dest_fname``, the original library's name for ``path``, may be
+        given instead of it.
         """
+        path = _path_argument('save', 'to write to', path, 'dest_fname', dest_fname)
         if not np.isfinite(self._parameters).all():
             raise ValueError('cannot save the net to {}: {} of its parameters are NaN or infinite'.format(
                 path, np.count_nonzero(~np.isfinite(self._parameters))))
@@ -359,15 +362,17 @@ class NeuralNet:
         feedforward_onnx.export_onnx(self, path, metadata=metadata)
 
     @classmethod
-    def create_from_file(cls, path, max_parameters=None, max_bytes=None):
+    def create_from_file(cls, path=None, max_parameters=None, max_bytes=None, *, fname=None):
         """Restore a net that ``save`` wrote.
 
         Everything is checked before anything is built; any problem raises
         ``ModelFileError`` (a ``ValueError``) naming the file and the problem,
         and a missing file raises ``FileNotFoundError``. ``max_parameters``
         and ``max_bytes`` bound what a file may ask for (default 10,000,000
-        parameters and 256 MB).
+        parameters and 256 MB). ``fname``, the original library's name for
+        ``path``, may be given instead of it.
         """
+        path = _path_argument('create_from_file', 'to read', path, 'fname', fname)
         return cls._from_model(read_model(path, max_parameters=max_parameters, max_bytes=max_bytes), path)
 
     @classmethod
@@ -425,6 +430,18 @@ class NetFactory:
         hidden = check_activation(hidden_layer_activation, 'hidden_layer_activation')
         output = check_activation(output_layer_activation, 'output_layer_activation')
         return NeuralNet(sizes, [hidden] * (len(sizes) - 2) + [output], dtype)
+
+
+def _path_argument(method, purpose, path, alias, value):
+    """``path``, or ``value`` if the path came as ``alias``, the original library's keyword; TypeError for both
+    or neither."""
+    if path is not None and value is not None:
+        raise TypeError('{}() takes the path as path or as {} (the original library\'s name for it), not both; got '
+                        'path={!r} and {}={!r}'.format(method, alias, path, alias, value))
+    if path is None and value is None:
+        raise TypeError('{}() missing the path {}: give it as path (or as {}, the original library\'s name for '
+                        'it)'.format(method, purpose, alias))
+    return path if value is None else value
 
 
 def _check_sizes(sizes):

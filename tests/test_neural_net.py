@@ -247,6 +247,22 @@ def test_missing_model_file(tmp_path):
         NeuralNet.create_from_file(tmp_path / 'nope.json')
 
 
+def test_the_original_library_s_keyword_names_for_the_path_are_accepted(tmp_path):
+    net = make_net()
+    net.save(dest_fname=tmp_path / 'net.json')
+    restored = NeuralNet.create_from_file(fname=str(tmp_path / 'net.json'))
+    assert (restored.parameters() == net.parameters()).all()
+    with pytest.raises(TypeError, match=r"save\(\) takes the path as path or as dest_fname .*, not both"):
+        net.save(tmp_path / 'a.json', dest_fname=tmp_path / 'b.json')
+    with pytest.raises(TypeError, match=r"create_from_file\(\) takes the path as path or as fname .*, not both"):
+        NeuralNet.create_from_file(tmp_path / 'net.json', fname=tmp_path / 'net.json')
+    with pytest.raises(TypeError, match=r"save\(\) missing the path to write to"):
+        net.save()
+    with pytest.raises(TypeError, match=r"create_from_file\(\) missing the path to read"):
+        NeuralNet.create_from_file()
+    assert sorted(os.listdir(tmp_path)) == ['net.json']
+
+
 def test_save_leaves_no_temporary_files(tmp_path):
     net = make_net()
     net.save(tmp_path / 'net.json')
