@@ -38,9 +38,10 @@ import numpy as np
 from activation_functions import Sigmoid, activation_label, check_activation, check_output_layer
 from data_source import checked_matrix
 from feedforward_checks import check_float_dtype, check_positive_int, random_generator
-from feedforward_model_file import ModelFileError, check_model, model_dict, read_model, write_json_atomically
+from feedforward_model_file import (AssumedActivationsWarning, ModelFileError, check_model, model_dict, read_model,
+                                    write_json_atomically)
 
-__all__ = ['NeuralNet', 'NetFactory', 'Layer', 'ModelFileError']
+__all__ = ['NeuralNet', 'NetFactory', 'Layer', 'ModelFileError', 'AssumedActivationsWarning']
 
 # Rows fed through the net at once when evaluating a large data set: bounds memory.
 EVALUATION_CHUNK = 4096
@@ -363,8 +364,11 @@ class NeuralNet:
 
     @classmethod
     def create_from_file(cls, path=None, max_parameters=None, max_bytes=None, *, fname=None):
-        """Restore a net that ``save`` wrote.
+        """Restore a net that ``save`` wrote, or that the original DeepNetLib saved.
 
+        A file of the original's layout names no activations: every layer is
+        Sigmoid, as the original restored them, and an
+        ``AssumedActivationsWarning`` says so (see ``docs/model_file.md``).
         Everything is checked before anything is built; any problem raises
         ``ModelFileError`` (a ``ValueError``) naming the file and the problem,
         and a missing file raises ``FileNotFoundError``. ``max_parameters``
