@@ -36,6 +36,14 @@ def load_quietly(path, original_layout=False, **limits):
         return NeuralNet.create_from_file(path, **limits)
 
 
+def assert_refused_naming_the_file(path, data, message):
+    """``data`` (JSON text, or a value to write as JSON) written to ``path`` is refused with ``message``."""
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    with pytest.raises(ModelFileError, match=message) as caught:
+        load_quietly(path)
+    assert str(caught.value).startswith(str(path) + ': ')
+
+
 def assert_loads_or_refuses(path, original_layout=False):
     """The property: a working net (finite outputs for inputs in [-1, 1]) or ModelFileError naming the file."""
     try:
@@ -190,11 +198,7 @@ def original(change=None):
      'list of 2 to 1001 sizes'),
 ])
 def test_a_file_of_the_original_is_checked_as_strictly_as_one_of_this_library(tmp_path, data, message):
-    path = tmp_path / 'original.json'
-    path.write_text(data if isinstance(data, str) else json.dumps(data))
-    with pytest.raises(ModelFileError, match=message) as caught:
-        load_quietly(path)
-    assert str(caught.value).startswith(str(path) + ': ')
+    assert_refused_naming_the_file(tmp_path / 'original.json', data, message)
 
 
 def test_a_file_of_the_original_keeps_this_library_s_limits(tmp_path):
@@ -450,11 +454,7 @@ def stack_of_unit_layers(n):
     ('', 'not valid JSON'),
 ])
 def test_attacks_are_refused_with_the_file_named(tmp_path, data, message):
-    path = tmp_path / 'attack.json'
-    path.write_text(data if isinstance(data, str) else json.dumps(data))
-    with pytest.raises(ModelFileError, match=message) as caught:
-        load_quietly(path)
-    assert str(caught.value).startswith(str(path) + ': ')
+    assert_refused_naming_the_file(tmp_path / 'attack.json', data, message)
 
 
 def test_large_weights_behind_a_squashing_layer_are_kept():
