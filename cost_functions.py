@@ -60,6 +60,9 @@ class Cost:
     def l2_reg_term(self, value):
         self._l2_reg_term = check_nonnegative_number(value, 'l2_reg_term')
 
+    def __repr__(self):
+        return '{}(l2_reg_term={!r})'.format(type(self).__name__, self.l2_reg_term)
+
     # ----- per-example terms, implemented by each cost ----------------------
 
     def loss(self, z_out, a_out, Y):

@@ -77,6 +77,14 @@ class DataSource:
         """The width of each target vector."""
         return np.shape(self.get_examples(0, 1)[1])[1]
 
+    def __repr__(self):
+        """``Name(500 examples, 2 -> 3)``: the examples, and the widths of inputs and targets."""
+        try:
+            return '{}({}, {} -> {})'.format(type(self).__name__, _examples(self.number_of_examples()),
+                                             self.input_size(), self.output_size())
+        except Exception:       # a source that cannot read its examples still has a repr, to debug it
+            return object.__repr__(self)
+
 
 class PreloadSource(DataSource):
     """A data source that holds all its examples in memory.
@@ -122,6 +130,10 @@ class PreloadSource(DataSource):
     def dtype(self):
         """The dtype the examples are stored in."""
         return self._X.dtype
+
+    def __repr__(self):
+        return 'PreloadSource({}, {} -> {}{})'.format(_examples(len(self._X)), self._X.shape[1], self._Y.shape[1],
+                                                     '' if self.dtype == np.float64 else ', ' + self.dtype.name)
 
     def number_of_examples(self):
         return len(self._X)
@@ -275,6 +287,9 @@ class _Subset(DataSource):
     def take(self, indices, dtype=None, out=None):
         return self._source.take(self._indices[indices], dtype, out)
 
+    def __repr__(self):
+        return 'Subset({} of {!r})'.format(_examples(len(self._indices)), self._source)
+
 
 # ----- used by the other modules of the library -----------------------------------
 
@@ -346,6 +361,11 @@ def _pair(examples, data_src, start, stop):
         raise TypeError('expected {}.get_examples({}, {}) to return a pair (X, Y), got {}'.format(
             type(data_src).__name__, start, stop, type(examples).__name__))
     return examples
+
+
+def _examples(count):
+    """'1 example', '500 examples'."""
+    return '{} example{}'.format(count, '' if count == 1 else 's')
 
 
 def _holds_labels(data_src, n_classes):

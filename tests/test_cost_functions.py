@@ -98,3 +98,16 @@ def test_get_cost_over_many_examples_equals_the_mean():
     X, Y = rng.normal(size=(50000, 2)), rng.normal(size=(50000, 1))
     expected = reference.cost('QuadraticCost', net.weights(), net.biases(), ['Tanh', 'Identity'], X, Y, 0.0)
     assert QuadraticCost(net).get_cost(PreloadSource((X, Y))) == pytest.approx(expected, rel=1e-10)
+
+
+def test_a_cost_shows_its_class_and_its_l2_term():
+    net = single_layer(Softmax)
+    assert repr(CrossEntropyCost(net, l2_reg_term=0.0001)) == 'CrossEntropyCost(l2_reg_term=0.0001)'
+    assert repr(QuadraticCost(net)) == 'QuadraticCost(l2_reg_term=0.0)'
+
+    class Halved(QuadraticCost):
+        pass
+
+    cost = Halved(net, l2_reg_term=1)
+    cost.l2_reg_term = 0.5
+    assert repr(cost) == 'Halved(l2_reg_term=0.5)'
