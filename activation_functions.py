@@ -39,6 +39,8 @@ import types
 
 import numpy as np
 
+from feedforward_checks import is_same_class
+
 __all__ = ['Activation', 'Sigmoid', 'Rectifier', 'Softmax', 'Tanh', 'Identity', 'LeakyRectifier', 'Softplus',
            'Swish', 'ACTIVATIONS', 'register_activation']
 
@@ -377,10 +379,11 @@ def register_activation(cls, replace=False):
     is tried once on a few values first, so that a mistake in its protocol
     (a wrong shape, ``out`` not written, an ``activation`` that cannot run
     in place although ``needs_z`` is False) is reported here, not in the
-    middle of training. The library's own names cannot be taken; a name
-    registered before for another class is refused unless ``replace`` is
-    True (as when a notebook cell that defines the class runs again). Can
-    be used as a class decorator.
+    middle of training. The library's own names cannot be taken. The same
+    class registered again, or defined anew (the same module and qualified
+    name, as when a notebook cell that defines it runs again), takes the
+    place of the one registered; a name registered before for another class
+    is refused unless ``replace`` is True. Can be used as a class decorator.
     """
     if not (isinstance(cls, type) and issubclass(cls, Activation)) or cls is Activation or cls is _UsedAsClass:
         raise TypeError('expected a subclass of activation_functions.Activation, got {!r}'.format(cls))
@@ -389,7 +392,7 @@ def register_activation(cls, replace=False):
         raise ValueError('expected {}.name to be a Python identifier of at most 50 characters, the name a model file '
                          'will hold, got {!r}'.format(cls.__qualname__, name))
     known = _REGISTRY.get(name)
-    if known is not None and known is not cls:
+    if known is not None and not is_same_class(known, cls):
         if name in _BUILT_IN:
             raise ValueError('{!r} is the name of one of the library\'s activations: give {} another name'.format(
                 name, cls.__qualname__))

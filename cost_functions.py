@@ -24,7 +24,7 @@ import numpy as np
 
 from activation_functions import Sigmoid, Softmax, check_output_layer
 from data_source import READ_ROWS, check_fits, checked_batch
-from feedforward_checks import check_nonnegative_number
+from feedforward_checks import check_nonnegative_number, is_same_class
 from neural_net import NeuralNet
 
 __all__ = ['Cost', 'QuadraticCost', 'CrossEntropyCost', 'COSTS', 'register_cost', 'accuracy', 'confusion_matrix',
@@ -272,9 +272,11 @@ def register_cost(cls, replace=False):
     A checkpoint names its trainer's cost, and rebuilds it as
     ``cls(net, l2_reg_term=...)``: a registered cost must be built that way,
     so keep any constant of its own (a Huber threshold, say) in a class
-    attribute. The library's own names cannot be taken; a name registered
-    before for another class is refused unless ``replace`` is True. Can be
-    used as a class decorator.
+    attribute. The library's own names cannot be taken. The same class
+    registered again, or defined anew (the same module and qualified name,
+    as when a notebook cell that defines it runs again), takes the place of
+    the one registered; a name registered before for another class is
+    refused unless ``replace`` is True. Can be used as a class decorator.
     """
     if not (isinstance(cls, type) and issubclass(cls, Cost)) or cls is Cost:
         raise TypeError('expected a subclass of cost_functions.Cost, got {!r}'.format(cls))
@@ -283,7 +285,7 @@ def register_cost(cls, replace=False):
             raise TypeError('{} must define {}, as the Cost class describes'.format(cls.__qualname__, method))
     name = cls.__name__
     known = _REGISTRY.get(name)
-    if known is not None and known is not cls:
+    if known is not None and not is_same_class(known, cls):
         if name in _BUILT_IN:
             raise ValueError('{!r} is the name of one of the library\'s costs: give your class another name'.format(
                 name))
