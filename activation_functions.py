@@ -39,8 +39,11 @@ import types
 
 import numpy as np
 
+from feedforward_checks import is_same_class
+
 __all__ = ['Activation', 'Sigmoid', 'Rectifier', 'Softmax', 'Tanh', 'Identity', 'LeakyRectifier', 'Softplus',
-           'Swish', 'ACTIVATIONS', 'register_activation']
+           'Swish', 'ACTIVATIONS', 'register_activation',
+           'check_activation', 'check_output_layer', 'activation_label', 'activation_from_settings']
 
 
 class Activation:
@@ -85,9 +88,10 @@ class Activation:
         return np.multiply(grad_a, self.derivative(z, a), out=out)
 
     def gradient(self, z):
-        """f'(z) for ``z`` (n, units)."""
+        """f'(z) for ``z`` (n, units); a scalar z gives a NumPy scalar."""
         z = _floating(z)
-        return self.derivative(z, self.activation(z))
+        slope = self.derivative(z, self.activation(z))
+        return slope if z.ndim else np.asarray(slope)[()]
 
     def settings(self):
         """The numbers that rebuild this activation, ``type(f)(**f.settings())``: a dictionary of name -> number.
@@ -145,7 +149,11 @@ def activation_label(activation):
 
 
 def _floating(z):
-    """``z`` as a floating array (anything else becomes float64)."""
+    """``z`` as a floating array (anything else becomes float64); a scalar becomes a 0-d array.
+
+    The functions take a scalar as NumPy's own do (``np.exp(0)``): they return
+    a NumPy scalar for it, and an array of ``z``'s shape for an array.
+    """
     if type(z) is np.ndarray and z.dtype.kind == 'f':
         return z
     z = np.asarray(z)
@@ -202,6 +210,9 @@ class Sigmoid(_UsedAsClass):
     @staticmethod
     def activation(z, out=None):
         z = _floating(z)
+        if z.ndim == 0 and out is None:
+            # The steps below work in place, which a NumPy scalar cannot: a row of one, then its number.
+            return Sigmoid.activation(z.reshape(1))[0]
         out = np.maximum(z, _EXP_FLOOR.get(z.dtype, -700.0), out=out)
         np.negative(out, out=out)
         np.exp(out, out=out)
@@ -282,13 +293,14 @@ class Identity(_UsedAsClass):
     def activation(z, out=None):
         z = _floating(z)
         if out is None:
-            return z.copy()
+            return z.copy() if z.ndim else z[()]
         np.copyto(out, z)
         return out
 
     @staticmethod
     def gradient(z):
-        return np.ones_like(_floating(z))
+        ones = np.ones_like(_floating(z))
+        return ones if ones.ndim else ones[()]
 
     @staticmethod
     def backward(a, grad_a, out, z=None):
@@ -310,6 +322,9 @@ class Softmax(_UsedAsClass):
     @staticmethod
     def activation(z, out=None):
         z = _floating(z)
+        if z.ndim == 0 and out is None:
+            # A scalar is a row of one unit (whose softmax is 1).
+            return Softmax.activation(z.reshape(1))[0]
         out = np.subtract(z, z.max(axis=-1, keepdims=True), out=out)
         np.exp(out, out=out)
         out /= out.sum(axis=-1, keepdims=True)
@@ -317,8 +332,14 @@ class Softmax(_UsedAsClass):
 
     @staticmethod
     def gradient(z):
-        """The Jacobian of every row: shape ``(n, units, units)`` for ``z`` of shape ``(n, units)``."""
+        """The Jacobian of every row: shape ``(n, units, units)`` for ``z`` of shape ``(n, units)``.
+
+        A row ``(units,)`` gives its Jacobian ``(units, units)``; a scalar, a
+        row of one unit, gives a (1 - a) = 0.
+        """
         a = Softmax.activation(z)
+        if a.ndim == 0:
+            return a - a * a
         if a.ndim == 1:
             return np.diag(a) - np.outer(a, a)
         jacobian = -a[:, :, np.newaxis] * a[:, np.newaxis, :]
@@ -359,10 +380,11 @@ def register_activation(cls, replace=False):
     is tried once on a few values first, so that a mistake in its protocol
     (a wrong shape, ``out`` not written, an ``activation`` that cannot run
     in place although ``needs_z`` is False) is reported here, not in the
-    middle of training. The library's own names cannot be taken; a name
-    registered before for another class is refused unless ``replace`` is
-    True (as when a notebook cell that defines the class runs again). Can
-    be used as a class decorator.
+    middle of training. The library's own names cannot be taken. The same
+    class registered again, or defined anew (the same module and qualified
+    name, as when a notebook cell that defines it runs again), takes the
+    place of the one registered; a name registered before for another class
+    is refused unless ``replace`` is True. Can be used as a class decorator.
     """
     if not (isinstance(cls, type) and issubclass(cls, Activation)) or cls is Activation or cls is _UsedAsClass:
         raise TypeError('expected a subclass of activation_functions.Activation, got {!r}'.format(cls))
@@ -371,7 +393,7 @@ def register_activation(cls, replace=False):
         raise ValueError('expected {}.name to be a Python identifier of at most 50 characters, the name a model file '
                          'will hold, got {!r}'.format(cls.__qualname__, name))
     known = _REGISTRY.get(name)
-    if known is not None and known is not cls:
+    if known is not None and not is_same_class(known, cls):
         if name in _BUILT_IN:
             raise ValueError('{!r} is the name of one of the library\'s activations: give {} another name'.format(
                 name, cls.__qualname__))
@@ -498,6 +520,20 @@ def check_activation(activation, what='activation'):
     raise TypeError('{} must be one of the activations {} (or one of yours, registered with '
                     'activation_functions.register_activation), got {!r}'.format(
                         what, ', '.join(sorted(_REGISTRY)), activation))
+
+
+def check_output_layer(activation, units):
+    """Raise ``ValueError`` for an output layer that cannot learn: a Softmax over a single unit.
+
+    ``activation`` is the layer's activation as a net stores it, ``units``
+    its number of units. A Softmax of one unit outputs exp(z) / exp(z) = 1
+    whatever z is: its cost is constant and nothing trains.
+    """
+    if activation is Softmax and units == 1:
+        raise ValueError('expected a Softmax output layer to have at least 2 units, got 1: a Softmax of one unit '
+                         'outputs 1.0 whatever its input, and cannot learn; use Sigmoid for one output '
+                         '(output_layer_activation=Sigmoid, with 0/1 targets), or two Softmax units (one-hot '
+                         'targets, data_source.one_hot(labels, 2))')
 
 
 # ----- more activations, written through the public protocol ---------------------------------

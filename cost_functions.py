@@ -22,13 +22,13 @@ import types
 
 import numpy as np
 
-from activation_functions import Sigmoid, Softmax
+from activation_functions import Sigmoid, Softmax, check_output_layer
 from data_source import READ_ROWS, check_fits, checked_batch
-from feedforward_checks import check_nonnegative_number
+from feedforward_checks import check_nonnegative_number, is_same_class
 from neural_net import NeuralNet
 
 __all__ = ['Cost', 'QuadraticCost', 'CrossEntropyCost', 'COSTS', 'register_cost', 'accuracy', 'confusion_matrix',
-           'classes']
+           'classes', 'check_class_targets']
 
 
 class Cost:
@@ -46,6 +46,7 @@ class Cost:
     def __init__(self, neural_net, l2_reg_term=0):
         if not isinstance(neural_net, NeuralNet):
             raise TypeError('expected neural_net to be a NeuralNet, got {}'.format(type(neural_net).__name__))
+        check_output_layer(neural_net.activations()[-1], neural_net.layer_sizes()[-1])
         self.neural_net = neural_net
         self.l2_reg_term = l2_reg_term
         self._l2_scratch = None
@@ -58,6 +59,9 @@ class Cost:
     @l2_reg_term.setter
     def l2_reg_term(self, value):
         self._l2_reg_term = check_nonnegative_number(value, 'l2_reg_term')
+
+    def __repr__(self):
+        return '{}(l2_reg_term={!r})'.format(type(self).__name__, self.l2_reg_term)
 
     # ----- per-example terms, implemented by each cost ----------------------
 
@@ -95,17 +99,23 @@ class Cost:
         return self._evaluate(data_src)
 
     def cost_and_accuracy(self, data_src):
-        """``(get_cost(data_src), accuracy)`` from one forward pass; the accuracy as ``accuracy`` defines it."""
+        """``(get_cost(data_src), accuracy)`` from one forward pass; the accuracy as ``accuracy`` defines it.
+
+        Like ``accuracy``, it refuses targets that do not name classes (``check_class_targets``).
+        """
         return self._measure(data_src, with_accuracy=True)
 
     def _measure(self, data_src, with_accuracy, checked=False):
         """``(cost, accuracy)`` of ``data_src`` from one forward pass (the accuracy None unless ``with_accuracy``);
-        ``checked`` as for ``_evaluate``."""
+        ``checked`` as for ``_evaluate`` (then the targets were found to name classes where training started)."""
         if not with_accuracy:
             return self._evaluate(data_src, checked=checked), None
-        correct = [0]
+        correct, seen = [0], [0]
 
         def count_correct(a_out, Y):
+            if not checked:
+                check_class_targets(Y, first=seen[0])
+                seen[0] += len(Y)
             correct[0] += int(np.count_nonzero(classes(a_out) == classes(Y)))
 
         value = self._evaluate(data_src, on_outputs=count_correct, checked=checked)
@@ -273,9 +283,11 @@ def register_cost(cls, replace=False):
     A checkpoint names its trainer's cost, and rebuilds it as
     ``cls(net, l2_reg_term=...)``: a registered cost must be built that way,
     so keep any constant of its own (a Huber threshold, say) in a class
-    attribute. The library's own names cannot be taken; a name registered
-    before for another class is refused unless ``replace`` is True. Can be
-    used as a class decorator.
+    attribute. The library's own names cannot be taken. The same class
+    registered again, or defined anew (the same module and qualified name,
+    as when a notebook cell that defines it runs again), takes the place of
+    the one registered; a name registered before for another class is
+    refused unless ``replace`` is True. Can be used as a class decorator.
     """
     if not (isinstance(cls, type) and issubclass(cls, Cost)) or cls is Cost:
         raise TypeError('expected a subclass of cost_functions.Cost, got {!r}'.format(cls))
@@ -284,7 +296,7 @@ def register_cost(cls, replace=False):
             raise TypeError('{} must define {}, as the Cost class describes'.format(cls.__qualname__, method))
     name = cls.__name__
     known = _REGISTRY.get(name)
-    if known is not None and known is not cls:
+    if known is not None and not is_same_class(known, cls):
         if name in _BUILT_IN:
             raise ValueError('{!r} is the name of one of the library\'s costs: give your class another name'.format(
                 name))
@@ -314,16 +326,45 @@ def classes(outputs):
     return outputs.argmax(axis=1)
 
 
+def check_class_targets(Y, first=0):
+    """Raise ``ValueError`` unless every row of the targets ``Y`` (m, k) names a class.
+
+    A class is named by a one-hot row (k > 1) or by 0 or 1 (k = 1), as
+    ``classes`` reads it. Anything else (regression targets, probabilities)
+    has no class to count, and an accuracy of it would mean nothing. The
+    message counts examples from ``first``.
+    """
+    not_binary = (Y != 0) & (Y != 1)
+    if not_binary.any():
+        row, column = np.argwhere(not_binary)[0]
+        raise ValueError('expected class targets (one-hot rows, or 0 and 1 with a single output), got {:g} at '
+                         'example {}, column {}{}'.format(Y[row, column], first + row, column, _NOT_CLASSES_HINT))
+    if Y.shape[1] > 1:
+        ones = np.count_nonzero(Y, axis=1)
+        if (ones != 1).any():
+            row = int(np.argmax(ones != 1))
+            raise ValueError('expected class targets (one-hot rows, or 0 and 1 with a single output), got a row of '
+                             '{} ones at example {}{}'.format(ones[row], first + row, _NOT_CLASSES_HINT))
+
+
+_NOT_CLASSES_HINT = ('; accuracy and confusion_matrix count classes: for other targets, measure the cost '
+                     '(cost.get_cost), and for class labels 0..k-1 make one-hot rows with data_source.one_hot')
+
+
 def confusion_matrix(neural_net, data_src):
     """Counts of (true class, predicted class) over every example of ``data_src``.
 
     Returns an integer array of shape ``(k, k)`` (``(2, 2)`` for a single
     output): row i, column j counts the examples of class i that the net put
-    in class j, so the diagonal holds the correct answers.
+    in class j, so the diagonal holds the correct answers. Targets that do
+    not name classes are refused (``check_class_targets``).
     """
     n_classes = max(2, neural_net.layer_sizes()[-1])
     counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    first = 0
     for X, Y in _chunks(data_src, neural_net):
+        check_class_targets(Y, first)
+        first += len(Y)
         for rows, _, a_out in neural_net._forward_chunks(X):
             pairs = classes(Y[rows]) * n_classes + classes(a_out)
             counts += np.bincount(pairs, minlength=n_classes * n_classes).reshape(n_classes, n_classes)

@@ -16,7 +16,7 @@ import numpy as np
 from feedforward_checks import check_float_dtype, check_positive_int, random_generator
 
 __all__ = ['DataSource', 'PreloadSource', 'ShiftedImages', 'BatchesIterator', 'DataSetIterator', 'one_hot',
-           'validation_split']
+           'validation_split', 'check_fits', 'checked_batch', 'checked_matrix', 'READ_ROWS']
 
 
 class DataSource:
@@ -80,6 +80,14 @@ class DataSource:
         """The width of each target vector."""
         return np.shape(self.get_examples(0, 1)[1])[1]
 
+    def __repr__(self):
+        """``Name(500 examples, 2 -> 3)``: the examples, and the widths of inputs and targets."""
+        try:
+            return '{}({}, {} -> {})'.format(type(self).__name__, _examples(self.number_of_examples()),
+                                             self.input_size(), self.output_size())
+        except Exception:       # a source that cannot read its examples still has a repr, to debug it
+            return object.__repr__(self)
+
 
 class PreloadSource(DataSource):
     """A data source that holds all its examples in memory.
@@ -125,6 +133,10 @@ class PreloadSource(DataSource):
     def dtype(self):
         """The dtype the examples are stored in."""
         return self._X.dtype
+
+    def __repr__(self):
+        return 'PreloadSource({}, {} -> {}{})'.format(_examples(len(self._X)), self._X.shape[1], self._Y.shape[1],
+                                                     '' if self.dtype == np.float64 else ', ' + self.dtype.name)
 
     def number_of_examples(self):
         return len(self._X)
@@ -278,6 +290,9 @@ class _Subset(DataSource):
     def take(self, indices, dtype=None, out=None):
         return self._source.take(self._indices[indices], dtype, out)
 
+    def __repr__(self):
+        return 'Subset({} of {!r})'.format(_examples(len(self._indices)), self._source)
+
 
 class ShiftedImages(DataSource):
     """The examples of ``source``, whose inputs are images, each moved by a random (dy, dx), both in -reach..reach,
@@ -413,36 +428,6 @@ def _examine(data_src, layer_sizes, dtype, walk=True, class_targets=False):
 _Examined = collections.namedtuple('_Examined', 'examples low high class_targets')
 
 
-def check_values(data_src, dtype):
-    """Read every example of ``data_src`` through the checked route, so that a bad value is refused now.
-
-    A ``PreloadSource`` checks a conversion once and keeps it, so this costs it nothing after the first time.
-    """
-    total = data_src.number_of_examples()
-    for start in range(0, total, READ_ROWS):
-        data_src.read(start, min(start + READ_ROWS, total), dtype)
-
-
-def target_range(data_src, dtype):
-    """The smallest and the largest target of ``data_src``."""
-    total = data_src.number_of_examples()
-    low, high = np.inf, -np.inf
-    for start in range(0, total, READ_ROWS):
-        _, Y = data_src.read(start, min(start + READ_ROWS, total), dtype)
-        low, high = min(low, float(Y.min())), max(high, float(Y.max()))
-    return low, high
-
-
-def has_class_targets(data_src):
-    """Whether every target of ``data_src`` names a class: one-hot rows (k > 1), or 0 and 1 alone (k = 1)."""
-    for _, Y in BatchesIterator(data_src, READ_ROWS):
-        if not np.isin(Y, (0.0, 1.0)).all():
-            return False
-        if Y.shape[1] > 1 and not (Y.sum(axis=1) == 1.0).all():
-            return False
-    return True
-
-
 #: Examples read at once when a whole data set is walked through (bounds memory).
 READ_ROWS = 8192
 
@@ -453,6 +438,11 @@ def _pair(examples, data_src, start, stop):
         raise TypeError('expected {}.get_examples({}, {}) to return a pair (X, Y), got {}'.format(
             type(data_src).__name__, start, stop, type(examples).__name__))
     return examples
+
+
+def _examples(count):
+    """'1 example', '500 examples'."""
+    return '{} example{}'.format(count, '' if count == 1 else 's')
 
 
 def _holds_labels(data_src, n_classes):

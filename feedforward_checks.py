@@ -11,8 +11,8 @@ import numbers
 import numpy as np
 
 __all__ = ['check_positive_int', 'check_positive_number', 'check_nonnegative_number', 'check_float_dtype',
-           'random_generator', 'FLOAT_DTYPES', 'Setting', 'Interval', 'Integer', 'Flag', 'Pair', 'Optional',
-           'apply_settings', 'declared_settings', 'settings_repr']
+           'random_generator', 'is_same_class', 'FLOAT_DTYPES', 'Setting', 'Interval', 'Integer', 'Flag', 'Pair',
+           'Optional', 'apply_settings', 'declared_settings', 'settings_repr']
 
 #: The dtypes a net computes in.
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -77,6 +77,19 @@ def random_generator(seed, name='seed'):
         raise ValueError('expected {} to be None, an integer >= 0 or a numpy.random.Generator, got {}'.format(
             name, seed))
     return np.random.default_rng(int(seed))
+
+
+def is_same_class(registered, cls):
+    """Whether the class ``cls`` is ``registered``, or the same class defined anew: of the same module and qualified
+    name, as when a notebook cell (or a script run again in one interpreter) that defines it runs twice.
+
+    The registries (activations, costs) take such a class in the place of the
+    one they hold without ``replace=True``; a different class under a name
+    already taken is refused unless ``replace=True``.
+    """
+    return cls is registered or (isinstance(cls, type) and isinstance(registered, type)
+                                 and cls.__module__ == registered.__module__
+                                 and cls.__qualname__ == registered.__qualname__)
 
 
 # ----- declared settings --------------------------------------------------------------------------

@@ -44,7 +44,7 @@ __all__ = ['gradient_check', 'GradientCheck']
 
 
 class GradientCheck(NamedTuple):
-    """What ``gradient_check`` found: ``str()`` of it is a table, one row per layer."""
+    """What ``gradient_check`` found: ``str()`` and ``repr()`` of it are a table, one row per layer."""
 
     #: The worst relative error of each non-input layer, first hidden layer first.
     errors: list
@@ -66,6 +66,9 @@ class GradientCheck(NamedTuple):
                          ', '.join('layer {}'.format(l) for l, e in enumerate(self.errors, start=1)
                                    if not e < self.threshold)))
         return '\n'.join(lines)
+
+    # What a notebook or the interpreter shows for the check: the table, as print shows it.
+    __repr__ = __str__
 
 
 def gradient_check(cost, X, Y, epsilon=1e-6, threshold=1e-6, per_layer=300, seed=0):

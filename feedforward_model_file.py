@@ -13,6 +13,11 @@ written by an older version stay loadable when the format changes. Version 2
 adds settings to activations (LeakyRectifier's slope); a net that has none is
 written as version 1, which every version of the library reads.
 
+Files saved by the original DeepNetLib (no ``format``: ``layer_sizes``, and
+``layers`` of weights laid out as units x inputs) are read too, checked as
+strictly, as nets of Sigmoid layers, the original's only restored kind,
+with an ``AssumedActivationsWarning`` that says so.
+
 Activations are named in a file and looked up in the registry of
 ``activation_functions``: a name that is not registered is refused, with a
 message that says how to register it. Nothing named in a file is imported
@@ -26,14 +31,19 @@ reading and writing too.
 import json
 import os
 import stat
+import sys
 import tempfile
+import warnings
 
 import numpy as np
 
-from activation_functions import ACTIVATIONS, activation_from_settings
+from activation_functions import ACTIVATIONS, activation_from_settings, check_output_layer
 from feedforward_checks import check_positive_int
 
-__all__ = ['ModelFileError', 'MODEL_FORMAT', 'MODEL_VERSION', 'DEFAULT_MAX_PARAMETERS', 'DEFAULT_MAX_BYTES']
+__all__ = ['ModelFileError', 'AssumedActivationsWarning', 'MODEL_FORMAT', 'MODEL_VERSION', 'DEFAULT_MAX_PARAMETERS',
+           'DEFAULT_MAX_BYTES',
+           'MAX_LAYERS', 'read_model', 'check_model', 'model_dict', 'read_json', 'write_json_atomically',
+           'write_atomically', 'check_header', 'check_fields', 'check_max_parameters', 'max_json_values', 'describe']
 
 #: The ``format`` field of a model file.
 MODEL_FORMAT = 'feedforward-neural-net'
@@ -46,6 +56,10 @@ class ModelFileError(ValueError):
     """A model or checkpoint file cannot be read: it is not JSON, or not what this library wrote."""
 
 
+class AssumedActivationsWarning(UserWarning):
+    """A model file named no activations (the original DeepNetLib's files do not): every layer was assumed Sigmoid."""
+
+
 #: Default bound on the number of parameters a model file may declare (float64: 80 MB).
 DEFAULT_MAX_PARAMETERS = 10_000_000
 #: Default bound on a model file's size in bytes.
@@ -55,6 +69,9 @@ MAX_LAYERS = 1000
 
 _NUMBER_TYPES = (int, float)
 _FIELDS = ('format', 'version', 'dtype', 'layer_sizes', 'activations', 'weights', 'biases')
+#: The fields of a file saved by the original DeepNetLib, and those of each entry of its "layers".
+_DEEPNETLIB_FIELDS = ('layer_sizes', 'layers')
+_DEEPNETLIB_LAYER_FIELDS = ('weights', 'biases')
 
 
 def read_json(path, max_bytes=None, max_values=None):
@@ -177,6 +194,8 @@ def check_model(data, source='<dict>', max_parameters=None):
     def fail(problem):
         raise ModelFileError('{}: {}'.format(source, problem))
 
+    if isinstance(data, dict) and 'format' not in data and 'layers' in data:
+        return _model_from_deepnetlib(data, fail, max_parameters, source)
     version = check_header(data, MODEL_FORMAT, _READERS, fail)
     return _READERS[version](data, fail, max_parameters)
 
@@ -223,17 +242,7 @@ def _model(data, fail, max_parameters, with_settings):
     if dtype not in ('float32', 'float64'):
         fail('expected "dtype" to be "float32" or "float64", got {}'.format(describe(dtype)))
 
-    sizes = data['layer_sizes']
-    if not isinstance(sizes, list) or not 2 <= len(sizes) <= MAX_LAYERS + 1:
-        fail('expected "layer_sizes" to be a list of 2 to {} sizes, got {}'.format(MAX_LAYERS + 1, describe(sizes)))
-    for size in sizes:
-        if type(size) is not int or size < 1:
-            fail('expected every layer size to be a positive integer, got {}'.format(describe(size)))
-    # Python integers: the count is exact however large the sizes are, and nothing is allocated yet.
-    n_parameters = sum(i * o + o for i, o in zip(sizes[:-1], sizes[1:]))
-    if n_parameters > max_parameters:
-        fail('the layer sizes {} need {} parameters, more than the limit of {} '
-             '(raise max_parameters to read it)'.format(_short(sizes), n_parameters, max_parameters))
+    sizes = _layer_sizes(data['layer_sizes'], max_parameters, fail)
     n_layers = len(sizes) - 1
 
     entries = data['activations']
@@ -241,6 +250,10 @@ def _model(data, fail, max_parameters, with_settings):
         fail('expected "activations" to be a list of {} names, one per non-input layer, got {}'.format(
             n_layers, describe(entries)))
     activations = [_activation(entry, with_settings, fail) for entry in entries]
+    try:
+        check_output_layer(activations[-1], sizes[-1])
+    except ValueError as error:
+        fail(str(error))
 
     weights, biases = data['weights'], data['biases']
     for key, value in (('weights', weights), ('biases', biases)):
@@ -256,15 +269,95 @@ def _model(data, fail, max_parameters, with_settings):
         w = np.stack([_number_row(row, n_out, '{} row {}'.format(what, i), fail)
                       for i, row in enumerate(weights[l])])
         b = _number_row(biases[l], n_out, 'biases[{}]'.format(l), fail)
-        for name, array in ((what, w), ('biases[{}]'.format(l), b)):
-            with np.errstate(over='ignore'):
-                converted = array.astype(dtype)
-            if not np.isfinite(converted).all():
-                fail('{} holds a number that is not finite in {}'.format(name, dtype))
+        _check_finite_in(dtype, fail, ((what, w), ('biases[{}]'.format(l), b)))
         arrays.append((w, b))
 
     _check_outputs_stay_finite(arrays, activations, np.dtype(dtype), fail)
     return list(sizes), activations, np.dtype(dtype), arrays
+
+
+def _model_from_deepnetlib(data, fail, max_parameters, source):
+    """A file saved by the original DeepNetLib: ``{"layer_sizes": [...], "layers": [{"weights", "biases"}, ...]}``.
+
+    The original computed z = W a + b, so each layer's "weights" is a
+    (units, inputs) matrix, a list of one row per unit: the transpose of
+    this library's (inputs, units). "biases" is a list of one number per
+    unit. The file names no activations: the original restored every layer
+    as Sigmoid, and so does this reader, in float64, with an
+    ``AssumedActivationsWarning``. Checked as a file of this library's is,
+    within the same limits.
+    """
+    for key in _DEEPNETLIB_FIELDS:
+        if key not in data:
+            fail('the field "{}" is missing from a file of the original DeepNetLib\'s layout (no "format", and '
+                 '"layers")'.format(key))
+    unknown = sorted(key for key in data if key not in _DEEPNETLIB_FIELDS)
+    if unknown:
+        fail('unknown field {}; a file of the original DeepNetLib has only {}, and one of this library a "format" '
+             'field'.format(describe(unknown[0]), ' and '.join(_DEEPNETLIB_FIELDS)))
+    sizes = _layer_sizes(data['layer_sizes'], max_parameters, fail)
+    n_layers = len(sizes) - 1
+    layers = data['layers']
+    if not isinstance(layers, list) or len(layers) != n_layers:
+        fail('expected "layers" to be a list of {} layers, one per non-input layer, got {}'.format(
+            n_layers, describe(layers)))
+    arrays = []
+    for l, (layer, n_in, n_out) in enumerate(zip(layers, sizes[:-1], sizes[1:])):
+        what = 'layers[{}]'.format(l)
+        if not isinstance(layer, dict) or sorted(layer) != sorted(_DEEPNETLIB_LAYER_FIELDS):
+            fail('expected {} to be an object of weights and biases, got {}'.format(
+                what, 'the fields ' + _short(sorted(layer)) if isinstance(layer, dict) else describe(layer)))
+        weights = layer['weights']
+        if not isinstance(weights, list) or len(weights) != n_out:
+            fail('expected {}["weights"] to be a list of {} rows (layer_sizes[{}], one per unit: the original lays '
+                 'weights out as units x inputs), got {}'.format(what, n_out, l + 1, describe(weights)))
+        w = np.stack([_number_row(row, n_in, '{}["weights"] row {}'.format(what, i), fail)
+                      for i, row in enumerate(weights)]).T
+        b = _number_row(layer['biases'], n_out, '{}["biases"]'.format(what), fail)
+        _check_finite_in('float64', fail, (('{}["weights"]'.format(what), w), ('{}["biases"]'.format(what), b)))
+        arrays.append((w, b))
+    activations = [ACTIVATIONS['Sigmoid']] * n_layers
+    _check_outputs_stay_finite(arrays, activations, np.dtype(np.float64), fail, layer_name='layers[{0}]["weights"] and layers[{0}]["biases"]')
+    warnings.warn('{}: a file of the original DeepNetLib (layer_sizes and layers, no format) names no activations: '
+                  'every layer was assumed to be Sigmoid, as the original restored them; save the net to write it '
+                  'in this library\'s format, which names them'.format(source), AssumedActivationsWarning,
+                  stacklevel=_stacklevel_of_caller())
+    return list(sizes), activations, np.dtype(np.float64), arrays
+
+
+def _stacklevel_of_caller():
+    """The ``stacklevel`` that points a warning of the calling function at the first caller outside the modules
+    that read model files (this one and ``neural_net``)."""
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and frame.f_globals.get('__name__') in ('feedforward_model_file', 'neural_net'):
+        level += 1
+        frame = frame.f_back
+    return level
+
+
+def _layer_sizes(sizes, max_parameters, fail):
+    """``sizes`` (the "layer_sizes" of a file) once it is 2 to ``MAX_LAYERS`` + 1 positive integers whose net has
+    at most ``max_parameters`` parameters."""
+    if not isinstance(sizes, list) or not 2 <= len(sizes) <= MAX_LAYERS + 1:
+        fail('expected "layer_sizes" to be a list of 2 to {} sizes, got {}'.format(MAX_LAYERS + 1, describe(sizes)))
+    for size in sizes:
+        if type(size) is not int or size < 1:
+            fail('expected every layer size to be a positive integer, got {}'.format(describe(size)))
+    # Python integers: the count is exact however large the sizes are, and nothing is allocated yet.
+    n_parameters = sum(i * o + o for i, o in zip(sizes[:-1], sizes[1:]))
+    if n_parameters > max_parameters:
+        fail('the layer sizes {} need {} parameters, more than the limit of {} '
+             '(raise max_parameters to read it)'.format(_short(sizes), n_parameters, max_parameters))
+    return sizes
+
+
+def _check_finite_in(dtype, fail, named_arrays):
+    """``fail`` unless every value of each ``(name, array)`` of ``named_arrays`` is finite in ``dtype``."""
+    for name, array in named_arrays:
+        with np.errstate(over='ignore'):
+            converted = array.astype(dtype)
+        if not np.isfinite(converted).all():
+            fail('{} holds a number that is not finite in {}'.format(name, dtype))
 
 
 def _activation(entry, with_settings, fail):
@@ -319,7 +412,7 @@ def _number_row(row, length, what, fail):
         fail('{} holds an integer too large for a float'.format(what))
 
 
-def _check_outputs_stay_finite(arrays, activations, dtype, fail):
+def _check_outputs_stay_finite(arrays, activations, dtype, fail, layer_name='weights[{0}] and biases[{0}]'):
     """Refuse a net whose outputs could overflow ``dtype`` for some input with every |x_i| <= 1.
 
     Bounds each layer's pre-activation, layer by layer::
@@ -333,6 +426,7 @@ def _check_outputs_stay_finite(arrays, activations, dtype, fail):
     dtype's largest number (so must the output bound); the margin
     covers rounding in the net's own sums. A trained net is nowhere near
     this; a file that fails it holds weights no training produced.
+    ``layer_name`` names layer l in a message (``layer_name.format(l)``).
     """
     limit = float(np.finfo(dtype).max) / 4
     bound = np.ones(arrays[0][0].shape[0])
@@ -342,8 +436,8 @@ def _check_outputs_stay_finite(arrays, activations, dtype, fail):
             if (bound <= limit).all():
                 bound = np.asarray(f.magnitude_bound(bound), dtype=np.float64)
         if not (bound <= limit).all():
-            fail('weights[{}] and biases[{}] are so large that the layer\'s values could overflow {} for '
-                 'inputs in [-1, 1]; no trained net has such weights'.format(l, l, dtype.name))
+            fail('{} are so large that the layer\'s values could overflow {} for inputs in [-1, 1]; no trained '
+                 'net has such weights'.format(layer_name.format(l), dtype.name))
 
 
 def _json_type(value):

@@ -41,7 +41,8 @@ import types
 
 import numpy as np
 
-from feedforward_checks import Flag, Integer, Interval, Pair, Setting, apply_settings, declared_settings, settings_repr
+from feedforward_checks import (Flag, Integer, Interval, Pair, Setting, apply_settings, declared_settings,
+                                is_same_class, settings_repr)
 
 __all__ = ['UpdateRule', 'SGDRule', 'AdamRule', 'AdamWRule', 'RMSpropRule', 'AdagradRule', 'OPTIMIZERS',
            'register_optimizer', 'optimizer']
@@ -414,7 +415,7 @@ def register_optimizer(cls, replace=False):
         raise TypeError('{} must define update(self, theta, g, scratch, learning_rate, **state), as UpdateRule '
                         'describes'.format(cls.__qualname__))
     known = _REGISTRY.get(name)
-    if known is not None and known is not cls and not _same_definition(known, cls):
+    if known is not None and not is_same_class(known, cls):
         if name in _BUILT_IN:
             raise ValueError('{!r} is the name of one of the library\'s update rules: give {} another name'.format(
                 name, cls.__qualname__))
@@ -425,11 +426,6 @@ def register_optimizer(cls, replace=False):
     _try_out(cls)
     _REGISTRY[name] = cls
     return cls
-
-
-def _same_definition(known, cls):
-    """Whether ``cls`` is ``known`` defined again (same module and qualified name), as a re-run cell makes it."""
-    return (known.__module__, known.__qualname__) == (cls.__module__, cls.__qualname__)
 
 
 def _try_out(cls):

@@ -22,7 +22,8 @@ change of less than 1e-8 is not made, as in PyTorch).
 import math
 import types
 
-from feedforward_checks import Integer, Interval, Setting, apply_settings, declared_settings, settings_repr
+from feedforward_checks import (Integer, Interval, Setting, apply_settings, declared_settings, is_same_class,
+                                settings_repr)
 
 __all__ = ['Schedule', 'Constant', 'ExponentialDecay', 'StepDecay', 'ReduceOnPlateau', 'SCHEDULES',
            'register_schedule', 'check_schedule']
@@ -189,8 +190,7 @@ def register_schedule(cls, replace=False):
         raise TypeError('{} must define next_learning_rate(self, learning_rate, epoch, evaluation_cost=None)'.format(
             cls.__qualname__))
     known = _REGISTRY.get(name)
-    if known is not None and known is not cls and \
-            (known.__module__, known.__qualname__) != (cls.__module__, cls.__qualname__):
+    if known is not None and not is_same_class(known, cls):
         if name in _BUILT_IN:
             raise ValueError('{!r} is the name of one of the library\'s schedules: give {} another name'.format(
                 name, cls.__qualname__))

@@ -32,8 +32,8 @@ import time
 
 import numpy as np
 
-from cost_functions import Cost
-from data_source import _examine
+from cost_functions import Cost, check_class_targets
+from data_source import READ_ROWS as _READ_ROWS, _examine
 from feedforward_checks import (Integer, Interval, Optional, Setting, _same, apply_settings, check_nonnegative_number,
                                 check_positive_int, random_generator)
 from feedforward_diagnostics import diagnostic_batch, layer_diagnostics
@@ -440,11 +440,14 @@ def train(trainer, data_src, nepochs, evaluation_data=None, callback=None, progr
     """
     nepochs = check_positive_int(nepochs, 'nepochs')
     _check_evaluation_needs(trainer, evaluation_data, patience)
-    examined = trainer._check_data(data_src, class_targets=accuracy is None)
-    if evaluation_data is not None:
-        trainer._check_data(evaluation_data)
-    measure = _Measurements(trainer, data_src, evaluation_data, examined.class_targets if accuracy is None else
-                            accuracy, diagnostics)
+    sources = [data_src] + ([] if evaluation_data is None else [evaluation_data])
+    examined = [trainer._check_data(source, class_targets=accuracy is not False) for source in sources]
+    if accuracy is None:
+        accuracy = examined[0].class_targets
+    for source, facts in zip(sources, examined):
+        if accuracy and not facts.class_targets:
+            _refuse_targets_that_are_not_classes(source, trainer.neural_net.dtype)
+    measure = _Measurements(trainer, data_src, evaluation_data, accuracy, diagnostics)
     best = None if patience is None else _BestEpoch(trainer.neural_net, patience)
     if checkpoint is not None:
         checkpoint = os.fspath(checkpoint)
@@ -486,6 +489,14 @@ def _check_evaluation_needs(trainer, evaluation_data, patience):
     if trainer.schedule.needs_evaluation and evaluation_data is None:
         raise ValueError('the schedule {!r} follows the evaluation cost: give evaluation_data, such as a '
                          'validation part made by data_source.validation_split'.format(trainer.schedule))
+
+
+def _refuse_targets_that_are_not_classes(source, dtype):
+    """Raise ``ValueError`` naming the first target of ``source`` that does not name a class (an accuracy was asked
+    for), before any step."""
+    total = source.number_of_examples()
+    for start in range(0, total, _READ_ROWS):
+        check_class_targets(source.read(start, min(start + _READ_ROWS, total), dtype)[1], first=start)
 
 
 def _after_step(display, on_batch):

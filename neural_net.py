@@ -35,14 +35,15 @@ import math
 
 import numpy as np
 
-from activation_functions import Sigmoid, activation_label, check_activation
+from activation_functions import Sigmoid, activation_label, check_activation, check_output_layer
 from data_source import checked_matrix
 from feedforward_checks import check_float_dtype, check_positive_int, random_generator
-from feedforward_model_file import ModelFileError, check_model, model_dict, read_model, write_json_atomically
+from feedforward_model_file import (AssumedActivationsWarning, ModelFileError, check_model, model_dict, read_model,
+                                    write_json_atomically)
 
-__all__ = ['NeuralNet', 'NetFactory', 'Layer', 'ModelFileError']
+__all__ = ['NeuralNet', 'NetFactory', 'Layer', 'ModelFileError', 'AssumedActivationsWarning', 'EVALUATION_CHUNK']
 
-# Rows fed through the net at once when evaluating a large data set: bounds memory.
+#: Rows fed through the net at once when evaluating a large data set: bounds memory.
 EVALUATION_CHUNK = 4096
 
 
@@ -111,6 +112,7 @@ class NeuralNet:
             raise ValueError('expected one activation per non-input layer ({}), got {}'.format(
                 len(self._sizes) - 1, len(activations)))
         self._activations = [check_activation(a) for a in activations]
+        check_output_layer(self._activations[-1], self._sizes[-1])
         self._dtype = check_float_dtype(dtype)
         shapes = list(zip(self._sizes[:-1], self._sizes[1:]))
         #: Where each layer's parameters (weights, then biases) lie in the flat arrays.
@@ -332,13 +334,16 @@ class NeuralNet:
         return model_dict(self._sizes, [(f.name, f.settings()) for f in self._activations], self._dtype,
                           self._weights, self._biases)
 
-    def save(self, path):
+    def save(self, path=None, *, dest_fname=None):
         """Write the net to ``path`` as JSON, atomically: the file is either the old one or the new one.
 
         The text goes to a temporary file in the same folder, is flushed and
         synced to disk, and then renamed over ``path``. A net whose parameters
         hold NaN or infinity is refused (JSON has no such numbers).
+        ``dest_fname``, the original library's name for ``path``, may be
+        given instead of it.
         """
+        path = _path_argument('save', 'to write to', path, 'dest_fname', dest_fname)
         if not np.isfinite(self._parameters).all():
             raise ValueError('cannot save the net to {}: {} of its parameters are NaN or infinite'.format(
                 path, np.count_nonzero(~np.isfinite(self._parameters))))
@@ -358,15 +363,20 @@ class NeuralNet:
         feedforward_onnx.export_onnx(self, path, metadata=metadata)
 
     @classmethod
-    def create_from_file(cls, path, max_parameters=None, max_bytes=None):
-        """Restore a net that ``save`` wrote.
+    def create_from_file(cls, path=None, max_parameters=None, max_bytes=None, *, fname=None):
+        """Restore a net that ``save`` wrote, or that the original DeepNetLib saved.
 
+        A file of the original's layout names no activations: every layer is
+        Sigmoid, as the original restored them, and an
+        ``AssumedActivationsWarning`` says so (see ``docs/model_file.md``).
         Everything is checked before anything is built; any problem raises
         ``ModelFileError`` (a ``ValueError``) naming the file and the problem,
         and a missing file raises ``FileNotFoundError``. ``max_parameters``
         and ``max_bytes`` bound what a file may ask for (default 10,000,000
-        parameters and 256 MB).
+        parameters and 256 MB). ``fname``, the original library's name for
+        ``path``, may be given instead of it.
         """
+        path = _path_argument('create_from_file', 'to read', path, 'fname', fname)
         return cls._from_model(read_model(path, max_parameters=max_parameters, max_bytes=max_bytes), path)
 
     @classmethod
@@ -424,6 +434,18 @@ class NetFactory:
         hidden = check_activation(hidden_layer_activation, 'hidden_layer_activation')
         output = check_activation(output_layer_activation, 'output_layer_activation')
         return NeuralNet(sizes, [hidden] * (len(sizes) - 2) + [output], dtype)
+
+
+def _path_argument(method, purpose, path, alias, value):
+    """``path``, or ``value`` if the path came as ``alias``, the original library's keyword; TypeError for both
+    or neither."""
+    if path is not None and value is not None:
+        raise TypeError('{}() takes the path as path or as {} (the original library\'s name for it), not both; got '
+                        'path={!r} and {}={!r}'.format(method, alias, path, alias, value))
+    if path is None and value is None:
+        raise TypeError('{}() missing the path {}: give it as path (or as {}, the original library\'s name for '
+                        'it)'.format(method, purpose, alias))
+    return path if value is None else value
 
 
 def _check_sizes(sizes):

@@ -63,10 +63,46 @@ def test_classes_needs_a_matrix():
 
 
 def test_class_targets_are_one_hot_rows_or_binary_values():
-    from data_source import has_class_targets
-    X = np.zeros((3, 1))
-    assert has_class_targets(PreloadSource((X, np.eye(3))))
-    assert has_class_targets(PreloadSource((X, np.array([[0.0], [1.0], [1.0]]))))
-    assert not has_class_targets(PreloadSource((X, np.array([[0.0], [0.5], [1.0]]))))
-    assert not has_class_targets(PreloadSource((X, np.array([[1.0, 1.0], [0, 1], [1, 0]]))))
-    assert not has_class_targets(PreloadSource((X, np.zeros((3, 2)))))
+    """What train finds, where a run starts, to decide whether it records accuracies."""
+    from data_source import _examine
+
+    def class_targets(Y):
+        return _examine(PreloadSource((np.zeros((3, 1)), Y)), [1, Y.shape[1]], np.float64, class_targets=True)[-1]
+    assert class_targets(np.eye(3))
+    assert class_targets(np.array([[0.0], [1.0], [1.0]]))
+    assert not class_targets(np.array([[0.0], [0.5], [1.0]]))
+    assert not class_targets(np.array([[1.0, 1.0], [0, 1], [1, 0]]))
+    assert not class_targets(np.zeros((3, 2)))
+
+
+@pytest.mark.parametrize('targets, message', [
+    # Regression targets: they used to give an accuracy of 0.0 and a 2 x 2 matrix, silently.
+    (np.array([[25.0], [120.0], [346.0]]), r'got 25 at example 0, column 0'),
+    (np.array([[0.0], [0.5], [1.0]]), r'got 0\.5 at example 1, column 0'),
+    (np.array([[0.0, 1.0], [0.2, 0.8], [1.0, 0.0]]), r'got 0\.2 at example 1, column 0'),
+    (np.array([[0.0, 1.0], [1.0, 1.0], [1.0, 0.0]]), r'got a row of 2 ones at example 1'),
+    (np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 0.0]]), r'got a row of 0 ones at example 2'),
+])
+def test_accuracy_and_the_confusion_matrix_refuse_targets_that_are_not_classes(targets, message):
+    from cost_functions import QuadraticCost
+    k = targets.shape[1]
+    net = identity_net(k)
+    src = PreloadSource((np.zeros((3, k)), targets))
+    expected = r'expected class targets \(one-hot rows, or 0 and 1 with a single output\), ' + message
+    with pytest.raises(ValueError, match=expected):
+        accuracy(net, src)
+    with pytest.raises(ValueError, match=expected):
+        confusion_matrix(net, src)
+    with pytest.raises(ValueError, match=expected):
+        QuadraticCost(net).cost_and_accuracy(src)
+
+
+def test_a_bad_target_far_into_a_large_source_is_named_by_its_example():
+    targets = np.eye(3)[np.arange(20000) % 3]
+    targets[17000] = [0.0, 0.0, 3.0]
+    from cost_functions import QuadraticCost
+    net, src = identity_net(3), PreloadSource((np.zeros((20000, 3)), targets))
+    with pytest.raises(ValueError, match='got 3 at example 17000, column 2'):
+        accuracy(net, src)
+    with pytest.raises(ValueError, match='got 3 at example 17000, column 2'):
+        QuadraticCost(net).cost_and_accuracy(src)

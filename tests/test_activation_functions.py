@@ -156,3 +156,32 @@ def test_softmax_rows_sum_to_one_even_when_huge():
 def test_accepts_integers_and_one_dimensional_input():
     assert Sigmoid.activation(np.array([0]))[0] == 0.5
     np.testing.assert_allclose(Softmax.activation(np.array([0.0, 0.0])), [0.5, 0.5])
+
+
+def test_sigmoid_takes_python_scalars_as_numpy_s_own_functions_do():
+    # The original's unit tests call Sigmoid.activation(0) and Sigmoid.gradient(0): they raised a TypeError.
+    assert Sigmoid.activation(0) == 0.5 and isinstance(Sigmoid.activation(0), np.float64)
+    assert Sigmoid.gradient(0) == 0.25 and isinstance(Sigmoid.gradient(0), np.float64)
+    assert 0 < Sigmoid.activation(-800) < 1e-300     # stable for scalars too: no overflow
+
+
+@pytest.mark.parametrize('function', BUILT_IN, ids=repr)
+@pytest.mark.parametrize('z', [0, -2, 1.5, np.float32(0.75), np.array(-0.25)], ids=repr)
+def test_a_scalar_gives_a_numpy_scalar_as_np_exp_does(function, z):
+    a, g = function.activation(z), function.gradient(z)
+    dtype = np.exp(z).dtype       # float64, or float32 for a float32 scalar
+    assert isinstance(a, np.generic) and a.dtype == dtype
+    assert isinstance(g, np.generic) and g.dtype == dtype
+    # The value is that of the same number in a batch of one example of one unit.
+    batch = np.full((1, 1), z, dtype=dtype)
+    assert a == function.activation(batch)[0, 0]
+    assert g == (function.gradient(batch)[0, 0, 0] if function is Softmax else function.gradient(batch)[0, 0])
+
+
+@pytest.mark.parametrize('function', BUILT_IN, ids=repr)
+def test_lists_and_one_dimensional_arrays_are_one_row(function):
+    values = [-1.0, 0, 2]
+    row = np.array([values])
+    np.testing.assert_array_equal(function.activation(values), function.activation(row)[0])
+    np.testing.assert_array_equal(function.activation(np.array(values)), function.activation(row)[0])
+    np.testing.assert_array_equal(function.gradient(values), function.gradient(row)[0])

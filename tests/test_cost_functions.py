@@ -59,6 +59,18 @@ def test_cross_entropy_refuses_outputs_that_are_not_probabilities(output):
         CrossEntropyCost(single_layer(output))
 
 
+@pytest.mark.parametrize('cost', [QuadraticCost, CrossEntropyCost])
+def test_a_cost_refuses_a_softmax_output_of_one_unit(cost, monkeypatch):
+    # The net refuses one when it is built (test_neural_net.py); a net built by any other route meets the cost's check.
+    import neural_net
+    with monkeypatch.context() as patch:
+        patch.setattr(neural_net, 'check_output_layer', lambda activation, units: None, raising=False)
+        net = single_layer(Softmax, outputs=1)
+    with pytest.raises(ValueError, match='Softmax output layer to have at least 2 units, got 1.*use Sigmoid for one '
+                                         'output.*or two Softmax units'):
+        cost(net)
+
+
 @pytest.mark.parametrize('l2', [-1, float('nan'), float('inf'), 'a', None, True])
 def test_bad_l2_terms(l2):
     with pytest.raises((TypeError, ValueError), match='l2_reg_term'):
@@ -86,3 +98,16 @@ def test_get_cost_over_many_examples_equals_the_mean():
     X, Y = rng.normal(size=(50000, 2)), rng.normal(size=(50000, 1))
     expected = reference.cost('QuadraticCost', net.weights(), net.biases(), ['Tanh', 'Identity'], X, Y, 0.0)
     assert QuadraticCost(net).get_cost(PreloadSource((X, Y))) == pytest.approx(expected, rel=1e-10)
+
+
+def test_a_cost_shows_its_class_and_its_l2_term():
+    net = single_layer(Softmax)
+    assert repr(CrossEntropyCost(net, l2_reg_term=0.0001)) == 'CrossEntropyCost(l2_reg_term=0.0001)'
+    assert repr(QuadraticCost(net)) == 'QuadraticCost(l2_reg_term=0.0)'
+
+    class Halved(QuadraticCost):
+        pass
+
+    cost = Halved(net, l2_reg_term=1)
+    cost.l2_reg_term = 0.5
+    assert repr(cost) == 'Halved(l2_reg_term=0.5)'

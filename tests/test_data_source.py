@@ -252,3 +252,23 @@ def test_moves_drawn_from_the_trainers_generator_resume_exactly_across_a_checkpo
     unmoved, _ = trainer_and_source()
     unmoved.train(source, 4)
     assert not np.array_equal(unmoved.neural_net.parameters(), straight.neural_net.parameters())
+
+
+def test_a_data_source_shows_how_many_examples_it_holds_and_their_widths():
+    from data_source import validation_split
+    src = PreloadSource((np.zeros((500, 2)), np.zeros((500, 3))))
+    assert repr(src) == 'PreloadSource(500 examples, 2 -> 3)'
+    assert repr(PreloadSource(([np.zeros(4)], [np.ones(1)]), dtype=np.float32)) == \
+        'PreloadSource(1 example, 4 -> 1, float32)'
+    training, validation = validation_split(src, 0.2, seed=0)
+    assert repr(validation) == 'Subset(100 examples of PreloadSource(500 examples, 2 -> 3))'
+    assert repr(training) == 'Subset(400 examples of PreloadSource(500 examples, 2 -> 3))'
+    assert repr(ListSource([[1.0, 2.0], [3.0, 4.0]], [[1.0], [0.0]])) == 'ListSource(2 examples, 2 -> 1)'
+
+
+def test_the_repr_of_a_broken_source_of_one_s_own_does_not_raise():
+    class Broken(DataSource):
+        def number_of_examples(self):
+            raise OSError('the disk is gone')
+
+    assert repr(Broken()).startswith('<') and 'Broken object at 0x' in repr(Broken())

@@ -347,6 +347,76 @@ def test_a_name_is_taken_again_only_on_purpose():
     assert register_activation(Softsign2) is Softsign2          # the same class again: nothing to refuse
 
 
+#: A notebook cell that defines an activation and a cost and registers them: run twice, it defines new classes of
+#: the same module and qualified names.
+CELL = """
+import numpy as np
+from activation_functions import Activation, register_activation
+from cost_functions import Cost, register_cost
+
+
+@register_activation
+class Cube(Activation):
+    name = 'Cube'
+
+    def activation(self, z, out=None):
+        return np.power(z, 3, out=out)
+
+    def derivative(self, z, a):
+        return 3 * z * z
+
+
+@register_cost
+class AbsoluteError(Cost):
+    def loss(self, z_out, a_out, Y):
+        return np.abs(a_out - Y).sum(axis=1)
+
+    def output_delta(self, z_out, a_out, Y, out):
+        np.sign(np.subtract(a_out, Y, out=out), out=out)
+        return self.through_output_activation(out, z_out, a_out, out)
+"""
+
+
+def run_cell():
+    namespace = {'__name__': '__main__'}
+    exec(compile(CELL, '<cell>', 'exec'), namespace)
+    return namespace
+
+
+def test_a_cell_that_registers_an_activation_and_a_cost_may_run_again():
+    first, second = run_cell(), run_cell()
+    assert first['Cube'] is not second['Cube'] and first['AbsoluteError'] is not second['AbsoluteError']
+    assert activation_functions.ACTIVATIONS['Cube'] is second['Cube']
+    assert cost_functions.COSTS['AbsoluteError'] is second['AbsoluteError']
+    net, X, Y = problem(second['Cube'])
+    assert gradient_check(second['AbsoluteError'](net), X, Y).passed
+
+
+def test_another_class_under_a_name_taken_by_a_cell_is_still_refused():
+    run_cell()
+
+    class Cube(Activation):         # the same name, but another qualified name (it is local to this test)
+        name = 'Cube'
+        activation = Softsign.activation
+        derivative = Softsign.derivative
+
+    class AbsoluteError(MeanAbsoluteError):
+        pass
+
+    with pytest.raises(ValueError, match=r"'Cube' is already registered for __main__\.Cube: choose another name"):
+        register_activation(Cube)
+    with pytest.raises(ValueError, match=r"'AbsoluteError' is already registered for __main__\.AbsoluteError"):
+        register_cost(AbsoluteError)
+
+
+def test_the_same_class_check_is_the_module_and_the_qualified_name():
+    from feedforward_checks import is_same_class
+    first, second = run_cell(), run_cell()
+    assert is_same_class(first['Cube'], second['Cube']) and is_same_class(Softsign, Softsign)
+    assert not is_same_class(first['Cube'], first['AbsoluteError']) and not is_same_class(Softsign, Gaussian)
+    assert not is_same_class(Softsign, Softsign())
+
+
 # ----- ONNX forms ----------------------------------------------------------------------
 
 @pytest.mark.parametrize('activation', [Sigmoid, Rectifier, Softmax, Tanh, Identity, LeakyRectifier(slope=0.2),

@@ -122,3 +122,12 @@ def test_a_bad_batch_is_refused_as_the_cost_s_gradient_refuses_it():
     with pytest.raises(ValueError, match='targets from 0 to 1'):
         sigmoid_net, X, _ = problem(Tanh, Sigmoid)
         gradient_check(CrossEntropyCost(sigmoid_net), X, np.full((6, 2), 2.0))
+
+
+def test_the_repr_of_a_check_is_its_table():
+    net, X, Y = problem()
+    check = gradient_check(QuadraticCost(net), X, Y)
+    assert repr(check) == str(check)
+    lines = repr(check).splitlines()
+    assert lines[0] == 'layer  parameters  checked  worst relative error'
+    assert lines[-1] == 'passed: every layer below 1e-06' and len(lines) == 4

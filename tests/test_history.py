@@ -69,7 +69,10 @@ def test_accuracy_only_for_class_targets_unless_asked():
     binary = PreloadSource((x, (x > 0.5).astype(float)))
     assert gd.train(binary, 1)['training_accuracy'] == [pytest.approx(np.mean((net.feed(x) > 0.5) == (x > 0.5)))]
     assert 'training_accuracy' not in gd.train(binary, 1, accuracy=False).keys()
-    assert 'training_accuracy' in gd.train(PreloadSource((x, x ** 2)), 1, accuracy=True).keys()
+    assert 'training_accuracy' in gd.train(binary, 1, accuracy=True).keys()
+    # Targets that are not classes have no accuracy (cost_functions.check_class_targets), even when asked for.
+    with pytest.raises(ValueError, match='expected class targets'):
+        gd.train(PreloadSource((x, x ** 2)), 1, accuracy=True)
 
 
 def test_history_array_shapes():

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import feedforward_model_file as model_file
@@ -26,17 +26,28 @@ PROPERTY_SETTINGS = settings(max_examples=150, deadline=None,
                              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
-def load_quietly(path, **limits):
-    """Load with every warning turned into an error, so that no warning can pass as a success."""
+def load_quietly(path, original_layout=False, **limits):
+    """Load with every warning turned into an error, so that no warning can pass as a success; but the warning
+    that a file of the original DeepNetLib's layout (``original_layout``) must give."""
     with warnings.catch_warnings():
         warnings.simplefilter('error')
+        if original_layout:
+            warnings.simplefilter('ignore', model_file.AssumedActivationsWarning)
         return NeuralNet.create_from_file(path, **limits)
 
 
-def assert_loads_or_refuses(path):
+def assert_refused_naming_the_file(path, data, message):
+    """``data`` (JSON text, or a value to write as JSON) written to ``path`` is refused with ``message``."""
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    with pytest.raises(ModelFileError, match=message) as caught:
+        load_quietly(path)
+    assert str(caught.value).startswith(str(path) + ': ')
+
+
+def assert_loads_or_refuses(path, original_layout=False):
     """The property: a working net (finite outputs for inputs in [-1, 1]) or ModelFileError naming the file."""
     try:
-        net = load_quietly(path)
+        net = load_quietly(path, original_layout)
     except ModelFileError as error:
         assert str(path) in str(error)
         return None
@@ -104,6 +115,110 @@ def test_an_activation_with_settings_is_written_as_version_2_and_reads_back(tmp_
     np.testing.assert_array_equal(again.feed(X), net.feed(X))
 
 
+# ----- files saved by the original DeepNetLib --------------------------------
+
+def load_original(path, **limits):
+    """Load a file of the original DeepNetLib, which must warn, once, that its activations were assumed."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        net = NeuralNet.create_from_file(path, **limits)
+    assert [type(w.message) for w in caught] == [model_file.AssumedActivationsWarning]
+    return net, str(caught[0].message)
+
+
+def test_a_file_of_the_original_deepnetlib_loads_as_sigmoid_layers_and_warns_so():
+    # tests/fixtures/deepnetlib_model.json is written by hand in the original's layout: each layer's weights as a
+    # (units, inputs) matrix, since it computed z = W a + b, and no activations: it restored every layer as Sigmoid.
+    path = os.path.join(FIXTURES, 'deepnetlib_model.json')
+    net, message = load_original(path)
+    assert message.startswith(path + ': ') and 'assumed to be Sigmoid' in message
+    assert issubclass(model_file.AssumedActivationsWarning, UserWarning)
+    assert net.layer_sizes() == [2, 3, 1]
+    assert [f.name for f in net.activations()] == ['Sigmoid', 'Sigmoid']
+    assert net.dtype == np.float64
+    np.testing.assert_array_equal(net.weights()[0], [[1.0, 0.5, 0.0], [-1.0, 2.0, -3.0]])
+    np.testing.assert_array_equal(net.biases()[0], [0.0, 0.5, 1.0])
+
+    # By hand, x = (1, 2): z1 = (1 - 2 + 0, 0.5 + 4 + 0.5, 0 - 6 + 1) = (-1, 5, -5),
+    # z2 = 2 s(-1) - s(5) + 0.5 s(-5) - 0.25, output s(z2).
+    def s(z):
+        return 1 / (1 + math.exp(-z))
+
+    expected = s(2 * s(-1) - s(5) + 0.5 * s(-5) - 0.25)
+    assert net.feed(np.array([1.0, 2.0]))[0] == pytest.approx(expected, rel=1e-15)
+
+
+def test_the_original_s_files_load_under_its_keyword_and_from_a_dict_and_save_in_this_library_s_format(tmp_path):
+    path = os.path.join(FIXTURES, 'deepnetlib_model.json')
+    with pytest.warns(model_file.AssumedActivationsWarning, match='assumed to be Sigmoid'):
+        net = NeuralNet.create_from_file(fname=path)
+    with pytest.warns(model_file.AssumedActivationsWarning, match='^<dict>: '):
+        assert NeuralNet.from_dict(json.load(open(path))).to_dict() == net.to_dict()
+    net.save(tmp_path / 'again.json')
+    again = load_quietly(tmp_path / 'again.json')     # this library's format names the activations: no warning
+    assert again.to_dict() == net.to_dict() and again.activations() == net.activations()
+
+
+def test_the_warning_points_at_the_caller():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        NeuralNet.create_from_file(os.path.join(FIXTURES, 'deepnetlib_model.json'))
+    assert caught[0].filename == __file__
+
+
+def original(change=None):
+    """The fixture's dictionary, changed by ``change``."""
+    data = json.load(open(os.path.join(FIXTURES, 'deepnetlib_model.json')))
+    if change is not None:
+        change(data)
+    return data
+
+
+@pytest.mark.parametrize('data,message', [
+    # Weights laid out as this library's (inputs, units): the original's are (units, inputs).
+    (original(lambda d: d['layers'][0].update(weights=[[1.0, 0.5, 0.0], [-1.0, 2.0, -3.0]])),
+     r'expected layers\[0\]\["weights"\] to be a list of 3 rows \(layer_sizes\[1\], one per unit'),
+    (original(lambda d: d['layers'][1]['weights'][0].pop()), r'layers\[1\]\["weights"\] row 0 to be a list of 3'),
+    (original(lambda d: d['layers'][0]['biases'].append(1.0)), r'layers\[0\]\["biases"\] to be a list of 3 numbers'),
+    (original(lambda d: d['layers'][0]['biases'].__setitem__(0, True)), r'numbers in layers\[0\]\["biases"\]'),
+    (original(lambda d: d['layers'][0]['weights'][1].__setitem__(0, '2')), r'numbers in layers\[0\]\["weights"\]'),
+    (json.dumps(original()).replace('-3.0', '-3e400'), 'not finite in float64'),     # JSON reads 3e400 as inf
+    (original(lambda d: d['layers'][0]['weights'][1].__setitem__(0, 10 ** 400)), 'too large for a float'),
+    (original(lambda d: d['layers'][1].__setitem__('biases', [1e308])), 'could overflow float64'),
+    (original(lambda d: d['layers'].pop()), r'expected "layers" to be a list of 2 layers'),
+    (original(lambda d: d['layers'][1].pop('biases')), r'expected layers\[1\] to be an object of weights and biases'),
+    (original(lambda d: d['layers'][1].update(activation='Sigmoid')), r'layers\[1\] to be an object of weights and'),
+    (original(lambda d: d['layers'].__setitem__(0, [1, 2])), r'layers\[0\] to be an object of weights and biases'),
+    (original(lambda d: d.pop('layer_sizes')), 'the field "layer_sizes" is missing'),
+    (original(lambda d: d.update(dtype='float64')), "unknown field 'dtype'; a file of the original DeepNetLib has"),
+    (original(lambda d: d.update(layer_sizes=[2, 3.0, 1])), 'positive integer'),
+    (original(lambda d: d.update(layer_sizes=[2])), 'list of 2 to 1001 sizes'),
+    (original(lambda d: d.update(layer_sizes=[2, 10 ** 9, 1])), 'need 4000000001 parameters, more than the limit'),
+    ({'layer_sizes': [1] * 200_001, 'layers': [{'weights': [[0]], 'biases': [0]}] * 200_000},
+     'list of 2 to 1001 sizes'),
+])
+def test_a_file_of_the_original_is_checked_as_strictly_as_one_of_this_library(tmp_path, data, message):
+    assert_refused_naming_the_file(tmp_path / 'original.json', data, message)
+
+
+def test_a_file_of_the_original_keeps_this_library_s_limits(tmp_path):
+    path = tmp_path / 'original.json'
+    path.write_text(json.dumps(original()))     # 2*3 + 3 + 3*1 + 1 = 13 parameters
+    with pytest.raises(ModelFileError, match='need 13 parameters, more than the limit of 12'):
+        load_quietly(path, max_parameters=12)
+    assert load_original(path, max_parameters=13)[0].parameters().size == 13
+    size = path.stat().st_size
+    with pytest.raises(ModelFileError, match='more than the limit of {}'.format(size - 1)):
+        load_quietly(path, max_bytes=size - 1)
+
+
+def test_a_file_without_format_or_layers_is_still_refused_for_its_missing_format(tmp_path):
+    path = tmp_path / 'neither.json'
+    path.write_text(json.dumps({'layer_sizes': [2, 1], 'weights': [[[1.0], [2.0]]]}))
+    with pytest.raises(ModelFileError, match='expected "format": "feedforward-neural-net", got None'):
+        load_quietly(path)
+
+
 # ----- property tests ------------------------------------------------------
 
 json_values = st.recursive(
@@ -131,6 +246,8 @@ def valid_model_dicts(draw):
     # Identity and Rectifier layers let large numbers through to the output; they come up more often.
     names = draw(st.lists(st.sampled_from(LIBRARY_ACTIVATIONS + ['Identity', 'Rectifier']), min_size=len(sizes) - 1,
                           max_size=len(sizes) - 1))
+    # A Softmax output of one unit is refused (it cannot learn).
+    assume(not (names[-1] == 'Softmax' and sizes[-1] == 1))
     dtype = draw(st.sampled_from(['float32', 'float64']))
     # LeakyRectifier with a slope of its own, so that version 2 files with settings come up too.
     net = NeuralNet(sizes, [LeakyRectifier(slope=draw(st.sampled_from([0.0, 0.01, 0.3, 1.0])))
@@ -155,18 +272,29 @@ nasty_numbers = st.sampled_from([
 ]) | st.floats(allow_nan=False, allow_infinity=False)
 
 
+def as_original(data):
+    """The model dictionary ``data`` laid out as the original DeepNetLib saved a net: weights as (units, inputs)."""
+    return {'layer_sizes': data['layer_sizes'],
+            'layers': [{'weights': np.array(w).T.tolist(), 'biases': b} for w, b in zip(data['weights'], data['biases'])]}
+
+
 @st.composite
-def mutated_model_dicts(draw):
-    """A valid model dictionary with a few mutations: of its numbers, then anywhere in its tree."""
+def mutated_model_dicts(draw, original_layout=False):
+    """A valid model dictionary (laid out as the original's with ``original_layout``) with a few mutations: of its
+    numbers, then anywhere in its tree."""
     data = copy.deepcopy(draw(valid_model_dicts()))
+    if original_layout:
+        data = as_original(data)
+    layers = data['layers'] if original_layout else [{'weights': w, 'biases': b}
+                                                     for w, b in zip(data['weights'], data['biases'])]
     n_numbers, n_anywhere = draw(st.tuples(st.integers(0, 3), st.integers(0, 2)).filter(lambda n: sum(n) > 0))
     for _ in range(n_numbers):
         # A weight or a bias of a random layer becomes a nasty number.
-        l = draw(st.integers(0, len(data['weights']) - 1))
+        layer = layers[draw(st.integers(0, len(layers) - 1))]
         if draw(st.booleans()):
-            row = data['weights'][l][draw(st.integers(0, len(data['weights'][l]) - 1))]
+            row = layer['weights'][draw(st.integers(0, len(layer['weights']) - 1))]
         else:
-            row = data['biases'][l]
+            row = layer['biases']
         # A copy: the strategy hands out shared lists, which later mutations would change for every draw after.
         row[draw(st.integers(0, len(row) - 1))] = copy.deepcopy(draw(nasty_numbers))
     for _ in range(n_anywhere):
@@ -198,6 +326,23 @@ def test_mutated_model_files_load_as_working_nets_or_are_refused(tmp_path, data)
     path = tmp_path / 'mutated.json'
     path.write_text(json.dumps(data))
     assert_loads_or_refuses(path)
+
+
+@PROPERTY_SETTINGS
+@given(data=mutated_model_dicts(original_layout=True))
+def test_mutated_files_of_the_original_s_layout_load_as_working_nets_or_are_refused(tmp_path, data):
+    path = tmp_path / 'mutated.json'
+    path.write_text(json.dumps(data))
+    assert_loads_or_refuses(path, original_layout=True)
+
+
+@PROPERTY_SETTINGS
+@given(data=valid_model_dicts())
+def test_every_file_of_the_original_s_layout_loads_as_the_same_numbers_in_sigmoid_layers(tmp_path, data):
+    path = tmp_path / 'original.json'
+    path.write_text(json.dumps(as_original(data)))
+    net = load_quietly(path, original_layout=True)
+    assert net.to_dict() == dict(data, dtype='float64', version=1, activations=['Sigmoid'] * len(data['weights']))
 
 
 @PROPERTY_SETTINGS
@@ -309,11 +454,7 @@ def stack_of_unit_layers(n):
     ('', 'not valid JSON'),
 ])
 def test_attacks_are_refused_with_the_file_named(tmp_path, data, message):
-    path = tmp_path / 'attack.json'
-    path.write_text(data if isinstance(data, str) else json.dumps(data))
-    with pytest.raises(ModelFileError, match=message) as caught:
-        load_quietly(path)
-    assert str(caught.value).startswith(str(path) + ': ')
+    assert_refused_naming_the_file(tmp_path / 'attack.json', data, message)
 
 
 def test_large_weights_behind_a_squashing_layer_are_kept():

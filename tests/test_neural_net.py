@@ -174,6 +174,21 @@ def test_bad_activations(activation):
         NetFactory.create_neural_net([2, 3, 1], output_layer_activation=activation)
 
 
+def test_a_softmax_output_of_one_unit_is_refused_where_the_net_is_built(tmp_path):
+    # A Softmax over one unit outputs 1.0 whatever its input: it "trained" to cost 0 and learned nothing.
+    message = 'Softmax output layer to have at least 2 units, got 1.*use Sigmoid for one output.*or two Softmax units'
+    with pytest.raises(ValueError, match=message):
+        NetFactory.create_neural_net([2, 3, 1], output_layer_activation=Softmax)
+    with pytest.raises(ValueError, match=message):
+        NeuralNet([2, 1], [Softmax])
+    data = make_net(sizes=(2, 2), output=Sigmoid).to_dict()
+    data['activations'] = ['Softmax']
+    data['weights'], data['biases'], data['layer_sizes'] = [[[1.0], [2.0]]], [[0.0]], [2, 1]
+    with pytest.raises(ModelFileError, match=message):
+        NeuralNet.create_from_file(write(tmp_path, data))
+    assert NetFactory.create_neural_net([2, 3, 2], output_layer_activation=Softmax).layer_sizes() == [2, 3, 2]
+
+
 def test_bad_dtype():
     with pytest.raises(TypeError, match='float32 or float64'):
         NetFactory.create_neural_net([2, 1], dtype=np.int32)
@@ -230,6 +245,22 @@ def test_bad_model_files_are_refused_clearly(tmp_path, data, message):
 def test_missing_model_file(tmp_path):
     with pytest.raises(FileNotFoundError):
         NeuralNet.create_from_file(tmp_path / 'nope.json')
+
+
+def test_the_original_library_s_keyword_names_for_the_path_are_accepted(tmp_path):
+    net = make_net()
+    net.save(dest_fname=tmp_path / 'net.json')
+    restored = NeuralNet.create_from_file(fname=str(tmp_path / 'net.json'))
+    assert (restored.parameters() == net.parameters()).all()
+    with pytest.raises(TypeError, match=r"save\(\) takes the path as path or as dest_fname .*, not both"):
+        net.save(tmp_path / 'a.json', dest_fname=tmp_path / 'b.json')
+    with pytest.raises(TypeError, match=r"create_from_file\(\) takes the path as path or as fname .*, not both"):
+        NeuralNet.create_from_file(tmp_path / 'net.json', fname=tmp_path / 'net.json')
+    with pytest.raises(TypeError, match=r"save\(\) missing the path to write to"):
+        net.save()
+    with pytest.raises(TypeError, match=r"create_from_file\(\) missing the path to read"):
+        NeuralNet.create_from_file()
+    assert sorted(os.listdir(tmp_path)) == ['net.json']
 
 
 def test_save_leaves_no_temporary_files(tmp_path):
