@@ -5,6 +5,7 @@ Each check returns the value in the form the library uses, or raises
 a wrong value) with a message that names the argument, says what was
 expected and shows what came.
 """
+import inspect
 import math
 import numbers
 
@@ -12,7 +13,7 @@ import numpy as np
 
 __all__ = ['check_positive_int', 'check_positive_number', 'check_nonnegative_number', 'check_float_dtype',
            'random_generator', 'is_same_class', 'FLOAT_DTYPES', 'Setting', 'Interval', 'Integer', 'Flag', 'Pair',
-           'Optional', 'apply_settings', 'declared_settings', 'settings_repr']
+           'Optional', 'apply_settings', 'declared_settings', 'settings_repr', 'constructor_repr']
 
 #: The dtypes a net computes in.
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -281,6 +282,22 @@ def settings_repr(instance, always=(), extra=(), skip=()):
             continue
         value = getattr(instance, name)
         if name in always or setting.default is Setting.REQUIRED or not _same(value, setting.default):
+            parts.append('{}={!r}'.format(name, value))
+    parts.extend('{}={!r}'.format(name, value) for name, value in extra)
+    return '{}({})'.format(type(instance).__name__, ', '.join(parts))
+
+
+def constructor_repr(instance, skip=(), values=None, extra=()):
+    """``Class(name=value, ...)``: the arguments of the class's constructor (but those in ``skip``) whose values, read
+    from ``instance`` as attributes of the same names or given in ``values``, differ from their defaults (or have
+    none), then the ``(name, value)`` pairs of ``extra``."""
+    values = values or {}
+    parts = []
+    for name, parameter in inspect.signature(type(instance).__init__).parameters.items():
+        if name == 'self' or name in skip or parameter.kind != parameter.POSITIONAL_OR_KEYWORD:
+            continue
+        value = values[name] if name in values else getattr(instance, name)
+        if parameter.default is parameter.empty or not _same(value, parameter.default):
             parts.append('{}={!r}'.format(name, value))
     parts.extend('{}={!r}'.format(name, value) for name, value in extra)
     return '{}({})'.format(type(instance).__name__, ', '.join(parts))

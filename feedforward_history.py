@@ -2,7 +2,26 @@
 
 ``Trainer.train`` (``gradient_descent``) returns a ``History`` of the epochs
 of that call, and appends the same records to ``trainer.history``, which a
-checkpoint keeps. See ``Trainer.train`` for the keys a record holds.
+checkpoint keeps. Each record holds, measured after its epoch:
+
+* ``epoch``: the epoch's number (``epochs_done`` after it);
+* ``seconds``: the time the epoch's steps took; ``wall_time``: seconds since
+  ``train`` began, measurements included;
+* ``learning_rate``: the rate the epoch's steps used;
+* ``training_cost`` on the training data and, if ``train`` was given
+  ``evaluation_data``, ``evaluation_cost`` on it, as ``get_cost`` defines the
+  cost;
+* ``training_accuracy`` (and ``evaluation_accuracy``): the share of examples
+  whose class the net predicts (see ``cost_functions.accuracy``), recorded
+  when the targets name classes or ``train`` was asked for them; cost and
+  accuracy come from the same forward pass;
+* with ``diagnostics=True``: the per-layer quantities of
+  ``feedforward_diagnostics`` (``weight_gradient_norm``, ``activation_mean``,
+  ``activation_std``, ``saturated``, ``dead``), each a list with one float
+  per non-input layer, measured on one fixed batch of up to 1000 training
+  examples drawn once with a seed of its own (not the trainer's). They cost
+  one forward and one backward pass of that batch per epoch and change no
+  parameter; when off, nothing at all is computed.
 """
 import numpy as np
 
@@ -16,8 +35,8 @@ class History:
     ``history['training_cost']`` is the list of that quantity over epochs
     (epochs without it give None), and ``history.array('weight_gradient_norm')``
     the same as a NumPy array, here of shape (epochs, layers). A key that no
-    epoch recorded raises ``KeyError`` naming the keys there are. See
-    ``GradientDescent.train`` for the keys.
+    epoch recorded raises ``KeyError`` naming the keys there are. The module
+    docstring lists the keys.
     """
 
     #: Keys ``train`` records only in some runs, and when.

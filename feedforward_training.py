@@ -24,7 +24,6 @@ undoes the epoch in the same way.
 the measurements, early stopping and the progress display.
 """
 import contextlib
-import inspect
 import math
 import numbers
 import os
@@ -34,8 +33,8 @@ import numpy as np
 
 from cost_functions import Cost, check_class_targets
 from data_source import READ_ROWS as _READ_ROWS, _examine
-from feedforward_checks import (Integer, Interval, Optional, Setting, _same, apply_settings, check_nonnegative_number,
-                                check_positive_int, random_generator)
+from feedforward_checks import (Integer, Interval, Optional, Setting, apply_settings, check_nonnegative_number,
+                                check_positive_int, constructor_repr, random_generator)
 from feedforward_diagnostics import diagnostic_batch, layer_diagnostics
 from feedforward_history import History
 from feedforward_optimizers import optimizer
@@ -75,24 +74,19 @@ class StopTraining(Exception):
 class Trainer:
     """A net, its cost and an update rule, and the epochs that train them.
 
-    ``rule`` is an update rule (``feedforward_optimizers``): a rule object
-    such as ``AdamRule(betas=(0.9, 0.99))``, a registered name such as
-    ``'rmsprop'``, or a rule class; it holds the state of this trainer's
-    steps. ``learning_rate`` (eta, a positive finite number) defaults to the
-    rule's own default, if it has one. ``batch_size`` examples make a step
-    (the last mini-batch of an epoch holds what is left), or every example
-    with None (full-batch descent). ``seed`` (an int, a
-    ``numpy.random.Generator`` or None) seeds ``rng``, the generator of the
-    shuffles; ``dropout_rng``, spawned from it, draws the dropout masks
-    (neither exists for full batches). ``dropout``, ``schedule`` and
-    ``threads``: see those attributes. Every setting is checked whenever it
-    is set, and may be changed between epochs.
-
-    ``epochs_done`` counts the epochs trained; ``history`` holds every
-    epoch that ``train`` recorded, over all its calls (a checkpoint keeps
-    both). ``in_epoch`` is True from the first step of an epoch until it
-    ends: a run stopped within an epoch (``StopTraining``) keeps the steps
-    taken, but a checkpoint waits for the end of an epoch.
+    ``rule``: an update rule (``feedforward_optimizers``): a rule such as
+    ``AdamRule(betas=(0.9, 0.99))``, a registered name such as ``'rmsprop'``,
+    or a rule class; it holds the state of the steps. ``learning_rate``
+    defaults to the rule's own, if it has one. ``batch_size`` examples make a
+    step (the last of an epoch holds what is left); None takes every example
+    (full-batch descent). ``seed`` (an int, a ``numpy.random.Generator`` or
+    None) seeds ``rng``, which shuffles; ``dropout_rng``, spawned from it,
+    draws the dropout masks (neither exists for full batches). Every setting
+    (see each attribute) is checked whenever it is set, and may be changed
+    between epochs. ``epochs_done`` counts the epochs trained; ``history``
+    holds every epoch that ``train`` recorded. ``in_epoch`` is True from the
+    first step of an epoch until it ends: a run stopped within an epoch keeps
+    the steps taken, but a checkpoint waits for the end of an epoch.
     """
 
     learning_rate = Setting(Interval(0, None, closed='neither'), doc='eta, the step size')
@@ -106,13 +100,7 @@ class Trainer:
 
     def __init__(self, neural_net, cost_function, rule='sgd', learning_rate=None, batch_size=50, seed=None,
                  dropout=None, schedule=None, threads=None):
-        if not isinstance(neural_net, NeuralNet):
-            raise TypeError('expected neural_net to be a NeuralNet, got {}'.format(type(neural_net).__name__))
-        if not isinstance(cost_function, Cost):
-            raise TypeError('expected cost_function to be a cost such as QuadraticCost, got {}'.format(
-                type(cost_function).__name__))
-        if cost_function.neural_net is not neural_net:
-            raise ValueError('expected cost_function to be built on the same net as the one being trained')
+        _check_net_and_cost(neural_net, cost_function)
         rule = optimizer(rule)
         if learning_rate is None:
             learning_rate = rule.default_learning_rate
@@ -129,7 +117,7 @@ class Trainer:
         self.epochs_done = 0
         self.history = History()
         self.in_epoch = False
-        self._snapshots, self._buffers, self._masks = {}, {}, {}
+        self._epoch_start, self._batches = _EpochStart(), _Batches(neural_net)
         self._batch_index = 0
         self._accumulator = self._scratch = self._finite = self._auto = None
 
@@ -150,19 +138,11 @@ class Trainer:
         return _dropout_rates(value, self.neural_net.layer_sizes())
 
     def __repr__(self):
-        """The class and its constructor's arguments whose values differ from their defaults, then ``epochs_done``:
-        ``StochasticGradientDescent(learning_rate=0.1, batch_size=20, momentum=0.9, epochs_done=40)``."""
-        parts = []
-        for name, parameter in inspect.signature(type(self).__init__).parameters.items():
-            if name in ('self', 'neural_net', 'cost_function', 'seed') or \
-                    parameter.kind != parameter.POSITIONAL_OR_KEYWORD:
-                continue
-            value = self._rule if name == 'rule' else getattr(self, name)
-            if name == 'schedule' and value.name == 'constant':
-                value = None
-            if parameter.default is parameter.empty or not _same(value, parameter.default):
-                parts.append('{}={!r}'.format(name, value))
-        return '{}({}, epochs_done={})'.format(type(self).__name__, ', '.join(parts), self.epochs_done)
+        """``StochasticGradientDescent(learning_rate=0.1, batch_size=20, momentum=0.9, epochs_done=40)``: the class,
+        the constructor's arguments that differ from their defaults, and the epochs done."""
+        schedule = self.schedule if self.schedule.name != 'constant' else None
+        return constructor_repr(self, ('neural_net', 'cost_function', 'seed'),
+                                {'rule': self._rule, 'schedule': schedule}, [('epochs_done', self.epochs_done)])
 
     # ----- one epoch ---------------------------------------------------------------------------------
 
@@ -183,11 +163,10 @@ class Trainer:
 
     def _epoch(self, data_src, on_batch=None):
         """One epoch over a source already checked; see ``training_epoch``."""
-        self._start_epoch()
         full = self._batch_size is None
         total = data_src.number_of_examples()
-        with self._epoch_or_nothing(), self._epoch_threads(min(total, FULL_BATCH_CHUNK) if full else
-                                                           self._batch_size) as pace:
+        with self._epoch_or_nothing(), _epoch_threads(self, min(total, FULL_BATCH_CHUNK) if full else
+                                                      self._batch_size) as pace:
             if full:
                 self._full_batch_step(data_src, pace)
             else:
@@ -204,8 +183,8 @@ class Trainer:
         for batch_index in range(n_batches):
             indices = order[batch_index * batch_size:(batch_index + 1) * batch_size]
             self._batch_index = batch_index
-            X, Y = data_src.take(indices, dtype=dtype, out=self._batch_buffers(len(indices)))
-            masks = self._dropout_masks(len(indices))
+            X, Y = data_src.take(indices, dtype=dtype, out=self._batches.buffers(len(indices)))
+            masks = self._batches.dropout_masks(len(indices), self._dropout, self.dropout_rng)
             pace.before_step()
             self._step(X, Y, masks)
             pace.after_step()
@@ -221,7 +200,10 @@ class Trainer:
         else:
             rule, learning_rate = self._rule, self._learning_rate
             rule.begin_step(learning_rate)
-            np.copyto(self.neural_net._gradient, self._summed_gradient(data_src, rule.gradient_scale(learning_rate)))
+            if self._accumulator is None or self._accumulator.dtype != self.neural_net.dtype:
+                self._accumulator = np.empty_like(self.neural_net.parameters())
+            _summed_gradient(self.cost_function, data_src, rule.gradient_scale(learning_rate), self._accumulator)
+            np.copyto(self.neural_net._gradient, self._accumulator)
             self._update(learning_rate)
         pace.after_step()
 
@@ -249,20 +231,6 @@ class Trainer:
             if not np.isfinite(stretch, out=self._finite[:n]).all():
                 raise self._diverged()
 
-    def _summed_gradient(self, data_src, scale):
-        """The gradient of the cost of every example (times ``scale``), summed chunk by chunk."""
-        net, cost = self.neural_net, self.cost_function
-        total = data_src.number_of_examples()
-        if self._accumulator is None or self._accumulator.dtype != net.dtype:
-            self._accumulator = np.empty_like(net.parameters())
-        self._accumulator[...] = 0
-        # sum_c (n_c / n) * grad C_c = grad C: each chunk's L2 term is weighted to lambda W once in all.
-        for start in range(0, total, FULL_BATCH_CHUNK):
-            stop = min(start + FULL_BATCH_CHUNK, total)
-            X, Y = data_src.read(start, stop, net.dtype)
-            self._accumulator += cost._gradient(X, Y, scale=scale * (stop - start) / total)
-        return self._accumulator
-
     def _diverged(self):
         """The error for a step that made a parameter NaN or infinite (the epoch is then undone)."""
         epoch, batch = self.epochs_done + 1, self._batch_index + 1
@@ -273,27 +241,6 @@ class Trainer:
 
     # ----- an epoch that fails is undone --------------------------------------------------------------
 
-    def _start_epoch(self):
-        """Keep a copy of the parameters and of the rule's state arrays, to go back to if a step of this epoch
-        goes wrong. Raises ``ValueError`` (before anything changes) if the parameters already hold NaN or
-        infinity: that is not a step's doing."""
-        parameters = self.neural_net.parameters()
-        finite = np.isfinite(parameters)
-        if not finite.all():
-            raise ValueError('expected the net\'s parameters to be finite before epoch {}, got NaN or infinity in '
-                             '{} of them (they were set outside training); call randomize_parameters() or load a '
-                             'saved net'.format(self.epochs_done + 1, np.count_nonzero(~finite)))
-        for name, array in self._snapshot_arrays().items():
-            kept = self._snapshots.get(name)
-            if kept is None or kept.shape != array.shape or kept.dtype != array.dtype:
-                kept = self._snapshots[name] = np.empty_like(array)
-            np.copyto(kept, array)
-
-    def _snapshot_arrays(self):
-        arrays = {'parameters': self.neural_net.parameters()}
-        arrays.update(self._rule.state())
-        return arrays
-
     @contextlib.contextmanager
     def _epoch_or_nothing(self):
         """The steps of an epoch: if one fails (it diverged, or a batch held bad data), the parameters, the rule's
@@ -302,76 +249,20 @@ class Trainer:
         Overflow is caught by the check of every step, which raises
         TrainingDivergedError; NumPy's warnings before it would only be noise.
         """
-        rule = self._rule
-        generators = [(g, g.bit_generator.state) for g in (self.rng, self.dropout_rng) if g is not None]
-        scalars = {name: getattr(rule, name) for name in rule.state_scalars}
+        self._epoch_start.keep(self)
         self.in_epoch = True
         try:
             with np.errstate(over='ignore', invalid='ignore'):
                 yield
         except (TrainingDivergedError, ValueError):
-            rule.end_steps()
-            for name, array in self._snapshot_arrays().items():
-                kept = self._snapshots.get(name)
-                if kept is None:
-                    array[...] = 0        # made during this epoch: it was all zeros at its start
-                else:
-                    np.copyto(array, kept)
-            for generator, state in generators:
-                generator.bit_generator.state = state
-            for name, value in scalars.items():
-                setattr(rule, name, value)
+            self._epoch_start.put_back(self)
             self.in_epoch = False
             raise
         finally:
             # The epoch ended, or stopped within (StopTraining: the steps taken are kept). After an undo the
             # state is that of the epoch's start, in its own units already, and this changes nothing.
-            rule.end_steps()
+            self._rule.end_steps()
         self.in_epoch = False
-
-    # ----- buffers, masks and threads of the steps -----------------------------------------------------
-
-    def _batch_buffers(self, n):
-        buffers = self._buffers.get(n)
-        if buffers is None:
-            if len(self._buffers) >= 2:
-                self._buffers.clear()
-            sizes, dtype = self.neural_net.layer_sizes(), self.neural_net.dtype
-            buffers = self._buffers[n] = (np.empty((n, sizes[0]), dtype), np.empty((n, sizes[-1]), dtype))
-        return buffers
-
-    def _dropout_masks(self, n):
-        """Fresh dropout masks for a batch of ``n`` examples (None without dropout); see ``dropout``.
-
-        m^l = 1 / (1 - p_l) where u >= p_l, else 0, for a uniform draw u per
-        example and unit; drawn in place into buffers kept per batch size.
-        """
-        rates = self._dropout
-        if rates is None:
-            return None
-        masks = self._masks.get((n, rates))
-        if masks is None:
-            if len(self._masks) >= 2:
-                self._masks.clear()
-            dtype = self.neural_net.dtype
-            masks = self._masks[(n, rates)] = [np.empty((n, size), dtype) if p > 0 else None
-                                               for size, p in zip(self.neural_net.layer_sizes(), rates)]
-        for mask, p in zip(masks, rates):
-            if mask is not None:
-                self.dropout_rng.random(out=mask, dtype=mask.dtype)
-                np.greater_equal(mask, p, out=mask)        # 1 where the unit is kept, 0 where it is dropped
-                mask *= 1 / (1 - p)
-        return masks
-
-    def _epoch_threads(self, batch_size):
-        """The BLAS threads of ``threads`` for the time of an epoch in batches of ``batch_size``; yields the pace
-        keeper to call before and after every step (see ``feedforward_threads.epoch_threads``)."""
-        if self._threads != 'auto':
-            self._auto = None
-        elif self._auto is None:
-            self._auto = AutoThreads()
-        net = self.neural_net
-        return epoch_threads(self._threads, net.layer_sizes(), batch_size, net.dtype, self._auto)
 
     # ----- many epochs ---------------------------------------------------------------------------------
 
@@ -382,76 +273,155 @@ class Trainer:
                      patience, checkpoint)
 
 
+def _epoch_threads(trainer, batch_size):
+    """The BLAS threads of ``trainer.threads`` for the time of an epoch in batches of ``batch_size``; yields the pace
+    keeper to call before and after every step (see ``feedforward_threads.epoch_threads``)."""
+    if trainer.threads != 'auto':
+        trainer._auto = None
+    elif trainer._auto is None:
+        trainer._auto = AutoThreads()
+    net = trainer.neural_net
+    return epoch_threads(trainer.threads, net.layer_sizes(), batch_size, net.dtype, trainer._auto)
+
+
+def _summed_gradient(cost, data_src, scale, out):
+    """The gradient of the cost of every example of ``data_src`` (times ``scale``), summed into ``out`` a chunk of
+    ``FULL_BATCH_CHUNK`` examples at a time, to bound memory."""
+    dtype, total = cost.neural_net.dtype, data_src.number_of_examples()
+    out[...] = 0
+    # sum_c (n_c / n) * grad C_c = grad C: each chunk's L2 term is weighted to lambda W once in all.
+    for start in range(0, total, FULL_BATCH_CHUNK):
+        stop = min(start + FULL_BATCH_CHUNK, total)
+        X, Y = data_src.read(start, stop, dtype)
+        out += cost._gradient(X, Y, scale=scale * (stop - start) / total)
+
+
+def _check_net_and_cost(net, cost):
+    if not isinstance(net, NeuralNet):
+        raise TypeError('expected neural_net to be a NeuralNet, got {}'.format(type(net).__name__))
+    if not isinstance(cost, Cost):
+        raise TypeError('expected cost_function to be a cost such as QuadraticCost, got {}'.format(type(cost).__name__))
+    if cost.neural_net is not net:
+        raise ValueError('expected cost_function to be built on the same net as the one being trained')
+
+
+class _EpochStart:
+    """What an epoch starts from, kept so that an epoch that fails can be undone: copies of the parameters and of
+    the rule's state arrays (made once, refreshed every epoch), the rule's numbers, and the states of the random
+    generators."""
+
+    def __init__(self):
+        self._copies, self._scalars, self._generators = {}, {}, []
+
+    def keep(self, trainer):
+        """Keep the state ``trainer`` starts an epoch from. Raises ``ValueError`` (before anything changes) if the
+        parameters already hold NaN or infinity: that is not a step's doing."""
+        parameters = trainer.neural_net.parameters()
+        finite = np.isfinite(parameters)
+        if not finite.all():
+            raise ValueError('expected the net\'s parameters to be finite before epoch {}, got NaN or infinity in '
+                             '{} of them (they were set outside training); call randomize_parameters() or load a '
+                             'saved net'.format(trainer.epochs_done + 1, np.count_nonzero(~finite)))
+        for name, array in self._arrays(trainer).items():
+            kept = self._copies.get(name)
+            if kept is None or kept.shape != array.shape or kept.dtype != array.dtype:
+                kept = self._copies[name] = np.empty_like(array)
+            np.copyto(kept, array)
+        self._scalars = {name: getattr(trainer.rule, name) for name in trainer.rule.state_scalars}
+        self._generators = [(g, g.bit_generator.state) for g in (trainer.rng, trainer.dropout_rng) if g is not None]
+
+    def put_back(self, trainer):
+        """Put ``trainer`` back as it was when ``keep`` was last called."""
+        trainer.rule.end_steps()
+        for name, array in self._arrays(trainer).items():
+            kept = self._copies.get(name)
+            if kept is None:
+                array[...] = 0        # made during this epoch: it was all zeros at its start
+            else:
+                np.copyto(array, kept)
+        for name, value in self._scalars.items():
+            setattr(trainer.rule, name, value)
+        for generator, state in self._generators:
+            generator.bit_generator.state = state
+
+    @staticmethod
+    def _arrays(trainer):
+        arrays = {'parameters': trainer.neural_net.parameters()}
+        arrays.update(trainer.rule.state())
+        return arrays
+
+
+class _Batches:
+    """The buffers a mini-batch is taken into, and its dropout masks, kept per batch size (an epoch has two: the
+    full one and the last), so that steps allocate nothing."""
+
+    def __init__(self, net):
+        self.net, self._buffers, self._masks = net, {}, {}
+
+    def buffers(self, n):
+        """``(X, Y)`` buffers for ``n`` examples."""
+        buffers = self._buffers.get(n)
+        if buffers is None:
+            if len(self._buffers) >= 2:
+                self._buffers.clear()
+            sizes, dtype = self.net.layer_sizes(), self.net.dtype
+            buffers = self._buffers[n] = (np.empty((n, sizes[0]), dtype), np.empty((n, sizes[-1]), dtype))
+        return buffers
+
+    def dropout_masks(self, n, rates, rng):
+        """Fresh dropout masks for a batch of ``n`` examples (None without dropout; see ``Trainer.dropout``).
+
+        m^l = 1 / (1 - p_l) where u >= p_l, else 0, for a uniform draw u from
+        ``rng`` per example and unit; drawn in place into buffers kept per
+        batch size.
+        """
+        if rates is None:
+            return None
+        masks = self._masks.get((n, rates))
+        if masks is None:
+            if len(self._masks) >= 2:
+                self._masks.clear()
+            dtype = self.net.dtype
+            masks = self._masks[(n, rates)] = [np.empty((n, size), dtype) if p > 0 else None
+                                               for size, p in zip(self.net.layer_sizes(), rates)]
+        for mask, p in zip(masks, rates):
+            if mask is not None:
+                rng.random(out=mask, dtype=mask.dtype)
+                np.greater_equal(mask, p, out=mask)        # 1 where the unit is kept, 0 where it is dropped
+                mask *= 1 / (1 - p)
+        return masks
+
+
 def train(trainer, data_src, nepochs, evaluation_data=None, callback=None, progress=False, diagnostics=False,
           accuracy=None, on_batch=None, patience=None, checkpoint=None):
     """Run up to ``nepochs`` epochs of ``trainer`` on ``data_src``; returns a ``History`` with one record per epoch.
 
-    Each record holds, measured after the epoch:
+    Each record is measured after its epoch: its number, time and learning
+    rate, the cost (and accuracy) on ``data_src`` and on ``evaluation_data``,
+    and with ``diagnostics=True`` per-layer statistics; ``feedforward_history``
+    lists the keys. ``accuracy`` None records accuracies when every target of
+    ``data_src`` names a class; True or False decides it. Then the schedule
+    sets the next epoch's learning rate (``ReduceOnPlateau`` needs
+    ``evaluation_data``). ``patience=N`` (early stopping, with
+    ``evaluation_data``) stops once the evaluation cost has not fallen below
+    its lowest for N epochs in a row, and leaves the net with the parameters
+    of its best epoch (``history.best_epoch``); the rule's state, the epoch
+    count and the history stay those of the last epoch.
 
-    * ``epoch``: the epoch's number (``epochs_done`` after it);
-    * ``seconds``: the time the epoch's steps took; ``wall_time``: seconds
-      since ``train`` began, measurements included;
-    * ``learning_rate``: the rate the epoch's steps used;
-    * ``training_cost`` on ``data_src`` and, if ``evaluation_data`` (a data
-      source) is given, ``evaluation_cost`` on it, as ``get_cost`` defines
-      the cost;
-    * ``training_accuracy`` (and ``evaluation_accuracy``): the share of
-      examples whose class the net predicts (see ``cost_functions.accuracy``).
-      By default (``accuracy=None``) they are recorded when every target of
-      ``data_src`` names a class (one-hot rows, or 0/1 with a single
-      output); ``accuracy=True`` or ``False`` decides it outright.
-      Accuracy and cost come from the same forward pass.
-    * with ``diagnostics=True``: the per-layer quantities of
-      ``feedforward_diagnostics`` (``weight_gradient_norm``,
-      ``activation_mean``, ``activation_std``, ``saturated``, ``dead``),
-      each a list with one float per non-input layer, measured on one
-      fixed batch of up to 1000 examples of ``data_src`` drawn once with
-      a seed of its own (not the trainer's). They cost one forward and
-      one backward pass of that batch per epoch and change no parameter;
-      when off, nothing at all is computed.
-
-    After each record, the schedule sets the learning rate of the next
-    epoch (``ReduceOnPlateau`` needs ``evaluation_data``).
-
-    ``patience=N`` (early stopping, with ``evaluation_data``) stops the
-    run once the evaluation cost has not fallen below its lowest for N
-    epochs in a row; when ``train`` returns, for whatever reason but an
-    error, the net holds the parameters of the epoch of the lowest
-    evaluation cost of this call, whose number is ``history.best_epoch``.
-    The rule's state, the epoch count and the history stay those of the
-    last epoch.
-
-    ``callback(epoch, history)`` is called after each epoch's record; if
-    it returns False, training stops there. ``on_batch(batch_index,
-    n_batches)`` is called after every step. Either may raise
-    ``StopTraining`` to stop at once (in the middle of an epoch, for
-    ``on_batch``): ``train`` then returns the history of the epochs that
-    finished. ``progress=True`` shows a tqdm progress bar over the
-    mini-batches when the output is a terminal (tqdm must then be
-    installed; ImportError otherwise, before any training).
-
-    ``checkpoint``, a path, saves the trainer there after every epoch (after
-    ``callback``, which may change it for the next epoch), as
-    ``feedforward_checkpoint.save_checkpoint`` does: a run stopped or killed
-    then loses at most the epoch it was in.
-
-    Every record is also appended to ``trainer.history``, which holds the
-    epochs of all ``train`` calls of this trainer.
+    ``callback(epoch, history)`` runs after each record, and returning False
+    stops the run; ``on_batch(batch_index, n_batches)`` runs after every
+    step; either may raise ``StopTraining`` to stop at once, and ``train``
+    returns the epochs that finished. ``progress=True`` draws a tqdm bar when
+    the output is a terminal. ``checkpoint``, a path, saves the trainer there
+    after every epoch (after ``callback``, which may change it), as
+    ``feedforward_checkpoint.save_checkpoint`` does. Every record is also
+    appended to ``trainer.history``, which holds all its ``train`` calls.
     """
     nepochs = check_positive_int(nepochs, 'nepochs')
-    _check_evaluation_needs(trainer, evaluation_data, patience)
-    sources = [data_src] + ([] if evaluation_data is None else [evaluation_data])
-    examined = [trainer._check_data(source, class_targets=accuracy is not False) for source in sources]
-    if accuracy is None:
-        accuracy = examined[0].class_targets
-    for source, facts in zip(sources, examined):
-        if accuracy and not facts.class_targets:
-            _refuse_targets_that_are_not_classes(source, trainer.neural_net.dtype)
+    accuracy = _check_run(trainer, data_src, evaluation_data, accuracy, patience)
     measure = _Measurements(trainer, data_src, evaluation_data, accuracy, diagnostics)
     best = None if patience is None else _BestEpoch(trainer.neural_net, patience)
-    if checkpoint is not None:
-        checkpoint = os.fspath(checkpoint)
-        from feedforward_checkpoint import save_checkpoint     # the module that owns the format knows trainers
+    save = None if checkpoint is None else _saver(checkpoint)
     display = ProgressBar(nepochs) if progress else None
     after_step = _after_step(display, on_batch)
     history = History()
@@ -465,8 +435,8 @@ def train(trainer, data_src, nepochs, evaluation_data=None, callback=None, progr
             if display is not None:
                 display.end_epoch(record)
             go_on = callback is None or callback(trainer.epochs_done, history) is not False
-            if checkpoint is not None:
-                save_checkpoint(checkpoint, trainer)
+            if save is not None:
+                save(trainer)
             if patience_ran_out or not go_on:
                 break
     except StopTraining:
@@ -479,8 +449,9 @@ def train(trainer, data_src, nepochs, evaluation_data=None, callback=None, progr
     return history
 
 
-def _check_evaluation_needs(trainer, evaluation_data, patience):
-    """Raise unless ``evaluation_data`` is given where early stopping or the schedule needs it."""
+def _check_run(trainer, data_src, evaluation_data, accuracy, patience):
+    """The checks of a run, before any step: the data sources (once each), the evaluation data that early stopping
+    or the schedule needs, and the targets whose accuracy is recorded; returns whether it is."""
     if patience is not None:
         check_positive_int(patience, 'patience')
         if evaluation_data is None:
@@ -489,6 +460,21 @@ def _check_evaluation_needs(trainer, evaluation_data, patience):
     if trainer.schedule.needs_evaluation and evaluation_data is None:
         raise ValueError('the schedule {!r} follows the evaluation cost: give evaluation_data, such as a '
                          'validation part made by data_source.validation_split'.format(trainer.schedule))
+    sources = [data_src] + ([] if evaluation_data is None else [evaluation_data])
+    examined = [trainer._check_data(source, class_targets=accuracy is not False) for source in sources]
+    if accuracy is None:
+        accuracy = examined[0].class_targets
+    for source, facts in zip(sources, examined):
+        if accuracy and not facts.class_targets:
+            _refuse_targets_that_are_not_classes(source, trainer.neural_net.dtype)
+    return accuracy
+
+
+def _saver(path):
+    """What saves the trainer after every epoch: ``feedforward_checkpoint.save_checkpoint`` to ``path``."""
+    from feedforward_checkpoint import save_checkpoint     # the module that owns the format knows trainers
+    path = os.fspath(path)
+    return lambda trainer: save_checkpoint(path, trainer)
 
 
 def _refuse_targets_that_are_not_classes(source, dtype):

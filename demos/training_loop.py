@@ -164,8 +164,9 @@ def finish(trainer, result, args, name, training, evaluation, measure=None, accu
         summary = measured_now(trainer.cost_function, training, evaluation, measure, accuracy)
         summary['epoch'] = trainer.epochs_done + result.batches_into_epoch / max(result.batches_per_epoch, 1)
         records.append(summary)
-    print('summary after {:g} epochs{}: {}'.format(
-        round(summary['epoch'], 2), ' (interrupted)' if result.interrupted else '', describe(summary)))
+    epochs = round(summary['epoch'], 2)
+    print('summary after {:g} epoch{}{}: {}'.format(epochs, '' if epochs == 1 else 's',
+                                                   ' (interrupted)' if result.interrupted else '', describe(summary)))
     if getattr(args, 'save', None):
         trainer.neural_net.save(args.save)
         print('net saved to {}'.format(args.save))

@@ -108,19 +108,60 @@ def sgd_step(parameters, gradients, buffers, lr, momentum=0.0, nesterov=False):
     return new_parameters, new_buffers
 
 
-def adam_step(parameters, gradients, moments, t, lr, betas=(0.9, 0.999), eps=1e-8):
-    """torch.optim.Adam's documented step (no amsgrad), at step t (from 1); ``moments`` holds (m, v) per
-    parameter. Returns the new parameters and moments."""
+def adam_step(parameters, gradients, moments, t, lr, betas=(0.9, 0.999), eps=1e-8, amsgrad=False, weight_decay=0.0):
+    """torch.optim.Adam's documented step at step t (from 1), or AdamW's with ``weight_decay`` (decoupled:
+    theta <- theta (1 - lr weight_decay) first); ``moments`` holds (m, v) per parameter, or (m, v, v_max) with
+    ``amsgrad``. Returns the new parameters and moments."""
     beta1, beta2 = betas
     new_parameters, new_moments = [], []
-    for theta, g, (m, v) in zip(parameters, gradients, moments):
+    for theta, g, state in zip(parameters, gradients, moments):
+        theta = theta * (1 - lr * weight_decay)
+        m, v = state[0], state[1]
         m = beta1 * m + (1 - beta1) * g
         v = beta2 * v + (1 - beta2) * g * g
+        if amsgrad:
+            v_max = np.maximum(state[2], v)
+            new_moments.append((m, v, v_max))
+        else:
+            v_max = v
+            new_moments.append((m, v))
         m_hat = m / (1 - beta1 ** t)
-        v_hat = v / (1 - beta2 ** t)
+        v_hat = v_max / (1 - beta2 ** t)
         new_parameters.append(theta - lr * m_hat / (np.sqrt(v_hat) + eps))
-        new_moments.append((m, v))
     return new_parameters, new_moments
+
+
+def rmsprop_step(parameters, gradients, states, lr, alpha=0.99, eps=1e-8, momentum=0.0, centered=False):
+    """torch.optim.RMSprop's documented step; ``states`` holds (v, a, b) per parameter: the mean square, the mean
+    gradient and the momentum buffer, each 0 at first. Returns the new parameters and states."""
+    new_parameters, new_states = [], []
+    for theta, g, (v, a, b) in zip(parameters, gradients, states):
+        v = alpha * v + (1 - alpha) * g * g
+        if centered:
+            a = alpha * a + (1 - alpha) * g
+            denominator = np.sqrt(v - a * a) + eps
+        else:
+            denominator = np.sqrt(v) + eps
+        if momentum > 0:
+            b = momentum * b + g / denominator
+            theta = theta - lr * b
+        else:
+            theta = theta - lr * g / denominator
+        new_parameters.append(theta)
+        new_states.append((v, a, b))
+    return new_parameters, new_states
+
+
+def adagrad_step(parameters, gradients, sums, t, lr, lr_decay=0.0, eps=1e-10):
+    """torch.optim.Adagrad's documented step at step t (from 1); ``sums`` holds the sum of squared gradients of each
+    parameter (from its initial_accumulator_value). Returns the new parameters and sums."""
+    step_size = lr / (1 + (t - 1) * lr_decay)
+    new_parameters, new_sums = [], []
+    for theta, g, s in zip(parameters, gradients, sums):
+        s = s + g * g
+        new_parameters.append(theta - step_size * g / (np.sqrt(s) + eps))
+        new_sums.append(s)
+    return new_parameters, new_sums
 
 
 def cost(cost_name, weights, biases, names, X, Y, l2, masks=None):

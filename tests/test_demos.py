@@ -129,7 +129,7 @@ def test_ctrl_c_ends_a_demo_after_the_current_mini_batch(tmp_path):
             process.kill()
     output = '\n'.join(lines)
     assert re.search(r'interrupted after \d+ of 3000 mini-batches of epoch 2', output), output
-    assert re.search(r'summary after 1(\.\d+)? epochs \(interrupted\)', output), output
+    assert re.search(r'summary after 1(\.\d+)? epochs? \(interrupted\)', output), output
     assert 'net saved to' in output and (tmp_path / 'net.json').exists()
     assert LAST_LINE.match(lines[-1]), lines[-1]
 

@@ -257,15 +257,15 @@ def test_dropout_masks_keep_units_at_the_rate_and_scale_them_and_are_fresh_every
     net = NetFactory.create_neural_net([50, 400, 300, 10], Rectifier, Softmax)
     trainer = StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, batch_size=200, seed=0, dropout=0.4)
     assert trainer.dropout == (0.0, 0.4, 0.4)
-    first = [None if m is None else m.copy() for m in trainer._dropout_masks(200)]
-    second = trainer._dropout_masks(200)
+    first = [None if m is None else m.copy() for m in trainer._batches.dropout_masks(200, trainer.dropout, trainer.dropout_rng)]
+    second = trainer._batches.dropout_masks(200, trainer.dropout, trainer.dropout_rng)
     assert first[0] is None            # one rate: the hidden layers only
     for a, b in zip(first[1:], second[1:]):
         assert set(np.unique(a)) == {0.0, 1 / 0.6}
         assert abs(np.mean(a == 0) - 0.4) < 0.01
         assert not np.array_equal(a, b)
     trainer.dropout = [0.2, 0.0, 0.5]
-    masks = trainer._dropout_masks(200)
+    masks = trainer._batches.dropout_masks(200, trainer.dropout, trainer.dropout_rng)
     assert masks[1] is None and abs(np.mean(masks[0] == 0) - 0.2) < 0.01 and abs(np.mean(masks[2] == 0) - 0.5) < 0.01
 
 
