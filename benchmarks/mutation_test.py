@@ -118,7 +118,7 @@ MUTANTS = [
            'return self.epochs_since > self.patience',
            'early stopping waits patience + 1 epochs without improvement'),
     Mutant('undo-keeps-step-count', 'feedforward_training.py',
-           '            for name, value in scalars.items():\n                setattr(rule, name, value)\n',
+           '        for name, value in self._scalars.items():\n            setattr(trainer.rule, name, value)\n',
            '',
            "an epoch undone keeps the rule's step count of its failed steps"),
     # ----- feedforward_optimizers ---------------------------------------------------------------------------
