@@ -39,7 +39,7 @@ import types
 
 import numpy as np
 
-from feedforward_checks import is_same_class
+from feedforward_checks import check_registration
 
 __all__ = ['Activation', 'Sigmoid', 'Rectifier', 'Softmax', 'Tanh', 'Identity', 'LeakyRectifier', 'Softplus',
            'Swish', 'ACTIVATIONS', 'register_activation',
@@ -386,21 +386,9 @@ def register_activation(cls, replace=False):
     place of the one registered; a name registered before for another class
     is refused unless ``replace`` is True. Can be used as a class decorator.
     """
-    if not (isinstance(cls, type) and issubclass(cls, Activation)) or cls is Activation or cls is _UsedAsClass:
+    if cls is _UsedAsClass:
         raise TypeError('expected a subclass of activation_functions.Activation, got {!r}'.format(cls))
-    name = cls.name
-    if not isinstance(name, str) or not name.isidentifier() or len(name) > 50:
-        raise ValueError('expected {}.name to be a Python identifier of at most 50 characters, the name a model file '
-                         'will hold, got {!r}'.format(cls.__qualname__, name))
-    known = _REGISTRY.get(name)
-    if known is not None and not is_same_class(known, cls):
-        if name in _BUILT_IN:
-            raise ValueError('{!r} is the name of one of the library\'s activations: give {} another name'.format(
-                name, cls.__qualname__))
-        if not replace:
-            raise ValueError('the name {!r} is already registered for {}.{}: choose another name, or pass '
-                             'replace=True to put {} in its place'.format(name, known.__module__, known.__qualname__,
-                                                                          cls.__qualname__))
+    name = check_registration(_REGISTRY, _BUILT_IN, cls, Activation, 'activation', replace)
     _try_out(cls)
     _REGISTRY[name] = cls
     return cls

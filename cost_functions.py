@@ -24,7 +24,7 @@ import numpy as np
 
 from activation_functions import Sigmoid, Softmax, check_output_layer
 from data_source import READ_ROWS, check_fits, checked_batch
-from feedforward_checks import check_nonnegative_number, is_same_class
+from feedforward_checks import check_nonnegative_number, check_registration
 from neural_net import NeuralNet
 
 __all__ = ['Cost', 'QuadraticCost', 'CrossEntropyCost', 'COSTS', 'register_cost', 'accuracy', 'confusion_matrix',
@@ -289,21 +289,10 @@ def register_cost(cls, replace=False):
     the one registered; a name registered before for another class is
     refused unless ``replace`` is True. Can be used as a class decorator.
     """
-    if not (isinstance(cls, type) and issubclass(cls, Cost)) or cls is Cost:
-        raise TypeError('expected a subclass of cost_functions.Cost, got {!r}'.format(cls))
+    name = check_registration(_REGISTRY, _BUILT_IN, cls, Cost, 'cost', replace, name=getattr(cls, '__name__', None))
     for method in ('loss', 'output_delta'):
         if getattr(cls, method) is getattr(Cost, method):
             raise TypeError('{} must define {}, as the Cost class describes'.format(cls.__qualname__, method))
-    name = cls.__name__
-    known = _REGISTRY.get(name)
-    if known is not None and not is_same_class(known, cls):
-        if name in _BUILT_IN:
-            raise ValueError('{!r} is the name of one of the library\'s costs: give your class another name'.format(
-                name))
-        if not replace:
-            raise ValueError('the name {!r} is already registered for {}.{}: choose another name, or pass '
-                             'replace=True to put yours in its place'.format(name, known.__module__,
-                                                                             known.__qualname__))
     _REGISTRY[name] = cls
     return cls
 

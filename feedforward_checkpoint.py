@@ -281,14 +281,20 @@ def _restore_rule_state(rule, arrays, scalars, parameters, fail):
         if name in rule.nonnegative_state and (array < 0).any():
             fail('{} holds a negative number, which {} never keeps there'.format(what, rule.name))
         setattr(rule, name, array)
-    if not isinstance(scalars, dict) or set(scalars) != set(rule.state_scalars):
-        fail('expected "rule" "scalars" of {} to be an object with the fields {}, got {}'.format(
-            rule.name, ', '.join(rule.state_scalars) or 'none', model_file.describe(scalars)))
-    for name, check in rule.state_scalars.items():
+    _set_numbers(rule, rule.state_scalars, scalars, '"rule" "scalars" of {}'.format(rule.name), fail)
+
+
+def _set_numbers(owner, constraints, values, what, fail):
+    """Set every number of ``values`` (a JSON object) on ``owner``, each checked by its constraint in
+    ``constraints``, a dict by name."""
+    if not isinstance(values, dict) or set(values) != set(constraints):
+        fail('expected {} to be an object with the fields {}, got {}'.format(
+            what, ', '.join(constraints) or 'none', model_file.describe(values)))
+    for name, check in constraints.items():
         try:
-            setattr(rule, name, check(scalars[name], name))
+            setattr(owner, name, check(values[name], name))
         except (TypeError, ValueError) as error:
-            fail('"rule" "scalars": {}'.format(error))
+            fail('{}: {}'.format(what, error))
 
 
 def _decode_cost(data, net, fail):
@@ -314,18 +320,11 @@ def _decode_schedule(data, fail):
                  '; if it is a schedule of yours, register it with feedforward_schedules.register_schedule before '
                  'loading')
     schedule = _built(cls, fields['settings'], '"schedule" "settings"', fail)
-    state = fields['state']
-    if not isinstance(state, dict) or set(state) != set(cls.state_fields):
-        fail('expected "schedule" "state" of {} to have the fields {}, got {}'.format(
-            cls.name, ', '.join(cls.state_fields) or 'none', model_file.describe(state)))
-    for name, check in cls.state_fields.items():
-        try:
-            setattr(schedule, name, check(state[name], name))
-        except (TypeError, ValueError) as error:
-            fail('"schedule" "state": {}'.format(error))
-    if hasattr(schedule, 'patience') and getattr(schedule, 'bad_epochs', 0) > schedule.patience:
-        fail('expected "schedule" "bad_epochs" to be an integer from 0 to the patience, {}, got {}'.format(
-            schedule.patience, schedule.bad_epochs))
+    _set_numbers(schedule, cls.state_fields, fields['state'], '"schedule" "state" of {}'.format(cls.name), fail)
+    try:
+        schedule.check_state()
+    except ValueError as error:
+        fail('"schedule" "state": {}'.format(error))
     return schedule
 
 

@@ -12,8 +12,8 @@ import numbers
 import numpy as np
 
 __all__ = ['check_positive_int', 'check_positive_number', 'check_nonnegative_number', 'check_float_dtype',
-           'random_generator', 'is_same_class', 'FLOAT_DTYPES', 'Setting', 'Interval', 'Integer', 'Flag', 'Pair',
-           'Optional', 'apply_settings', 'declared_settings', 'settings_repr', 'constructor_repr']
+           'random_generator', 'is_same_class', 'check_registration', 'FLOAT_DTYPES', 'Setting', 'Interval', 'Integer',
+           'Flag', 'Pair', 'Optional', 'apply_settings', 'declared_settings', 'settings_repr', 'constructor_repr']
 
 #: The dtypes a net computes in.
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -78,6 +78,37 @@ def random_generator(seed, name='seed'):
         raise ValueError('expected {} to be None, an integer >= 0 or a numpy.random.Generator, got {}'.format(
             name, seed))
     return np.random.default_rng(int(seed))
+
+
+def check_registration(registry, built_in, cls, base, kind, replace, name=None):
+    """Raise unless the class ``cls`` may be registered in ``registry`` (where ``built_in`` are the library's own
+    names) as a ``kind`` ('activation', 'update rule', ...); returns the name it is registered under: what every
+    registry of the library shares.
+
+    ``cls`` must be a subclass of ``base``. Its name is ``name`` if given, else
+    its ``name`` attribute, which must be a Python identifier of at most 50
+    characters, as files hold it. The library's own names cannot be taken.
+    The same class registered again, or defined anew (``is_same_class``),
+    may take the place of the one registered; a name registered before for
+    another class is refused unless ``replace`` is True.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, base)) or cls is base:
+        raise TypeError('expected a subclass of {}.{}, got {!r}'.format(base.__module__, base.__qualname__, cls))
+    check_name = name is None
+    name = cls.name if check_name else name
+    if check_name and (not isinstance(name, str) or not name.isidentifier() or len(name) > 50):
+        raise ValueError('expected {}.name to be a Python identifier of at most 50 characters, the name files will '
+                         'hold, got {!r}'.format(cls.__qualname__, name))
+    known = registry.get(name)
+    if known is None or is_same_class(known, cls):
+        return name
+    if name in built_in:
+        raise ValueError('{!r} is the name of one of the library\'s {}s: give {} another name'.format(
+            name, kind, cls.__qualname__))
+    if not replace:
+        raise ValueError('the name {!r} is already registered for {}.{}: choose another name, or pass replace=True '
+                         'to put {} in its place'.format(name, known.__module__, known.__qualname__, cls.__qualname__))
+    return name
 
 
 def is_same_class(registered, cls):

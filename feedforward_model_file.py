@@ -244,22 +244,14 @@ def _model(data, fail, max_parameters, with_settings):
 
     sizes = _layer_sizes(data['layer_sizes'], max_parameters, fail)
     n_layers = len(sizes) - 1
-
-    entries = data['activations']
-    if not isinstance(entries, list) or len(entries) != n_layers:
-        fail('expected "activations" to be a list of {} names, one per non-input layer, got {}'.format(
-            n_layers, describe(entries)))
+    entries = _per_layer(data, 'activations', n_layers, 'names', fail)
     activations = [_activation(entry, with_settings, fail) for entry in entries]
     try:
         check_output_layer(activations[-1], sizes[-1])
     except ValueError as error:
         fail(str(error))
 
-    weights, biases = data['weights'], data['biases']
-    for key, value in (('weights', weights), ('biases', biases)):
-        if not isinstance(value, list) or len(value) != n_layers:
-            fail('expected "{}" to be a list of {} entries, one per non-input layer, got {}'.format(
-                key, n_layers, describe(value)))
+    weights, biases = (_per_layer(data, key, n_layers, 'entries', fail) for key in ('weights', 'biases'))
     arrays = []
     for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         what = 'weights[{}]'.format(l)
@@ -274,6 +266,15 @@ def _model(data, fail, max_parameters, with_settings):
 
     _check_outputs_stay_finite(arrays, activations, np.dtype(dtype), fail)
     return list(sizes), activations, np.dtype(dtype), arrays
+
+
+def _per_layer(data, key, n_layers, items, fail):
+    """``data[key]`` if it is a list of one entry (of ``items``: 'names', 'layers', ...) per non-input layer."""
+    value = data[key]
+    if not isinstance(value, list) or len(value) != n_layers:
+        fail('expected "{}" to be a list of {} {}, one per non-input layer, got {}'.format(
+            key, n_layers, items, describe(value)))
+    return value
 
 
 def _model_from_deepnetlib(data, fail, max_parameters, source):
@@ -296,11 +297,8 @@ def _model_from_deepnetlib(data, fail, max_parameters, source):
         fail('unknown field {}; a file of the original DeepNetLib has only {}, and one of this library a "format" '
              'field'.format(describe(unknown[0]), ' and '.join(_DEEPNETLIB_FIELDS)))
     sizes = _layer_sizes(data['layer_sizes'], max_parameters, fail)
-    n_layers = len(sizes) - 1
-    layers = data['layers']
-    if not isinstance(layers, list) or len(layers) != n_layers:
-        fail('expected "layers" to be a list of {} layers, one per non-input layer, got {}'.format(
-            n_layers, describe(layers)))
+    layers = _per_layer(data, 'layers', len(sizes) - 1, 'layers', fail)
+    n_layers = len(layers)
     arrays = []
     for l, (layer, n_in, n_out) in enumerate(zip(layers, sizes[:-1], sizes[1:])):
         what = 'layers[{}]'.format(l)
@@ -317,7 +315,8 @@ def _model_from_deepnetlib(data, fail, max_parameters, source):
         _check_finite_in('float64', fail, (('{}["weights"]'.format(what), w), ('{}["biases"]'.format(what), b)))
         arrays.append((w, b))
     activations = [ACTIVATIONS['Sigmoid']] * n_layers
-    _check_outputs_stay_finite(arrays, activations, np.dtype(np.float64), fail, layer_name='layers[{0}]["weights"] and layers[{0}]["biases"]')
+    _check_outputs_stay_finite(arrays, activations, np.dtype(np.float64), fail,
+                               layer_name='layers[{0}]["weights"] and layers[{0}]["biases"]')
     warnings.warn('{}: a file of the original DeepNetLib (layer_sizes and layers, no format) names no activations: '
                   'every layer was assumed to be Sigmoid, as the original restored them; save the net to write it '
                   'in this library\'s format, which names them'.format(source), AssumedActivationsWarning,

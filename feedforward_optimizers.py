@@ -42,7 +42,7 @@ import types
 import numpy as np
 
 from feedforward_checks import (Flag, Integer, Interval, Pair, Setting, apply_settings, declared_settings,
-                                is_same_class, settings_repr)
+                                check_registration, settings_repr)
 
 __all__ = ['UpdateRule', 'SGDRule', 'AdamRule', 'AdamWRule', 'RMSpropRule', 'AdagradRule', 'OPTIMIZERS',
            'register_optimizer', 'optimizer']
@@ -405,24 +405,10 @@ def register_optimizer(cls, replace=False):
     a notebook cell runs twice, is accepted). Can be used as a class
     decorator.
     """
-    if not (isinstance(cls, type) and issubclass(cls, UpdateRule)) or cls is UpdateRule:
-        raise TypeError('expected a subclass of feedforward_optimizers.UpdateRule, got {!r}'.format(cls))
-    name = cls.name
-    if not isinstance(name, str) or not name.isidentifier() or len(name) > 50:
-        raise ValueError('expected {}.name to be a Python identifier of at most 50 characters, the name checkpoints '
-                         'and solver= will use, got {!r}'.format(cls.__qualname__, name))
+    name = check_registration(_REGISTRY, _BUILT_IN, cls, UpdateRule, 'update rule', replace)
     if cls.update is UpdateRule.update:
         raise TypeError('{} must define update(self, theta, g, scratch, learning_rate, **state), as UpdateRule '
                         'describes'.format(cls.__qualname__))
-    known = _REGISTRY.get(name)
-    if known is not None and not is_same_class(known, cls):
-        if name in _BUILT_IN:
-            raise ValueError('{!r} is the name of one of the library\'s update rules: give {} another name'.format(
-                name, cls.__qualname__))
-        if not replace:
-            raise ValueError('the name {!r} is already registered for {}.{}: choose another name, or pass '
-                             'replace=True to put {} in its place'.format(name, known.__module__, known.__qualname__,
-                                                                          cls.__qualname__))
     _try_out(cls)
     _REGISTRY[name] = cls
     return cls

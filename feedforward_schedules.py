@@ -22,8 +22,8 @@ change of less than 1e-8 is not made, as in PyTorch).
 import math
 import types
 
-from feedforward_checks import (Integer, Interval, Setting, apply_settings, declared_settings, is_same_class,
-                                settings_repr)
+from feedforward_checks import (Integer, Interval, Setting, apply_settings, check_registration,
+                                declared_settings, settings_repr)
 
 __all__ = ['Schedule', 'Constant', 'ExponentialDecay', 'StepDecay', 'ReduceOnPlateau', 'SCHEDULES',
            'register_schedule', 'check_schedule']
@@ -68,6 +68,9 @@ class Schedule:
     def state(self):
         """What the schedule has learned so far, by name."""
         return {name: getattr(self, name) for name in self.state_fields}
+
+    def check_state(self):
+        """Raise ``ValueError`` if the state (set by a checkpoint) does not go with the settings."""
 
     def __repr__(self):
         return settings_repr(self, always=tuple(declared_settings(type(self))))
@@ -138,6 +141,11 @@ class ReduceOnPlateau(Schedule):
         if self._factor == 1:
             raise ValueError('expected factor to be below 1 for ReduceOnPlateau, got 1: it would never reduce')
 
+    def check_state(self):
+        if self.bad_epochs > self._patience:
+            raise ValueError('expected bad_epochs to be an integer from 0 to the patience, {}, got {}'.format(
+                self._patience, self.bad_epochs))
+
     def next_learning_rate(self, learning_rate, epoch, evaluation_cost=None):
         if evaluation_cost is None:
             raise ValueError('ReduceOnPlateau follows the evaluation cost: train with evaluation_data')
@@ -180,24 +188,10 @@ def register_schedule(cls, replace=False):
     as when a notebook cell runs twice, is accepted). Can be used as a class
     decorator.
     """
-    if not (isinstance(cls, type) and issubclass(cls, Schedule)) or cls is Schedule:
-        raise TypeError('expected a subclass of feedforward_schedules.Schedule, got {!r}'.format(cls))
-    name = cls.name
-    if not isinstance(name, str) or not name.isidentifier() or len(name) > 50:
-        raise ValueError('expected {}.name to be a Python identifier of at most 50 characters, the name a '
-                         'checkpoint will hold, got {!r}'.format(cls.__qualname__, name))
+    name = check_registration(_REGISTRY, _BUILT_IN, cls, Schedule, 'schedule', replace)
     if cls.next_learning_rate is Schedule.next_learning_rate:
         raise TypeError('{} must define next_learning_rate(self, learning_rate, epoch, evaluation_cost=None)'.format(
             cls.__qualname__))
-    known = _REGISTRY.get(name)
-    if known is not None and not is_same_class(known, cls):
-        if name in _BUILT_IN:
-            raise ValueError('{!r} is the name of one of the library\'s schedules: give {} another name'.format(
-                name, cls.__qualname__))
-        if not replace:
-            raise ValueError('the name {!r} is already registered for {}.{}: choose another name, or pass '
-                             'replace=True to put {} in its place'.format(name, known.__module__, known.__qualname__,
-                                                                          cls.__qualname__))
     _REGISTRY[name] = cls
     return cls
 

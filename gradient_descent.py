@@ -42,6 +42,7 @@ parameters at the start of that epoch, the rule's state and the random
 generators to theirs then, and ``TrainingDivergedError`` names the epoch and
 the batch.
 """
+from feedforward_checks import declared_settings
 from feedforward_history import History
 from feedforward_optimizers import AdagradRule, AdamRule, AdamWRule, RMSpropRule, SGDRule
 from feedforward_training import StopTraining, Trainer, TrainingDivergedError
@@ -64,12 +65,35 @@ class _OfTheRule:
         setattr(trainer.rule, self.name, value)
 
 
-def _check_mini_batches(batch_size):
-    if batch_size is None:
+def _showing(rule_class):
+    """A class decorator: the trainer shows every setting and state of ``rule_class``, its update rule, as an
+    attribute of its own (``adam.betas`` is ``adam.rule.betas``)."""
+    def decorate(cls):
+        names = list(declared_settings(rule_class)) + list(rule_class.state_arrays) + list(rule_class.state_scalars)
+        for name in names:
+            shown = _OfTheRule()
+            shown.__set_name__(cls, name)
+            setattr(cls, name, shown)
+        return cls
+    return decorate
+
+
+def _built(trainer, arguments, rule_class):
+    """Build ``trainer`` from its constructor's ``arguments`` (its ``locals()``): those that are settings of
+    ``rule_class`` make its update rule, the rest go to ``Trainer``. A trainer of mini-batches refuses
+    ``batch_size=None``, which takes every example in each step (``GradientDescent``, or ``Trainer`` itself)."""
+    arguments = {name: value for name, value in arguments.items() if name not in ('self', '__class__')}
+    if 'batch_size' not in arguments:
+        arguments['batch_size'] = None
+    elif arguments['batch_size'] is None:
         raise TypeError('expected batch_size to be a positive integer, got None: GradientDescent (or Trainer with '
                         'batch_size=None) takes every example in each step')
+    settings = declared_settings(rule_class)
+    rule = rule_class(**{name: arguments.pop(name) for name in list(arguments) if name in settings})
+    Trainer.__init__(trainer, rule=rule, **arguments)
 
 
+@_showing(SGDRule)
 class GradientDescent(Trainer):
     """Full-batch gradient descent: each epoch takes one step along the gradient of the cost of all examples.
 
@@ -85,14 +109,9 @@ class GradientDescent(Trainer):
     rest.
     """
 
-    momentum = _OfTheRule()
-    nesterov = _OfTheRule()
-    velocity = _OfTheRule()
-
     def __init__(self, neural_net, cost_function, learning_rate, momentum=0.0, nesterov=False, schedule=None,
                  threads=None):
-        super().__init__(neural_net, cost_function, SGDRule(momentum=momentum, nesterov=nesterov), learning_rate,
-                         batch_size=None, schedule=schedule, threads=threads)
+        _built(self, locals(), SGDRule)
 
 
 class StochasticGradientDescent(GradientDescent):
@@ -111,11 +130,10 @@ class StochasticGradientDescent(GradientDescent):
 
     def __init__(self, neural_net, cost_function, learning_rate, batch_size=50, seed=None, momentum=0.0,
                  nesterov=False, dropout=None, schedule=None, threads=None):
-        _check_mini_batches(batch_size)
-        Trainer.__init__(self, neural_net, cost_function, SGDRule(momentum=momentum, nesterov=nesterov),
-                         learning_rate, batch_size, seed, dropout, schedule, threads)
+        _built(self, locals(), SGDRule)
 
 
+@_showing(AdamRule)
 class Adam(Trainer):
     """Adam (Kingma and Ba, 2015) on mini-batches, exactly as PyTorch's ``torch.optim.Adam`` (``AdamRule``).
 
@@ -127,70 +145,38 @@ class Adam(Trainer):
     ``StochasticGradientDescent``.
     """
 
-    betas = _OfTheRule()
-    eps = _OfTheRule()
-    amsgrad = _OfTheRule()
-    first_moment = _OfTheRule()
-    second_moment = _OfTheRule()
-    max_second_moment = _OfTheRule()
-    step_count = _OfTheRule()
-
     def __init__(self, neural_net, cost_function, learning_rate=0.001, batch_size=50, seed=None, betas=(0.9, 0.999),
                  eps=1e-8, dropout=None, schedule=None, threads=None, amsgrad=False):
-        _check_mini_batches(batch_size)
-        Trainer.__init__(self, neural_net, cost_function, AdamRule(betas=betas, eps=eps, amsgrad=amsgrad),
-                         learning_rate, batch_size, seed, dropout, schedule, threads)
+        _built(self, locals(), AdamRule)
 
 
+@_showing(AdamWRule)
 class AdamW(Adam):
     """AdamW (Loshchilov and Hutter, 2019): Adam with the weight decay ``weight_decay`` (lambda_w) decoupled from
     the gradient, exactly as ``torch.optim.AdamW`` (``AdamWRule``); otherwise as ``Adam``."""
 
-    weight_decay = _OfTheRule()
-
     def __init__(self, neural_net, cost_function, learning_rate=0.001, batch_size=50, seed=None, betas=(0.9, 0.999),
                  eps=1e-8, weight_decay=0.01, dropout=None, schedule=None, threads=None, amsgrad=False):
-        _check_mini_batches(batch_size)
-        Trainer.__init__(self, neural_net, cost_function,
-                         AdamWRule(betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad),
-                         learning_rate, batch_size, seed, dropout, schedule, threads)
+        _built(self, locals(), AdamWRule)
 
 
+@_showing(RMSpropRule)
 class RMSprop(Trainer):
     """RMSprop on mini-batches, exactly as ``torch.optim.RMSprop`` (``RMSpropRule``): ``alpha``, ``eps``,
     ``momentum`` and ``centered``; its state ``square_average``, ``gradient_average`` (centered) and
     ``velocity`` (momentum). Otherwise as ``StochasticGradientDescent``."""
 
-    alpha = _OfTheRule()
-    eps = _OfTheRule()
-    momentum = _OfTheRule()
-    centered = _OfTheRule()
-    square_average = _OfTheRule()
-    gradient_average = _OfTheRule()
-    velocity = _OfTheRule()
-
     def __init__(self, neural_net, cost_function, learning_rate=0.01, batch_size=50, seed=None, alpha=0.99, eps=1e-8,
                  momentum=0.0, centered=False, dropout=None, schedule=None, threads=None):
-        _check_mini_batches(batch_size)
-        Trainer.__init__(self, neural_net, cost_function,
-                         RMSpropRule(alpha=alpha, eps=eps, momentum=momentum, centered=centered),
-                         learning_rate, batch_size, seed, dropout, schedule, threads)
+        _built(self, locals(), RMSpropRule)
 
 
+@_showing(AdagradRule)
 class Adagrad(Trainer):
     """Adagrad on mini-batches, exactly as ``torch.optim.Adagrad`` (``AdagradRule``): ``lr_decay``,
     ``initial_accumulator_value`` and ``eps``; its state ``square_sum`` and ``step_count``. Otherwise as
     ``StochasticGradientDescent``."""
 
-    lr_decay = _OfTheRule()
-    initial_accumulator_value = _OfTheRule()
-    eps = _OfTheRule()
-    square_sum = _OfTheRule()
-    step_count = _OfTheRule()
-
     def __init__(self, neural_net, cost_function, learning_rate=0.01, batch_size=50, seed=None, lr_decay=0.0,
                  initial_accumulator_value=0.0, eps=1e-10, dropout=None, schedule=None, threads=None):
-        _check_mini_batches(batch_size)
-        Trainer.__init__(self, neural_net, cost_function,
-                         AdagradRule(lr_decay=lr_decay, initial_accumulator_value=initial_accumulator_value, eps=eps),
-                         learning_rate, batch_size, seed, dropout, schedule, threads)
+        _built(self, locals(), AdagradRule)

@@ -275,6 +275,70 @@ def torch_epoch(workload, images, targets, threads, method='sgd'):
     return one_epoch
 
 
+# ----- JAX -----------------------------------------------------------------------
+
+def jax_epoch(workload, images, targets, mode='scan'):
+    """A function that trains one epoch of the workload's plain SGD in JAX (on the CPU): ``mode`` 'step' calls a
+    jitted step once per mini-batch from Python; 'scan' runs the epoch's full mini-batches as one compiled
+    ``jax.lax.scan`` (and the short last one as one more jitted step), each step gathering its shuffled
+    mini-batch with ``jnp.take`` inside the compiled code, as an expert writes it. The shuffle is a NumPy
+    permutation made in the timed epoch, as this library's is."""
+    import jax
+    import jax.numpy as jnp
+    jax.config.update('jax_enable_x64', True)
+    sizes, hidden, output, batch, rate, l2, dtype = workload
+    net = build_net(workload)
+    params = [(jnp.asarray(w), jnp.asarray(b)) for w, b in zip(net.weights(), net.biases())]
+    X, Y = jnp.asarray(images, dtype=dtype), jnp.asarray(targets, dtype=dtype)
+    activation = jax.nn.sigmoid if hidden is Sigmoid else jax.nn.relu
+
+    def loss(params, x, y):
+        a = x
+        for w, b in params[:-1]:
+            a = activation(a @ w + b)
+        z = a @ params[-1][0] + params[-1][1]
+        if output is Softmax:
+            per_example = -(y * jax.nn.log_softmax(z)).sum(axis=1)
+        else:                                   # independent sigmoid outputs, from z: softplus(z) - y z
+            per_example = (jax.nn.softplus(z) - y * z).sum(axis=1)
+        return per_example.mean() + 0.5 * l2 * sum((w * w).sum() for w, _ in params)
+
+    gradient = jax.grad(loss)
+
+    def step(params, indices):
+        g = gradient(params, jnp.take(X, indices, axis=0), jnp.take(Y, indices, axis=0))
+        return jax.tree_util.tree_map(lambda p, d: p - rate * d, params, g)
+
+    jitted_step = jax.jit(step)
+    whole_batches = jax.jit(lambda params, order: jax.lax.scan(lambda p, i: (step(p, i), None), params, order)[0])
+    rng, n = np.random.default_rng(0), X.shape[0]
+    state = {'params': params}
+
+    def one_epoch():
+        order = rng.permutation(n)
+        params = state['params']
+        full = n // batch * batch
+        if mode == 'scan':
+            params = whole_batches(params, order[:full].reshape(-1, batch))
+        else:
+            for start in range(0, full, batch):
+                params = jitted_step(params, order[start:start + batch])
+        if full < n:
+            params = jitted_step(params, order[full:])
+        jax.block_until_ready(params)
+        state['params'] = params
+
+    return one_epoch
+
+
+def jax_version():
+    try:
+        import jax
+    except ImportError:
+        return None
+    return jax.__version__
+
+
 # ----- scikit-learn -----------------------------------------------------------------
 
 
@@ -605,6 +669,7 @@ def main(argv=None):
                         help='threads for BLAS and PyTorch (default: every CPU, {})'.format(os.cpu_count()))
     parser.add_argument('--synthetic', action='store_true', help='random arrays of MNIST shapes instead of MNIST')
     parser.add_argument('--no-torch', action='store_true', help='skip PyTorch even if it is installed')
+    parser.add_argument('--no-jax', action='store_true', help='skip JAX even if it is installed')
     parser.add_argument('--workloads', default='W1,W2,W3,sweep,methods,sklearn',
                         help='which to run (default W1,W2,W3,sweep,methods,sklearn; "methods" is the table of '
                              'training methods on {})'.format(' and '.join(METHOD_WORKLOADS)))
@@ -638,12 +703,13 @@ def main(argv=None):
         parser.error('unknown methods {}; expected some of {}'.format(
             ', '.join(sorted(set(methods) - set(METHODS))), ','.join(METHODS)))
     with_torch = not args.no_torch and torch_version() is not None
+    with_jax = not args.no_jax and jax_version() is not None
 
     print('Training benchmark{}'.format(' (quick mode: one epoch of {} examples, no warm-up)'.format(
         QUICK_EXAMPLES) if args.quick else ''))
-    print('CPU: {} ({} logical CPUs); Python {}; NumPy {}; PyTorch {}'.format(
+    print('CPU: {} ({} logical CPUs); Python {}; NumPy {}; PyTorch {}; JAX {}'.format(
         cpu_name(), os.cpu_count(), platform.python_version(), np.__version__,
-        torch_version() if with_torch else 'not used'))
+        torch_version() if with_torch else 'not used', jax_version() if with_jax else 'not used'))
     print('BLAS: {}'.format(blas_description()))
     print('Threads: {} for NumPy\'s BLAS and for PyTorch'.format(args.threads))
     data = {}
@@ -677,11 +743,16 @@ def main(argv=None):
                    'multiply': lambda: rates.append(matmul_rate(workload[-1], matmul_size, repeats=3))}
         if with_torch:
             runners['torch'] = torch_epoch(workload, images, targets, args.threads)
+        if with_jax:
+            runners['jax step'] = jax_epoch(workload, images, targets, 'step')
+            runners['jax scan'] = jax_epoch(workload, images, targets, 'scan')
         times = interleave(runners, epochs, warmup)
         row = {'n': n, 'rate': statistics.median(rates[warmup:])}
-        for name in ('ours', 'products', 'torch'):
+        for name in ('ours', 'products', 'torch', 'jax step', 'jax scan'):
             if name in times:
                 row[name] = statistics.median(times[name])
+                if name not in ('ours', 'products'):
+                    row[name + ' ratio'] = per_round_ratios(times, 'ours', name)
         row['per_second'] = n / row['ours']
         row['roofline'] = roofline_seconds(workload[0], n, row['rate'])
         row['ratio'] = row['ours'] / row['roofline']
@@ -733,6 +804,22 @@ def main(argv=None):
               '6 x sum(inputs x outputs) x examples / the multiply rate below)'.format(
                   epochs, 's' if epochs > 1 else '', ' after one warm-up epoch' if warmup else '',
                   ', taken in turns with PyTorch\'s' if with_torch else ''))
+        if with_jax or with_torch:
+            print()
+            print('Against the compiled anchors: seconds per epoch, and ours over theirs (median of the ratios of '
+                  'each round, and their range)')
+            print('{:<4} {:>9} {:>9} {:>22} {:>9} {:>22} {:>9} {:>22}'.format(
+                'name', 'ours', 'PyTorch', 'ours/PyTorch', 'JAX step', 'ours/JAX step', 'JAX scan', 'ours/JAX scan'))
+            for name, row in results.items():
+                cells = []
+                for key in ('torch', 'jax step', 'jax scan'):
+                    if key in row:
+                        cells += ['{:.3f}'.format(row[key]), '{:.3f} ({:.3f}-{:.3f})'.format(*row[key + ' ratio'])]
+                    else:
+                        cells += ['-', '-']
+                print('{:<4} {:>9.3f} {:>9} {:>22} {:>9} {:>22} {:>9} {:>22}'.format(name, row['ours'], *cells))
+            print('(JAX step: a jitted step called once per mini-batch; JAX scan: the epoch\'s mini-batches as one '
+                  'compiled jax.lax.scan, each gathered inside it)')
         print()
         print('Matrix products alone: each workload\'s products at its batch shapes, with no other work')
         print('{:<4} {:>9} {:>9} {:>14} {:>9}'.format('name', 's/epoch', 'vs roof', 'epoch/products', 'GFLOP/s'))

@@ -4,6 +4,7 @@
     python benchmarks/compare_commits.py OLD NEW              # two commits (any git revision names)
     python benchmarks/compare_commits.py OLD --workloads W3 --rounds 7 --examples 30000
     python benchmarks/compare_commits.py OLD --momentum 0.9    # steps with momentum (versions that have it)
+    python benchmarks/compare_commits.py OLD --adam            # Adam's steps (versions that have it)
 
 Each version is taken from git (``git archive``) into a temporary folder; the
 working tree is used as it is. For every workload (W1, W2, W3 of
@@ -46,12 +47,12 @@ SETTLE_SECONDS = 0.5
 WORKER = r'''
 import hashlib, sys, time
 import numpy as np
-tree, images_path, targets_path, spec, momentum = sys.argv[1:6]
+tree, images_path, targets_path, spec, momentum, adam = sys.argv[1:7]
 sys.path.insert(0, tree)
 from activation_functions import Rectifier, Sigmoid, Softmax
 from cost_functions import CrossEntropyCost
 from data_source import PreloadSource
-from gradient_descent import StochasticGradientDescent
+import gradient_descent
 from neural_net import NetFactory
 sizes, hidden, output, batch, rate, l2, dtype = eval(spec, {'Rectifier': Rectifier, 'Sigmoid': Sigmoid,
                                                            'Softmax': Softmax, 'np': np})
@@ -61,8 +62,11 @@ net.randomize_parameters(seed=0)
 src = PreloadSource(examples=(np.load(images_path), np.load(targets_path)), dtype=dtype)
 momentum = float(momentum)
 settings = dict(momentum=momentum) if momentum else {}
-sgd = StochasticGradientDescent(net, CrossEntropyCost(net, l2_reg_term=l2), rate * (1 - momentum), batch_size=batch,
-                                seed=0, **settings)
+if adam == 'adam':
+    sgd = gradient_descent.Adam(net, CrossEntropyCost(net, l2_reg_term=l2), 0.001, batch_size=batch, seed=0)
+else:
+    sgd = gradient_descent.StochasticGradientDescent(net, CrossEntropyCost(net, l2_reg_term=l2), rate * (1 - momentum),
+                                                     batch_size=batch, seed=0, **settings)
 print('ready', flush=True)
 for line in sys.stdin:
     if line.strip() == 'epoch':
@@ -108,9 +112,10 @@ def describe(revision):
 
 
 class Worker:
-    def __init__(self, tree, images, targets, spec, momentum=0.0):
+    def __init__(self, tree, images, targets, spec, momentum=0.0, adam=False):
         environment = dict(os.environ, PYTHONDONTWRITEBYTECODE='1')
-        self.process = subprocess.Popen([sys.executable, '-c', WORKER, tree, images, targets, spec, repr(momentum)],
+        self.process = subprocess.Popen([sys.executable, '-c', WORKER, tree, images, targets, spec, repr(momentum),
+                                         'adam' if adam else 'sgd'],
                                         cwd=tree,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=environment)
         self._expect('ready')
@@ -132,11 +137,11 @@ class Worker:
         self.process.wait(timeout=60)
 
 
-def compare(name, trees, data, rounds, settle=SETTLE_SECONDS, momentum=0.0):
+def compare(name, trees, data, rounds, settle=SETTLE_SECONDS, momentum=0.0, adam=False):
     """Time the workload ``name`` on both trees in turns; returns (old seconds, new seconds, identical)."""
     spec = _SPECS[name]
     images, targets = data[WORKLOADS[name][-1]]
-    workers = [Worker(tree, images, targets, spec, momentum) for tree in trees]
+    workers = [Worker(tree, images, targets, spec, momentum, adam) for tree in trees]
     times = ([], [])
     try:
         for round_ in range(rounds + 1):  # round 0 warms up
@@ -165,6 +170,7 @@ def main(argv=None):
                         help='seconds of pause before each epoch (default {})'.format(SETTLE_SECONDS))
     parser.add_argument('--momentum', type=float, default=0.0,
                         help='train with this momentum at (1 - MU) times the learning rate (default 0: plain steps)')
+    parser.add_argument('--adam', action='store_true', help='train with Adam at the learning rate 0.001 instead')
     args = parser.parse_args(argv)
     if not 0 <= args.momentum < 1:
         parser.error('expected --momentum to be at least 0 and below 1, got {}'.format(args.momentum))
@@ -182,11 +188,11 @@ def main(argv=None):
         print('old: {}\nnew: {}'.format(describe(args.old), describe(args.new)))
         print('{} {} examples; {} timed epochs of each after a warm-up epoch, in turns; {}'.format(
             n, 'synthetic' if args.synthetic else 'MNIST', args.rounds,
-            'momentum {}'.format(args.momentum) if args.momentum else 'plain steps'))
+            'Adam' if args.adam else 'momentum {}'.format(args.momentum) if args.momentum else 'plain steps'))
         print('{:<4} {:>9} {:>9} {:>10} {:>10}  {}'.format('name', 'old s', 'new s', 'new/old', 'best/best',
                                                           'per-round new/old'))
         for name in args.workloads:
-            old, new, identical = compare(name, trees, data, args.rounds, args.settle, args.momentum)
+            old, new, identical = compare(name, trees, data, args.rounds, args.settle, args.momentum, args.adam)
             ratios = [b / a for a, b in zip(old, new)]
             print('{:<4} {:>9.3f} {:>9.3f} {:>10.3f} {:>10.3f}  {}  ({})'.format(
                 name, statistics.median(old), statistics.median(new), statistics.median(ratios), min(new) / min(old),

@@ -407,7 +407,13 @@ def rich_checkpoint(kind):
      'random_state'),
 ])
 def test_bad_checkpoints_are_refused_with_the_file_named(tmp_path, data, message):
-    path = tmp_path / 'c.json'
+    assert_refused(tmp_path, data, message)
+
+
+def assert_refused(folder, data, message):
+    """Written to a file in ``folder``, the checkpoint ``data`` is refused by ``ModelFileError``, naming the file,
+    with ``message`` in its words."""
+    path = folder / 'c.json'
     path.write_text(json.dumps(data))
     with pytest.raises(ModelFileError, match=message) as caught:
         checkpoint.load_checkpoint(path)

@@ -25,9 +25,10 @@ DEMO = textwrap.dedent('''
     import numpy as np
     import common
     import training_loop
+    sys.path.insert(0, {tests!r})
+    from test_demo_common import PressCtrlC      # presses Ctrl+C as a step takes a given mini-batch
     from activation_functions import Rectifier, Softmax
     from cost_functions import CrossEntropyCost
-    from data_source import DataSource
     from gradient_descent import StochasticGradientDescent
     from feedforward_mnist import MnistSplit
     from neural_net import NetFactory
@@ -38,24 +39,6 @@ DEMO = textwrap.dedent('''
         centres = np.array([[1.0] * 4 + [0.0] * 4, [0.0] * 4 + [1.0] * 4, [1.0, 0.0] * 4])
         return MnistSplit(np.clip(centres[labels] + 0.4 * rng.standard_normal((n, 8)), 0, 1), labels,
                           np.eye(3)[labels])
-
-    class PressCtrlC(DataSource):
-        """The examples of ``source``; presses Ctrl+C (raises SIGINT) as a step takes mini-batch ``at`` of the run."""
-
-        def __init__(self, source, at):
-            self.source, self.at, self.taken = source, at, 0
-
-        def number_of_examples(self):
-            return self.source.number_of_examples()
-
-        def get_examples(self, index_from=0, index_to=None):
-            return self.source.get_examples(index_from, index_to)
-
-        def take(self, indices, dtype=None, out=None):
-            self.taken += 1
-            if self.taken == self.at:
-                signal.raise_signal(signal.SIGINT)
-            return self.source.take(indices, dtype, out)
 
     def main():
         parser = common.standard_parser(__doc__, epochs=4)
@@ -78,7 +61,7 @@ DEMO = textwrap.dedent('''
 @pytest.fixture
 def demo(tmp_path):
     path = tmp_path / 'blobs_demo.py'
-    path.write_text(DEMO.format(demos=os.path.join(ROOT, 'demos')))
+    path.write_text(DEMO.format(demos=os.path.join(ROOT, 'demos'), tests=os.path.join(ROOT, 'tests')))
 
     def run(*arguments, status=0):
         result = subprocess.run([sys.executable, str(path), '--out', str(tmp_path / 'out')] + list(arguments),

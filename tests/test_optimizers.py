@@ -121,8 +121,22 @@ def torch_reference(rule, weights, biases, names, X, Y, steps):
     else:
         optimizer = torch.optim.SGD(parameters, lr=settings['learning_rate'], momentum=settings.get('momentum', 0.0),
                                     nesterov=settings.get('nesterov', False))
+    torch_steps(torch, optimizer, Ws, bs, names, X, Y, steps, learning_rates(rule))
+    if rule == 'adam':
+        state = [(optimizer.state[p]['exp_avg'].numpy(), optimizer.state[p]['exp_avg_sq'].numpy())
+                 for p in parameters]
+    elif settings.get('momentum'):
+        state = [optimizer.state[p]['momentum_buffer'].numpy() for p in parameters]
+    else:
+        state = [None] * len(parameters)
+    return [W.detach().numpy() for W in Ws], [b.detach().numpy() for b in bs], state
+
+
+def torch_steps(torch, optimizer, Ws, bs, names, X, Y, steps, rates):
+    """Take ``steps`` (rows and dropout masks) with PyTorch's ``optimizer`` of the tensors ``Ws`` + ``bs``, by
+    autograd on the cross-entropy of a Softmax output and the L2 term, the masks multiplied in, at the learning
+    rate ``rates[epoch]``."""
     functions = {'Tanh': torch.tanh, 'Rectifier': torch.relu}
-    rates = learning_rates(rule)
     for t, (rows, masks) in enumerate(steps, start=1):
         for group in optimizer.param_groups:
             group['lr'] = rates[(t - 1) // (N // BATCH)]
@@ -137,14 +151,6 @@ def torch_reference(rule, weights, biases, names, X, Y, steps):
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-    if rule == 'adam':
-        state = [(optimizer.state[p]['exp_avg'].numpy(), optimizer.state[p]['exp_avg_sq'].numpy())
-                 for p in parameters]
-    elif settings.get('momentum'):
-        state = [optimizer.state[p]['momentum_buffer'].numpy() for p in parameters]
-    else:
-        state = [None] * len(parameters)
-    return [W.detach().numpy() for W in Ws], [b.detach().numpy() for b in bs], state
 
 
 def relative_difference(ours, theirs):

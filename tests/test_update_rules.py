@@ -19,8 +19,8 @@ from data_source import PreloadSource
 from feedforward_optimizers import AdagradRule, AdamRule, AdamWRule, RMSpropRule
 from feedforward_schedules import ExponentialDecay
 from gradient_descent import Adagrad, AdamW, RMSprop, Trainer
-from test_optimizers import (BATCH, DROPOUT, EPOCHS, L2, N, SEED, SIZES, TOLERANCE, batches_and_masks, per_layer,
-                             problem, relative_difference)
+from test_optimizers import (BATCH, DROPOUT, EPOCHS, L2, N, SEED, TOLERANCE, batches_and_masks, per_layer, problem,
+                             relative_difference, torch_steps)
 
 #: Each case: our rule (class and settings), the learning rate, PyTorch's optimizer and its arguments, and the
 #: names of our state arrays with PyTorch's names for them.
@@ -102,22 +102,7 @@ def torch_reference(case, weights, biases, names, X, Y, steps):
     bs = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in biases]
     parameters = Ws + bs
     optimizer = getattr(torch.optim, optimizer_name)(parameters, lr=CASES[case][2], **arguments)
-    functions = {'Tanh': torch.tanh, 'Rectifier': torch.relu}
-    rates = learning_rates(case)
-    for t, (rows, masks) in enumerate(steps, start=1):
-        for group in optimizer.param_groups:
-            group['lr'] = rates[(t - 1) // (N // BATCH)]
-        a = torch.tensor(X[rows])
-        for l, (W, b) in enumerate(zip(Ws, bs)):
-            if masks is not None and masks[l] is not None:
-                a = a * torch.tensor(masks[l])
-            z = a @ W + b
-            a = functions[names[l]](z) if l < len(Ws) - 1 else z
-        loss = -(torch.tensor(Y[rows]) * torch.log_softmax(a, dim=1)).sum(dim=1).mean()
-        loss = loss + 0.5 * L2 * sum((W * W).sum() for W in Ws)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+    torch_steps(torch, optimizer, Ws, bs, names, X, Y, steps, learning_rates(case))
     named = {}
     for ours, theirs in TORCH_STATE.items():
         if theirs in optimizer.state[parameters[0]]:
@@ -147,16 +132,11 @@ def run_and_compare(case, dropout, reference_function):
         assert trainer.rule.step_count == 25
 
 
+@pytest.mark.parametrize('reference_function', [numpy_reference, torch_reference], ids=['formulas', 'pytorch'])
 @pytest.mark.parametrize('dropout', [None, DROPOUT], ids=['no dropout', 'dropout'])
 @pytest.mark.parametrize('case', list(CASES))
-def test_25_steps_agree_with_the_numpy_reference(case, dropout):
-    run_and_compare(case, dropout, numpy_reference)
-
-
-@pytest.mark.parametrize('dropout', [None, DROPOUT], ids=['no dropout', 'dropout'])
-@pytest.mark.parametrize('case', list(CASES))
-def test_25_steps_agree_with_pytorch(case, dropout):
-    run_and_compare(case, dropout, torch_reference)
+def test_25_steps_agree_with_the_formulas_and_with_pytorch(case, dropout, reference_function):
+    run_and_compare(case, dropout, reference_function)
 
 
 def test_the_trainers_by_name_are_the_rules_with_their_defaults_and_show_their_state():
