@@ -37,15 +37,17 @@ DIAGNOSTIC_SEED = 0
 QUANTITIES = ('weight_gradient_norm', 'activation_mean', 'activation_std', 'saturated', 'dead')
 
 
-def diagnostic_batch(data_src, neural_net, size=DIAGNOSTIC_BATCH_SIZE, seed=DIAGNOSTIC_SEED):
+def diagnostic_batch(data_src, neural_net, size=DIAGNOSTIC_BATCH_SIZE, seed=DIAGNOSTIC_SEED, checked=False):
     """A fixed batch ``(X, Y)`` of ``size`` examples of ``data_src`` (all of them if it holds fewer).
 
     The examples are drawn without replacement by a generator of their own,
     seeded by ``seed``, so the draw touches no optimizer's random state.
     Returns contiguous arrays of the net's dtype, shapes (m, n_inputs) and
-    (m, n_outputs) with m = min(size, number of examples).
+    (m, n_outputs) with m = min(size, number of examples). ``checked``: the
+    source's fit to the net was checked where a training run started.
     """
-    check_fits(data_src, neural_net.layer_sizes())
+    if not checked:
+        check_fits(data_src, neural_net.layer_sizes())
     total = data_src.number_of_examples()
     if total <= size:
         indices = np.arange(total)

@@ -518,7 +518,7 @@ class _Measurements:
         self.sources = [('training', data_src)]
         if evaluation_data is not None:
             self.sources.append(('evaluation', evaluation_data))
-        self.diagnostic_batch = diagnostic_batch(data_src, trainer.neural_net) if diagnostics else None
+        self.diagnostic_batch = diagnostic_batch(data_src, trainer.neural_net, checked=True) if diagnostics else None
 
     def __call__(self, record):
         trainer = self.trainer

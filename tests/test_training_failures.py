@@ -348,3 +348,52 @@ def test_a_trainer_stopped_in_the_middle_of_an_epoch_is_not_checkpointed_until_a
     sgd.training_epoch(PreloadSource((X, Y)))
     assert not sgd.in_epoch
     save_checkpoint(tmp_path / 'c.json', sgd)
+
+
+def test_a_data_source_is_checked_once_where_a_run_starts_and_not_again_each_epoch(monkeypatch):
+    """train checks each source (its fit to the net, every value, the targets) once, by the one function that
+    training_epoch uses too; the epochs and the measurements after them do not check it again."""
+    import data_source
+    import feedforward_diagnostics
+    net = NetFactory.create_neural_net([2, 4, 2], Tanh, Softmax)
+    net.randomize_parameters(0)
+    rng = np.random.default_rng(0)
+    training = PreloadSource((rng.normal(size=(40, 2)), np.eye(2)[rng.integers(0, 2, 40)]))
+    evaluation = PreloadSource((rng.normal(size=(10, 2)), np.eye(2)[rng.integers(0, 2, 10)]))
+    checked = []
+    original = data_source.check_fits
+    for module in (data_source, feedforward_diagnostics):
+        monkeypatch.setattr(module, 'check_fits', lambda source, sizes: checked.append(source) or original(source,
+                                                                                                             sizes))
+    sgd = StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, batch_size=8, seed=0)
+    sgd.train(training, 4, evaluation_data=evaluation, diagnostics=True)
+    assert checked == [training, evaluation]
+    del checked[:]
+    sgd.training_epoch(training)
+    assert checked == [training]
+
+
+class OriginalWaySource(DataSource):
+    """A source written as the original library's users wrote theirs: get_examples returns lists of 1-d arrays."""
+
+    def __init__(self, X, Y):
+        self.X, self.Y = X, Y
+
+    def number_of_examples(self):
+        return len(self.X)
+
+    def get_examples(self, index_from=0, index_to=None):
+        return list(self.X[index_from:index_to]), list(self.Y[index_from:index_to])
+
+
+def test_a_source_that_training_epoch_takes_train_takes_too():
+    rng = np.random.default_rng(1)
+    X, labels = rng.normal(size=(30, 2)), rng.integers(0, 2, 30)
+    source = OriginalWaySource(X, (labels[:, None] == 1).astype(float))       # 0/1 targets, one output
+    net = NetFactory.create_neural_net([2, 4, 1], Tanh, Sigmoid)
+    net.randomize_parameters(0)
+    sgd = StochasticGradientDescent(net, CrossEntropyCost(net), 0.5, batch_size=10, seed=0)
+    sgd.training_epoch(source)
+    history = sgd.train(source, 2)
+    assert history.keys()[:4] == ['epoch', 'seconds', 'learning_rate', 'training_cost'] and \
+        'training_accuracy' in history.keys()
