@@ -37,6 +37,7 @@ The protocol of a rule (written out in ``UpdateRule``):
 ``activation_functions.register_activation`` does for activations; see
 ``docs/update_rules.md``.
 """
+import math
 import types
 
 import numpy as np
@@ -258,7 +259,7 @@ class AdamRule(UpdateRule):
     def begin_step(self, learning_rate):
         self.step_count += 1
         beta1, beta2 = self._betas
-        root_c2 = (1.0 - beta2 ** self.step_count) ** 0.5
+        root_c2 = math.sqrt(1.0 - beta2 ** self.step_count)
         self._step_size = learning_rate * root_c2 / (1.0 - beta1 ** self.step_count)
         self._denominator_eps = self._eps * root_c2
         # (1 - beta2) g^2 from the (1 - beta1) g the gradient was formed as.

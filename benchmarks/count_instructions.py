@@ -3,6 +3,7 @@
     python benchmarks/count_instructions.py OLD                 # commit OLD against the working tree
     python benchmarks/count_instructions.py OLD NEW             # two commits (any git revision names)
     python benchmarks/count_instructions.py OLD --workloads W1 --batches 100 300
+    python benchmarks/count_instructions.py OLD --method adam   # Adam's steps (or momentum), for versions with them
 
 Times on a shared machine move with the other work on it; the number of
 instructions a step executes hardly does. For each workload of
@@ -29,12 +30,12 @@ from compare_commits import WORKTREE, _SPECS, describe, export  # noqa: E402
 WORKER = r'''
 import sys
 import numpy as np
-tree, spec, batches = sys.argv[1], sys.argv[2], int(sys.argv[3])
+tree, spec, batches, method = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 sys.path.insert(0, tree)
 from activation_functions import Rectifier, Sigmoid, Softmax
 from cost_functions import CrossEntropyCost
 from data_source import PreloadSource
-from gradient_descent import StochasticGradientDescent
+import gradient_descent
 from neural_net import NetFactory
 sizes, hidden, output, batch, rate, l2, dtype = eval(spec, {'Rectifier': Rectifier, 'Sigmoid': Sigmoid,
                                                            'Softmax': Softmax, 'np': np})
@@ -45,18 +46,24 @@ targets = np.eye(sizes[-1], dtype=dtype)[rng.integers(0, sizes[-1], n)]
 net = NetFactory.create_neural_net(sizes, hidden_layer_activation=hidden, output_layer_activation=output,
                                    dtype=dtype)
 net.randomize_parameters(seed=0)
-sgd = StochasticGradientDescent(net, CrossEntropyCost(net, l2_reg_term=l2), rate, batch_size=batch, seed=0)
+cost = CrossEntropyCost(net, l2_reg_term=l2)
+if method == 'adam':
+    sgd = gradient_descent.Adam(net, cost, 0.001, batch_size=batch, seed=0)
+elif method == 'momentum':
+    sgd = gradient_descent.StochasticGradientDescent(net, cost, rate / 10, batch_size=batch, seed=0, momentum=0.9)
+else:
+    sgd = gradient_descent.StochasticGradientDescent(net, cost, rate, batch_size=batch, seed=0)
 sgd.training_epoch(PreloadSource(examples=(images, targets), dtype=dtype))
 '''
 
 
-def count(tree, spec, batches, folder):
+def count(tree, spec, batches, folder, method='sgd'):
     """The instructions (callgrind's Ir) a worker on ``tree`` executes for an epoch of ``batches`` mini-batches."""
     output = os.path.join(folder, 'callgrind.out')
     environment = dict(os.environ, OPENBLAS_NUM_THREADS='1', OMP_NUM_THREADS='1', MKL_NUM_THREADS='1',
                        PYTHONDONTWRITEBYTECODE='1')
     done = subprocess.run(['valgrind', '--tool=callgrind', '--callgrind-out-file=' + output,
-                           sys.executable, '-c', WORKER, tree, spec, str(batches)],
+                           sys.executable, '-c', WORKER, tree, spec, str(batches), method],
                           cwd=tree, env=environment, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError('the worker failed under valgrind:\n' + done.stderr[-2000:])
@@ -71,6 +78,9 @@ def main(argv=None):
     parser.add_argument('old', help='git revision of the version to compare against')
     parser.add_argument('new', nargs='?', default=WORKTREE, help='git revision (default: the working tree)')
     parser.add_argument('--workloads', nargs='+', choices=sorted(_SPECS), default=sorted(_SPECS))
+    parser.add_argument('--method', choices=['sgd', 'momentum', 'adam'], default='sgd',
+                        help='plain steps (default), momentum 0.9 at a tenth of the rate, or Adam at 0.001 (versions '
+                             'that have them)')
     parser.add_argument('--batches', nargs=2, type=int, default=None, metavar=('FEW', 'MANY'),
                         help='the two epoch lengths in mini-batches (default: 100 400 for W1 and W2, 5 15 for W3)')
     args = parser.parse_args(argv)
@@ -85,7 +95,7 @@ def main(argv=None):
             few, many = args.batches or ((5, 15) if name == 'W3' else (100, 400))
             per_batch = []
             for tree in trees:
-                counts = [count(tree, _SPECS[name], batches, folder) for batches in (few, many)]
+                counts = [count(tree, _SPECS[name], batches, folder, args.method) for batches in (few, many)]
                 per_batch.append((counts[1] - counts[0]) / (many - few))
             print('{:<4} {:>9} {:>16,.0f} {:>16,.0f} {:>9.4f}'.format(
                 name, '{}-{}'.format(few, many), per_batch[0], per_batch[1], per_batch[1] / per_batch[0]), flush=True)

@@ -73,7 +73,8 @@ tree = os.path.realpath(tree)
 lines, functions = collections.Counter(), [0]
 def tracer(frame, event, arg):
     functions[0] += 1
-    if os.path.realpath(frame.f_code.co_filename).startswith(tree + os.sep):
+    name = frame.f_code.co_filename
+    if not name.startswith('<') and os.path.realpath(name).startswith(tree + os.sep):
         return local
     return None
 def local(frame, event, arg):
