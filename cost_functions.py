@@ -172,6 +172,13 @@ class Cost:
         """
         return self._backpropagate(self._output_error(X, Y, scale, masks), X, scale, on_layer, masks)
 
+    def _batch_cost(self, Y):
+        """The cost of the batch ``Y`` (n, k) that the last ``_gradient`` took, as ``(sum, n)``: each example's loss
+        from that pass's outputs (under its dropout masks, if any) plus the L2 term of the weights it met."""
+        workspace = self.neural_net._workspace(len(Y))
+        total = float(self.loss(workspace.z_out, workspace.a[-1], Y).sum(dtype=np.float64))
+        return total + len(Y) * self.l2_term(), len(Y)
+
     def _check_targets(self, low, high):
         """Raise unless targets from ``low`` to ``high`` lie in ``TARGETS``, where the cost is defined."""
         if not self.TARGETS[0] <= low <= high <= self.TARGETS[1]:

@@ -12,8 +12,9 @@ import numbers
 import numpy as np
 
 __all__ = ['check_positive_int', 'check_positive_number', 'check_nonnegative_number', 'check_float_dtype',
-           'random_generator', 'is_same_class', 'check_registration', 'FLOAT_DTYPES', 'Setting', 'Interval', 'Integer',
-           'Flag', 'Pair', 'Optional', 'apply_settings', 'declared_settings', 'settings_repr', 'constructor_repr']
+           'random_generator', 'is_same_class', 'check_registration', 'install_hint', 'FLOAT_DTYPES', 'Setting',
+           'Interval', 'Integer', 'Flag', 'Pair', 'Optional', 'apply_settings', 'declared_settings', 'settings_repr',
+           'constructor_repr']
 
 #: The dtypes a net computes in.
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -78,6 +79,13 @@ def random_generator(seed, name='seed'):
         raise ValueError('expected {} to be None, an integer >= 0 or a numpy.random.Generator, got {}'.format(
             name, seed))
     return np.random.default_rng(int(seed))
+
+
+def install_hint(extra, packages):
+    """How to install what the extra ``extra`` brings, truthfully for a library installed from its source:
+    ``pip install ".[sklearn]"`` in a clone of the library (the extras of its ``pyproject.toml``), or the packages
+    themselves (``packages``, as pip names them)."""
+    return 'pip install ".[{}]" in a clone of this library, or pip install {}'.format(extra, packages)
 
 
 def check_registration(registry, built_in, cls, base, kind, replace, name=None):

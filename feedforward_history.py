@@ -23,6 +23,8 @@ checkpoint keeps. Each record holds, measured after its epoch:
   one forward and one backward pass of that batch per epoch and change no
   parameter; when off, nothing at all is computed.
 """
+import html
+
 import numpy as np
 
 __all__ = ['History']
@@ -43,7 +45,10 @@ class History:
     _WHEN = {
         'evaluation_cost': 'train records it when given evaluation_data',
         'evaluation_accuracy': 'train records it when given evaluation_data and the targets are classes',
-        'training_accuracy': 'train records it when the targets are classes, or with accuracy=True',
+        'training_cost': 'train records it with measure_training=True',
+        'training_accuracy': 'train records it with measure_training=True, when the targets are classes or with '
+                             'accuracy=True',
+        'batch_cost': "train records it with measure_training='batches'",
     }
 
     def __init__(self, records=()):
@@ -97,6 +102,47 @@ class History:
         for record in self.records:
             keys.extend(key for key in record if key not in keys)
         return keys
+
+    def _repr_html_(self):
+        """The last epochs as a table, for a Jupyter notebook: one row per epoch, a column per number recorded
+        (the per-layer lists of the diagnostics are left to ``array``)."""
+        shown = self.records[-_HTML_ROWS:]
+        keys = [key for key in self.keys() if all(not isinstance(r.get(key), (list, tuple)) for r in shown)]
+        head = ''.join('<th>{}</th>'.format(html.escape(key)) for key in keys)
+        rows = ''.join('<tr>{}</tr>'.format(''.join('<td>{}</td>'.format(_cell(record.get(key))) for key in keys))
+                       for record in shown)
+        skipped = len(self.records) - len(shown)
+        note = '<p>History of {} epochs{}</p>'.format(len(self.records), ', the last {} shown'.format(len(shown))
+                                                      if skipped else '')
+        return '{}<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>'.format(note, head, rows)
+
+    def to_dataframe(self):
+        """The records as a pandas ``DataFrame``, one row per epoch, indexed by the epoch number (pandas must be
+        installed: pip install pandas)."""
+        try:
+            import pandas
+        except ImportError:
+            raise ImportError('History.to_dataframe needs pandas, which is not installed: pip install pandas') from None
+        return pandas.DataFrame.from_records(self.records, index='epoch' if 'epoch' in self.keys() else None)
+
+    def plot(self, metric='accuracy', title=None):
+        """The learning curves: the costs and ``metric`` per epoch, training and evaluation, as a matplotlib
+        ``Figure`` (``feedforward_plots.learning_curves``), which a notebook shows as it is and ``savefig``
+        writes to a file. matplotlib must be installed."""
+        import feedforward_plots
+        return feedforward_plots.learning_curves(self.records, metric, title)
+
+
+#: Epochs an HTML table of a history shows at most (the last ones).
+_HTML_ROWS = 20
+
+
+def _cell(value):
+    if value is None:
+        return ''
+    if isinstance(value, float):
+        return '{:.6g}'.format(value)
+    return html.escape(str(value))
 
 
 class _HistoryKeyError(KeyError):

@@ -239,7 +239,7 @@ def _progress_bar(progress, total, label):
     if not progress:
         return lambda n: None
     try:
-        from tqdm import tqdm
+        from tqdm.auto import tqdm      # a widget in a notebook, text in a terminal
     except ImportError:
         tqdm = None
     if tqdm is not None:

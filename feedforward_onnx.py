@@ -36,11 +36,12 @@ An activation of one's own exports once its class has ``onnx_nodes``.
 
 The onnx package builds and checks the model; it is imported with this
 module, which the library itself never imports except in
-``NeuralNet.export_onnx``. Install it with pip install
-"feedforward-nets[onnx]".
+``NeuralNet.export_onnx``. Install it with pip install ".[onnx]" in a clone
+of the library, or pip install onnx onnxruntime.
 """
 import numpy as np
 
+from feedforward_checks import install_hint
 from feedforward_model_file import write_atomically
 
 try:
@@ -48,7 +49,7 @@ try:
     from onnx import helper, numpy_helper
 except ImportError as error:
     raise ImportError('ONNX export needs the onnx package, which could not be imported ({}): install it with '
-                      'pip install "feedforward-nets[onnx]" (or pip install onnx onnxruntime)'.format(error)) from error
+                      '{}'.format(error, install_hint('onnx', 'onnx onnxruntime'))) from error
 
 __all__ = ['export_onnx', 'onnx_model', 'OPSET', 'INPUT_NAME', 'OUTPUT_NAME']
 

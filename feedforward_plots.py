@@ -36,9 +36,11 @@ def learning_curves(records, metric='accuracy', title=None):
     figure = _figure(figsize=(11, 4.2))
     costs, shares = figure.subplots(1, 2)
     marker = 'o' if len(records) < 30 else None
+    for key, label, style in (('training_cost', 'train', '-'), ('batch_cost', 'train (its batches)', '-'),
+                              ('evaluation_cost', 'test', '--')):
+        if any(key in record for record in records):
+            costs.plot(epochs, [r.get(key, math.nan) for r in records], style, marker=marker, label=label)
     for split, label, style in (('training', 'train', '-'), ('evaluation', 'test', '--')):
-        if any(split + '_cost' in record for record in records):
-            costs.plot(epochs, [r.get(split + '_cost', math.nan) for r in records], style, marker=marker, label=label)
         if any(split + '_' + metric in record for record in records):
             shares.plot(epochs, [100 * r.get(split + '_' + metric, math.nan) for r in records], style, marker=marker,
                         label=label)

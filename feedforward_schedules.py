@@ -142,9 +142,9 @@ class ReduceOnPlateau(Schedule):
             raise ValueError('expected factor to be below 1 for ReduceOnPlateau, got 1: it would never reduce')
 
     def check_state(self):
-        if self.bad_epochs > self._patience:
+        if not self.bad_epochs <= self.patience:
             raise ValueError('expected bad_epochs to be an integer from 0 to the patience, {}, got {}'.format(
-                self._patience, self.bad_epochs))
+                self.patience, self.bad_epochs))
 
     def next_learning_rate(self, learning_rate, epoch, evaluation_cost=None):
         if evaluation_cost is None:

@@ -10,7 +10,8 @@ They follow scikit-learn's conventions, so they work in ``Pipeline``,
 hyper-parameters as given and ``fit`` checks them; what fitting learns ends
 in an underscore (``net_``, the library's ``NeuralNet``; ``classes_``;
 ``n_features_in_``; ``history_``, a ``gradient_descent.History`` of every
-epoch; ``loss_curve_``, its training cost per epoch). Arrays are
+epoch; ``loss_curve_``, the mean cost of each epoch's mini-batches, L2 term
+included, as scikit-learn's MLP records it). Arrays are
 ``X`` (n_samples, n_features) and ``y`` (n_samples,), or (n_samples,
 n_targets) for a regressor with several outputs.
 
@@ -53,7 +54,8 @@ a cost from ``cost_functions``, ``StochasticGradientDescent`` and its
   ``partial_fit`` calls go on with the rate and the schedule where the last
   one left them.
 
-Requires scikit-learn 1.6 or newer: pip install "feedforward-nets[sklearn]".
+Requires scikit-learn 1.6 or newer: pip install ".[sklearn]" in a clone of the library, or pip install
+scikit-learn.
 """
 import copy
 import json
@@ -64,7 +66,8 @@ import numpy as np
 from activation_functions import ACTIVATIONS, Activation, Rectifier, Sigmoid, Softmax, check_activation
 from cost_functions import Cost, CrossEntropyCost, QuadraticCost
 from data_source import PreloadSource, one_hot, validation_split
-from feedforward_checks import FLOAT_DTYPES, apply_settings, check_float_dtype, check_positive_int, declared_settings
+from feedforward_checks import (FLOAT_DTYPES, apply_settings, check_float_dtype, check_positive_int, declared_settings,
+                                install_hint)
 from feedforward_optimizers import OPTIMIZERS, SGDRule
 from feedforward_schedules import Schedule
 from gradient_descent import History, Trainer
@@ -77,8 +80,7 @@ try:
     from sklearn.utils.validation import check_is_fitted, validate_data
 except ImportError as error:
     raise ImportError('feedforward_sklearn needs scikit-learn 1.6 or newer, which could not be imported ({}): '
-                      'install it with pip install "feedforward-nets[sklearn]" (or pip install scikit-learn)'.format(
-                          error)) from error
+                      'install it with {}'.format(error, install_hint('sklearn', 'scikit-learn'))) from error
 
 __all__ = ['NeuralNetClassifier', 'NeuralNetRegressor']
 
@@ -208,13 +210,14 @@ class _NeuralNetEstimator(BaseEstimator):
             self.net_, self._trainer = net, trainer
             earlier = len(trainer.history)
             try:
-                run = trainer.train(source, epochs, evaluation_data=validation, patience=patience)
+                run = trainer.train(source, epochs, evaluation_data=validation, patience=patience,
+                                    measure_training='batches')
                 if patience is not None:
                     # The epoch whose net early stopping kept, counted over every fit, as the records are.
                     self.history_.best_epoch = run.best_epoch
             finally:
                 self.history_.records.extend(trainer.history.records[earlier:])
-                self.loss_curve_ = self.history_['training_cost'] if len(self.history_) else []
+                self.loss_curve_ = self.history_['batch_cost'] if len(self.history_) else []
         except BaseException:
             if not train_on:
                 vars(self).clear()
@@ -247,7 +250,7 @@ class _NeuralNetEstimator(BaseEstimator):
         output is the net's (``predict_proba`` for the classifier, whose
         ``classes_`` go into the model's metadata as the JSON list
         ``classes``; ``predict``, as (N, n_outputs), for the regressor).
-        Needs pip install "feedforward-nets[onnx]".
+        Needs the onnx extra: pip install ".[onnx]" in a clone of the library.
         """
         check_is_fitted(self)
         self.net_.export_onnx(path, metadata=self._onnx_metadata())

@@ -24,9 +24,12 @@ undoes the epoch in the same way.
 the measurements, early stopping and the progress display.
 """
 import contextlib
+import inspect
 import math
 import numbers
 import os
+import signal
+import threading
 import time
 
 import numpy as np
@@ -38,7 +41,7 @@ from feedforward_checks import (Integer, Interval, Optional, Setting, apply_sett
 from feedforward_diagnostics import diagnostic_batch, layer_diagnostics
 from feedforward_history import History
 from feedforward_optimizers import optimizer
-from feedforward_progress import ProgressBar
+from feedforward_progress import ProgressBar, describe_epoch
 from feedforward_schedules import check_schedule
 from feedforward_threads import AutoThreads, check_threads, epoch_threads
 from neural_net import NeuralNet
@@ -119,7 +122,7 @@ class Trainer:
         self.in_epoch = False
         self._epoch_start, self._batches = _EpochStart(), _Batches(neural_net)
         self._batch_index = 0
-        self._accumulator = self._scratch = self._finite = self._auto = None
+        self._accumulator = self._scratch = self._finite = self._auto = self._batch_costs = None
 
     @property
     def rule(self):
@@ -150,6 +153,7 @@ class Trainer:
         """One epoch over ``data_src``: one step along the gradient of every example, or one per mini-batch of a
         fresh shuffle. ``on_batch(batch_index, n_batches)``, if given, is called after each step."""
         self._check_data(data_src, walk=self.cost_function.TARGETS is not None)
+        _check_symmetry_broken(self.neural_net)
         self._epoch(data_src, on_batch)
 
     def _check_data(self, data_src, walk=True, class_targets=False):
@@ -202,7 +206,8 @@ class Trainer:
             rule.begin_step(learning_rate)
             if self._accumulator is None or self._accumulator.dtype != self.neural_net.dtype:
                 self._accumulator = np.empty_like(self.neural_net.parameters())
-            _summed_gradient(self.cost_function, data_src, rule.gradient_scale(learning_rate), self._accumulator)
+            _summed_gradient(self.cost_function, data_src, rule.gradient_scale(learning_rate), self._accumulator,
+                             self._batch_costs)
             np.copyto(self.neural_net._gradient, self._accumulator)
             self._update(learning_rate)
         pace.after_step()
@@ -212,6 +217,8 @@ class Trainer:
         rule, learning_rate = self._rule, self._learning_rate
         rule.begin_step(learning_rate)
         self.cost_function._gradient(X, Y, scale=rule.gradient_scale(learning_rate), masks=masks)
+        if self._batch_costs is not None:
+            self._batch_costs.append(self.cost_function._batch_cost(Y))
         self._update(learning_rate)
 
     def _update(self, learning_rate):
@@ -243,8 +250,9 @@ class Trainer:
 
     @contextlib.contextmanager
     def _epoch_or_nothing(self):
-        """The steps of an epoch: if one fails (it diverged, or a batch held bad data), the parameters, the rule's
-        state and the random states go back to those at the start of the epoch before the error goes on.
+        """The steps of an epoch: if one fails (it diverged, or a batch held bad data) or Ctrl+C interrupts them,
+        the parameters, the rule's state and the random states go back to those at the start of the epoch before
+        the error goes on.
 
         Overflow is caught by the check of every step, which raises
         TrainingDivergedError; NumPy's warnings before it would only be noise.
@@ -254,9 +262,10 @@ class Trainer:
         try:
             with np.errstate(over='ignore', invalid='ignore'):
                 yield
-        except (TrainingDivergedError, ValueError):
-            self._epoch_start.put_back(self)
-            self.in_epoch = False
+        except (TrainingDivergedError, ValueError, KeyboardInterrupt):
+            with _interrupts_held():
+                self._epoch_start.put_back(self)
+                self.in_epoch = False
             raise
         finally:
             # The epoch ended, or stopped within (StopTraining: the steps taken are kept). After an undo the
@@ -267,10 +276,10 @@ class Trainer:
     # ----- many epochs ---------------------------------------------------------------------------------
 
     def train(self, data_src, nepochs, evaluation_data=None, callback=None, progress=False, diagnostics=False,
-              accuracy=None, on_batch=None, patience=None, checkpoint=None):
+              accuracy=None, on_batch=None, patience=None, checkpoint=None, measure_training=False, verbose=None):
         """Run up to ``nepochs`` epochs; returns a ``History`` with one record per epoch. See ``train``."""
         return train(self, data_src, nepochs, evaluation_data, callback, progress, diagnostics, accuracy, on_batch,
-                     patience, checkpoint)
+                     patience, checkpoint, measure_training, verbose)
 
 
 def _epoch_threads(trainer, batch_size):
@@ -284,9 +293,9 @@ def _epoch_threads(trainer, batch_size):
     return epoch_threads(trainer.threads, net.layer_sizes(), batch_size, net.dtype, trainer._auto)
 
 
-def _summed_gradient(cost, data_src, scale, out):
+def _summed_gradient(cost, data_src, scale, out, batch_costs=None):
     """The gradient of the cost of every example of ``data_src`` (times ``scale``), summed into ``out`` a chunk of
-    ``FULL_BATCH_CHUNK`` examples at a time, to bound memory."""
+    ``FULL_BATCH_CHUNK`` examples at a time, to bound memory; each chunk's cost appended to ``batch_costs``."""
     dtype, total = cost.neural_net.dtype, data_src.number_of_examples()
     out[...] = 0
     # sum_c (n_c / n) * grad C_c = grad C: each chunk's L2 term is weighted to lambda W once in all.
@@ -294,6 +303,8 @@ def _summed_gradient(cost, data_src, scale, out):
         stop = min(start + FULL_BATCH_CHUNK, total)
         X, Y = data_src.read(start, stop, dtype)
         out += cost._gradient(X, Y, scale=scale * (stop - start) / total)
+        if batch_costs is not None:
+            batch_costs.append(cost._batch_cost(Y))
 
 
 def _check_net_and_cost(net, cost):
@@ -312,6 +323,7 @@ class _EpochStart:
 
     def __init__(self):
         self._copies, self._scalars, self._generators = {}, {}, []
+        self.epoch = None
 
     def keep(self, trainer):
         """Keep the state ``trainer`` starts an epoch from. Raises ``ValueError`` (before anything changes) if the
@@ -329,6 +341,7 @@ class _EpochStart:
             np.copyto(kept, array)
         self._scalars = {name: getattr(trainer.rule, name) for name in trainer.rule.state_scalars}
         self._generators = [(g, g.bit_generator.state) for g in (trainer.rng, trainer.dropout_rng) if g is not None]
+        self.epoch = trainer.epochs_done          # what the copies are of: the start of epoch epochs_done + 1
 
     def put_back(self, trainer):
         """Put ``trainer`` back as it was when ``keep`` was last called."""
@@ -393,48 +406,55 @@ class _Batches:
 
 
 def train(trainer, data_src, nepochs, evaluation_data=None, callback=None, progress=False, diagnostics=False,
-          accuracy=None, on_batch=None, patience=None, checkpoint=None):
+          accuracy=None, on_batch=None, patience=None, checkpoint=None, measure_training=False, verbose=None):
     """Run up to ``nepochs`` epochs of ``trainer`` on ``data_src``; returns a ``History`` with one record per epoch.
 
-    Each record is measured after its epoch: its number, time and learning
-    rate, the cost (and accuracy) on ``data_src`` and on ``evaluation_data``,
-    and with ``diagnostics=True`` per-layer statistics; ``feedforward_history``
-    lists the keys. ``accuracy`` None records accuracies when every target of
-    ``data_src`` names a class; True or False decides it. Then the schedule
-    sets the next epoch's learning rate (``ReduceOnPlateau`` needs
-    ``evaluation_data``). ``patience=N`` (early stopping, with
+    Each record holds the epoch's number, time and learning rate, and what the
+    run was asked to measure after it (``feedforward_history`` lists the
+    keys): the cost (and accuracy) on ``evaluation_data``; with
+    ``measure_training=True`` on all of ``data_src`` too; with
+    ``measure_training='batches'`` the mean cost of the epoch's batches as its
+    steps met them (``batch_cost``, almost free); with ``diagnostics=True``
+    per-layer statistics. ``accuracy`` None records accuracies when every
+    target of ``data_src`` names a class. The schedule then sets the next
+    epoch's learning rate. ``patience=N`` (early stopping, with
     ``evaluation_data``) stops once the evaluation cost has not fallen below
-    its lowest for N epochs in a row, and leaves the net with the parameters
-    of its best epoch (``history.best_epoch``); the rule's state, the epoch
-    count and the history stay those of the last epoch.
+    its lowest for N epochs, and leaves the net with the parameters of its
+    best epoch (``history.best_epoch``).
 
     ``callback(epoch, history)`` runs after each record, and returning False
     stops the run; ``on_batch(batch_index, n_batches)`` runs after every
     step; either may raise ``StopTraining`` to stop at once, and ``train``
-    returns the epochs that finished. ``progress=True`` draws a tqdm bar when
-    the output is a terminal. ``checkpoint``, a path, saves the trainer there
-    after every epoch (after ``callback``, which may change it), as
-    ``feedforward_checkpoint.save_checkpoint`` does. Every record is also
-    appended to ``trainer.history``, which holds all its ``train`` calls.
+    returns the epochs that finished. ``progress=True`` draws a bar over the
+    steps (tqdm: a widget in a notebook, text in a terminal, none in a log)
+    and prints each epoch's line above it; ``verbose`` True or False prints
+    the lines or not, whatever ``progress``. ``checkpoint``, a path, saves the
+    trainer there after every epoch.
+    Ctrl+C (``KeyboardInterrupt``) leaves the trainer exactly as it was at the
+    end of the last whole epoch (parameters, the rule's state, random states,
+    schedule, learning rate, history, ``epochs_done``), then goes on.
     """
     nepochs = check_positive_int(nepochs, 'nepochs')
-    accuracy = _check_run(trainer, data_src, evaluation_data, accuracy, patience)
-    measure = _Measurements(trainer, data_src, evaluation_data, accuracy, diagnostics)
+    accuracy = _check_run(trainer, data_src, evaluation_data, accuracy, patience, callback, on_batch,
+                          measure_training)
+    measure = _Measurements(trainer, data_src, evaluation_data, accuracy, diagnostics, measure_training)
     best = None if patience is None else _BestEpoch(trainer.neural_net, patience)
     save = None if checkpoint is None else _saver(checkpoint)
-    display = ProgressBar(nepochs) if progress else None
+    display = _Display(trainer, nepochs, progress, verbose)
     after_step = _after_step(display, on_batch)
     history = History()
     began = time.perf_counter()
     try:
         for _ in range(nepochs):
-            record = _trained_epoch(trainer, data_src, measure, after_step, began)
-            patience_ran_out = best is not None and best.stop_after(record)
-            history.append(record)
-            trainer.history.append(record)
-            if display is not None:
-                display.end_epoch(record)
-            go_on = callback is None or callback(trainer.epochs_done, history) is not False
+            with _WholeEpoch(trainer, history, best):
+                record = _trained_epoch(trainer, data_src, measure, after_step, began)
+                patience_ran_out = best is not None and best.stop_after(record)
+                history.append(record)
+                trainer.history.append(record)
+            try:
+                go_on = callback is None or callback(trainer.epochs_done, history) is not False
+            finally:
+                display.end_epoch(record)          # after the callback, which may add to the record
             if save is not None:
                 save(trainer)
             if patience_ran_out or not go_on:
@@ -442,16 +462,24 @@ def train(trainer, data_src, nepochs, evaluation_data=None, callback=None, progr
     except StopTraining:
         pass
     finally:
-        if display is not None:
-            display.close()
+        trainer._batch_costs = None
+        display.close()
     if best is not None:
         best.restore(history)
     return history
 
 
-def _check_run(trainer, data_src, evaluation_data, accuracy, patience):
-    """The checks of a run, before any step: the data sources (once each), the evaluation data that early stopping
-    or the schedule needs, and the targets whose accuracy is recorded; returns whether it is."""
+def _check_run(trainer, data_src, evaluation_data, accuracy, patience, callback, on_batch, measure_training):
+    """The checks of a run, before any step: the net's symmetry broken, the callbacks' signatures, the data
+    sources (once each), the evaluation data that early stopping or the schedule needs, and the targets whose
+    accuracy is recorded; returns whether it is."""
+    _check_symmetry_broken(trainer.neural_net)
+    for function, name, arguments in ((callback, 'callback', 'epoch, history'),
+                                      (on_batch, 'on_batch', 'batch_index, n_batches')):
+        _check_callable(function, name, arguments)
+    if measure_training not in (False, True, 'batches'):
+        raise ValueError("expected measure_training to be False, True or 'batches', got {!r}".format(
+            measure_training))
     if patience is not None:
         check_positive_int(patience, 'patience')
         if evaluation_data is None:
@@ -464,10 +492,37 @@ def _check_run(trainer, data_src, evaluation_data, accuracy, patience):
     examined = [trainer._check_data(source, class_targets=accuracy is not False) for source in sources]
     if accuracy is None:
         accuracy = examined[0].class_targets
-    for source, facts in zip(sources, examined):
-        if accuracy and not facts.class_targets:
+    measured = [measure_training is True] + [True] * (len(sources) - 1)
+    for source, facts, measured_here in zip(sources, examined, measured):
+        if accuracy and measured_here and not facts.class_targets:
             _refuse_targets_that_are_not_classes(source, trainer.neural_net.dtype)
     return accuracy
+
+
+def _check_callable(function, name, arguments):
+    """Raise ``TypeError`` before any step unless ``function`` (if given) can be called with two arguments."""
+    if function is None:
+        return
+    if not callable(function):
+        raise TypeError('expected {} to be a function of ({}), got {!r}'.format(name, arguments, function))
+    try:
+        inspect.signature(function).bind(0, 0)
+    except TypeError:
+        raise TypeError('expected {} to be a function of ({}), as train calls it after every {}, got {}{}'.format(
+            name, arguments, 'epoch' if name == 'callback' else 'step',
+            getattr(function, '__qualname__', repr(function)), inspect.signature(function))) from None
+    except ValueError:
+        pass            # no signature to read (some built-in functions): it is called and will say so itself
+
+
+def _check_symmetry_broken(net):
+    """Raise ``ValueError`` if a hidden layer's weights are all equal (a net never randomized starts at zero): every
+    unit of the layer would get the same gradient and stay a copy of the others."""
+    for l, weights in enumerate(net.weights()[:-1]):
+        if weights.size > 1 and weights.min() == weights.max():
+            raise ValueError('expected the weights of hidden layer {} to differ, got all {:g}: every unit of the layer '
+                             'would learn the same thing; call net.randomize_parameters() before training'.format(
+                                 l + 1, float(weights.flat[0])))
 
 
 def _saver(path):
@@ -487,7 +542,7 @@ def _refuse_targets_that_are_not_classes(source, dtype):
 
 def _after_step(display, on_batch):
     """What runs after every step of a run: the progress bar, then the user's ``on_batch``."""
-    if display is None:
+    if not display.draws_bar:
         return on_batch
 
     def after_step(batch_index, n_batches):
@@ -501,6 +556,7 @@ def _trained_epoch(trainer, data_src, measure, on_batch, began):
     """One epoch of a run and its record; the schedule then sets the next epoch's learning rate."""
     started = time.perf_counter()
     learning_rate = trainer.learning_rate
+    measure.start_epoch()
     trainer._epoch(data_src, on_batch)
     record = {'epoch': trainer.epochs_done, 'seconds': time.perf_counter() - started, 'learning_rate': learning_rate}
     measure(record)
@@ -510,29 +566,120 @@ def _trained_epoch(trainer, data_src, measure, on_batch, began):
     return record
 
 
-class _Measurements:
-    """What a run measures after each epoch: the costs (and accuracies) and, if asked, the per-layer diagnostics."""
+class _WholeEpoch:
+    """An epoch of a run as one unit of work: if Ctrl+C (``KeyboardInterrupt``) lands anywhere in it (its steps, its
+    measurements, the schedule's step, its record), the trainer goes back to the end of the last whole epoch, its
+    parameters, rule state and random states (the epoch's own copies), learning rate, schedule, history and
+    ``epochs_done`` all, before the interrupt goes on."""
 
-    def __init__(self, trainer, data_src, evaluation_data, accuracy, diagnostics):
-        self.trainer, self.accuracy = trainer, accuracy
-        self.sources = [('training', data_src)]
+    def __init__(self, trainer, history, best):
+        self.trainer, self.history = trainer, history
+
+    def __enter__(self):
+        trainer = self.trainer
+        self.epochs_done, self.learning_rate = trainer.epochs_done, trainer.learning_rate
+        self.schedule, self.schedule_state = trainer.schedule, trainer.schedule.state()
+        self.lengths = len(self.history), len(trainer.history)
+
+    def __exit__(self, kind, error, traceback):
+        if kind is None or not issubclass(kind, KeyboardInterrupt):
+            return False
+        trainer = self.trainer
+        with _interrupts_held():
+            if trainer._epoch_start.epoch == self.epochs_done:     # the steps began: the copies are of their start
+                trainer._epoch_start.put_back(trainer)
+            trainer.epochs_done, trainer.learning_rate, trainer.in_epoch = self.epochs_done, self.learning_rate, False
+            trainer.schedule = self.schedule
+            for name, value in self.schedule_state.items():
+                setattr(self.schedule, name, value)
+            del self.history.records[self.lengths[0]:], trainer.history.records[self.lengths[1]:]
+        return False
+
+
+@contextlib.contextmanager
+def _interrupts_held():
+    """Ctrl+C held back for the time of the block (a trainer being put back), then raised: a second Ctrl+C cannot
+    leave the trainer half put back. Only the main thread, with Python's own handler, is concerned."""
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    pressed = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
+
+
+class _Display:
+    """What a run shows: with ``progress``, a bar over its steps (``feedforward_progress.ProgressBar``), and with
+    ``verbose`` (by default, when there is a bar) a line for each epoch, ``epoch 3/20 0.41s | train cost 0.3012 acc
+    91.20% | eval cost ...``, printed above the bar (in a log, where no bar is drawn, alone)."""
+
+    def __init__(self, trainer, nepochs, progress, verbose):
+        self.last = trainer.epochs_done + nepochs
+        self.bar = ProgressBar(nepochs) if progress else None
+        self.draws_bar = self.bar is not None
+        self.lines = bool(progress if verbose is None else verbose)
+
+    def on_batch(self, batch_index, n_batches):
+        self.bar.on_batch(batch_index, n_batches)
+
+    def end_epoch(self, record):
+        if not self.lines:
+            return
+        measured = describe_epoch(record, 'train', 'eval', short=True)
+        line = 'epoch {}/{} {:.2f}s{}'.format(record['epoch'], self.last, record['seconds'],
+                                            ' | ' + measured if measured else '')
+        if self.bar is not None:
+            self.bar.end_epoch(record, line)
+        else:
+            print(line, flush=True)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+
+class _Measurements:
+    """What a run measures after each epoch: the costs (and accuracies) it was asked for, and, if asked, the
+    per-layer diagnostics."""
+
+    def __init__(self, trainer, data_src, evaluation_data, accuracy, diagnostics, measure_training):
+        self.trainer, self.accuracy, self.batches = trainer, accuracy, measure_training == 'batches'
+        self.sources = [('training', data_src)] if measure_training is True else []
         if evaluation_data is not None:
             self.sources.append(('evaluation', evaluation_data))
         self.diagnostic_batch = diagnostic_batch(data_src, trainer.neural_net, checked=True) if diagnostics else None
 
+    def start_epoch(self):
+        """Before the epoch's steps: with ``'batches'``, the trainer's steps add up their batches' costs."""
+        if self.batches:
+            self.trainer._batch_costs = []
+
     def __call__(self, record):
         trainer = self.trainer
+        if self.batches:
+            total, count = map(sum, zip(*trainer._batch_costs))
+            trainer._batch_costs = None
+            record['batch_cost'] = self._finite(total / count, 'mean batch')
         for which, source in self.sources:
             cost, accuracy = trainer.cost_function._measure(source, self.accuracy, checked=True)
-            if not math.isfinite(cost):
-                raise TrainingDivergedError('training diverged: after the last batch of epoch {} the {} cost is {}; '
-                                            'the net keeps the finite parameters it has. Try a smaller learning '
-                                            'rate.'.format(trainer.epochs_done, which, cost), epoch=trainer.epochs_done)
-            record[which + '_cost'] = cost
+            record[which + '_cost'] = self._finite(cost, which)
             if self.accuracy:
                 record[which + '_accuracy'] = accuracy
         if self.diagnostic_batch is not None:
             record.update(layer_diagnostics(trainer.cost_function, *self.diagnostic_batch))
+
+    def _finite(self, cost, which):
+        if not math.isfinite(cost):
+            raise TrainingDivergedError('training diverged: after the last batch of epoch {} the {} cost is {}; the '
+                                        'net keeps the finite parameters it has. Try a smaller learning rate.'.format(
+                                            self.trainer.epochs_done, which, cost), epoch=self.trainer.epochs_done)
+        return cost
 
 
 class _BestEpoch:

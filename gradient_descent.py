@@ -99,7 +99,9 @@ class GradientDescent(Trainer):
 
     The step is plain (``momentum=0``) or with momentum mu in [0, 1), plain
     or Nesterov's, as the module docstring writes them (``SGDRule``).
-    ``learning_rate`` (a positive finite number), ``momentum`` and
+    ``learning_rate`` (a positive finite number; 0.001 by default, which fits
+    the README's curve y = x^2 with the quadratic cost: a classifier on the
+    cross-entropy wants 0.01 to 0.5), ``momentum`` and
     ``nesterov`` may be changed between epochs; they are checked whenever
     they are set (Nesterov needs a momentum above 0). ``velocity`` is the
     velocity b, laid out as ``net.parameters()`` (None until a momentum above
@@ -109,7 +111,7 @@ class GradientDescent(Trainer):
     rest.
     """
 
-    def __init__(self, neural_net, cost_function, learning_rate, momentum=0.0, nesterov=False, schedule=None,
+    def __init__(self, neural_net, cost_function, learning_rate=0.001, momentum=0.0, nesterov=False, schedule=None,
                  threads=None):
         _built(self, locals(), SGDRule)
 
@@ -128,7 +130,7 @@ class StochasticGradientDescent(GradientDescent):
     epochs.
     """
 
-    def __init__(self, neural_net, cost_function, learning_rate, batch_size=50, seed=None, momentum=0.0,
+    def __init__(self, neural_net, cost_function, learning_rate=0.001, batch_size=50, seed=None, momentum=0.0,
                  nesterov=False, dropout=None, schedule=None, threads=None):
         _built(self, locals(), SGDRule)
 

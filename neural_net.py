@@ -356,7 +356,7 @@ class NeuralNet:
         dimension, float32 or float64 as the net is; ``metadata`` (a dict of
         strings) goes into the model's metadata. See ``feedforward_onnx`` and
         ``docs/ecosystem.md``. Needs the onnx package: pip install
-        "feedforward-nets[onnx]".
+        ".[onnx]" in a clone of the library, or pip install onnx.
         """
         # Imported here, not at the top: the library itself needs NumPy alone.
         import feedforward_onnx

@@ -52,8 +52,8 @@ def main(argv=None):
         try:
             from dask.distributed import Client, LocalCluster
         except ImportError as error:
-            parser.error('--dask-workers and --scheduler need Dask ({}): pip install "feedforward-nets[dask]"'.format(
-                error))
+            parser.error('--dask-workers and --scheduler need Dask ({}): pip install ".[dask]" in a clone of the '
+                         'library, or pip install "dask[distributed]"'.format(error))
 
     training, test = common.load_data(args)
     X, y = training.images[:args.examples], training.labels[:args.examples]

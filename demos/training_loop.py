@@ -121,8 +121,9 @@ def train_run(trainer, source, epochs, evaluation_data=None, measure=None, on_ep
                 on_epoch(record)
             interrupt.check()  # Ctrl+C while measuring: stop here
 
+        train_options.setdefault('measure_training', True)
         result.history = trainer.train(source, epochs, evaluation_data=evaluation_data, callback=callback,
-                                       on_batch=on_batch, progress=True, **train_options)
+                                       on_batch=on_batch, progress=True, verbose=False, **train_options)
     result.interrupted = interrupt.requested
     if result.interrupted:
         result.batches_into_epoch = done[0]

@@ -177,6 +177,7 @@ def test_resume_into_restores_every_setting_and_state_of_an_adam_trainer(tmp_pat
 
 def test_resume_into_a_trainer_with_nesterov_from_one_without_momentum(tmp_path):
     net = NetFactory.create_neural_net([8, 16, 3], Rectifier, Softmax)
+    net.randomize_parameters(0)
     plain = StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, batch_size=16, seed=0)
     checkpoint.save_checkpoint(tmp_path / 'c.json', plain)
     other = NetFactory.create_neural_net([8, 16, 3], Rectifier, Softmax)

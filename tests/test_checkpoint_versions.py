@@ -58,7 +58,7 @@ CHILD = textwrap.dedent('''
         X = rng.standard_normal((60, 5)) + np.eye(3, 5)[labels]
         training, validation = validation_split(PreloadSource((X, np.eye(3)[labels])), 12, seed=1)
         trainer = load_checkpoint(path)
-        trainer.train(training, 3, evaluation_data=validation)
+        trainer.train(training, 3, evaluation_data=validation, measure_training=True)
     state = {name: array.tolist() for name, array in trainer.rule.state().items()}
     print(json.dumps({'parameters': trainer.neural_net.parameters().tolist(), 'state': state,
                       'scalars': {name: getattr(trainer.rule, name) for name in trainer.rule.state_scalars},

@@ -159,7 +159,7 @@ def test_a_users_own_source_trains_and_evaluates_exactly_as_the_same_data_preloa
         cost = CrossEntropyCost(net, l2_reg_term=0.01)
         sgd = StochasticGradientDescent(net, cost, 0.2, batch_size=5, seed=1)
         sgd.training_epoch(src)
-        history = sgd.train(src, 2, evaluation_data=src)
+        history = sgd.train(src, 2, evaluation_data=src, measure_training=True)
         results.append((net.parameters().copy(), history['training_cost'], history['evaluation_accuracy'],
                         cost.get_cost(src), accuracy(net, src)))
     own, preloaded = results

@@ -94,7 +94,7 @@ def test_a_registered_activation_trains_and_its_history_is_recorded():
     net.randomize_parameters(seed=2)
     before = QuadraticCost(net).get_cost(source)
     history = StochasticGradientDescent(net, QuadraticCost(net), 0.1, batch_size=20, seed=3).train(
-        source, 40, diagnostics=True)
+        source, 40, diagnostics=True, measure_training=True)
     assert history['training_cost'][-1] < before / 10
     assert history.array('saturated').shape == (40, 2)
 
@@ -498,21 +498,22 @@ def test_a_registered_cost_and_activation_train_and_resume_from_a_checkpoint_exa
         return StochasticGradientDescent(net, MeanAbsoluteError(net, l2_reg_term=1e-4), 0.05, batch_size=12, seed=8)
 
     straight = trainer()
-    history = straight.train(source, 6)
+    history = straight.train(source, 6, measure_training=True)
     assert history['training_cost'][-1] < history['training_cost'][0]
     first = trainer()
-    first.train(source, 2)
+    first.train(source, 2, measure_training=True)
     save_checkpoint(tmp_path / 'run.json', first)
     resumed = load_checkpoint(tmp_path / 'run.json')
     assert type(resumed.cost_function) is MeanAbsoluteError
     assert resumed.neural_net.activations()[0] == Gaussian(width=0.7)
-    resumed.train(source, 4)
+    resumed.train(source, 4, measure_training=True)
     np.testing.assert_array_equal(resumed.neural_net.parameters(), straight.neural_net.parameters())
     assert resumed.history['training_cost'] == history['training_cost']
 
 
 def test_a_cost_not_registered_is_refused_by_checkpoints_saying_how_to_register(tmp_path):
     net = NetFactory.create_neural_net([1, 2, 1], Tanh, Identity)
+    net.randomize_parameters(0)
     trainer = GradientDescent(net, MeanAbsoluteError(net), 0.1)
     trainer.train(PreloadSource((np.ones((3, 1)), np.ones((3, 1)))), 2)   # trains without registration
     with pytest.raises(TypeError, match=r'register_cost\(MeanAbsoluteError\)'):

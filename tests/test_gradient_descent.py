@@ -94,7 +94,7 @@ def test_train_returns_a_history_of_costs():
     cost = CrossEntropyCost(net)
     seen = []
     history = StochasticGradientDescent(net, cost, 0.1, batch_size=5, seed=0).train(
-        src, 3, evaluation_data=src, callback=lambda epoch, h: seen.append(epoch))
+        src, 3, evaluation_data=src, callback=lambda epoch, h: seen.append(epoch), measure_training=True)
     assert seen == [1, 2, 3]
     assert len(history) == 3
     assert history['training_cost'][-1] == pytest.approx(cost.get_cost(src))

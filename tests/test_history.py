@@ -1,4 +1,5 @@
 """What train() records per epoch, checked against plain re-implementations; diagnostics off is free."""
+import re
 import sys
 
 import numpy as np
@@ -42,7 +43,8 @@ def test_history_records_costs_and_accuracies_of_every_epoch(full_batch):
     def check(epoch, history):
         expected.append(plain_cost_and_accuracy(net, X, Y) + plain_cost_and_accuracy(net, Xe, Ye))
 
-    history = gd.train(PreloadSource((X, Y)), 4, evaluation_data=PreloadSource((Xe, Ye)), callback=check)
+    history = gd.train(PreloadSource((X, Y)), 4, evaluation_data=PreloadSource((Xe, Ye)), callback=check,
+                       measure_training=True)
     assert history['epoch'] == [1, 2, 3, 4]
     for record, (cost_t, acc_t, cost_e, acc_e) in zip(history, expected):
         assert record['training_cost'] == pytest.approx(cost_t, rel=1e-10)
@@ -65,19 +67,21 @@ def test_accuracy_only_for_class_targets_unless_asked():
     net = NetFactory.create_neural_net([1, 4, 1], Sigmoid, Identity)
     net.randomize_parameters(0)
     gd = GradientDescent(net, QuadraticCost(net), 0.1)
-    assert 'training_accuracy' not in gd.train(PreloadSource((x, x ** 2)), 1).keys()
+    assert 'training_accuracy' not in gd.train(PreloadSource((x, x ** 2)), 1, measure_training=True).keys()
     binary = PreloadSource((x, (x > 0.5).astype(float)))
-    assert gd.train(binary, 1)['training_accuracy'] == [pytest.approx(np.mean((net.feed(x) > 0.5) == (x > 0.5)))]
-    assert 'training_accuracy' not in gd.train(binary, 1, accuracy=False).keys()
-    assert 'training_accuracy' in gd.train(binary, 1, accuracy=True).keys()
+    assert gd.train(binary, 1, measure_training=True)['training_accuracy'] == [
+        pytest.approx(np.mean((net.feed(x) > 0.5) == (x > 0.5)))]
+    assert 'training_accuracy' not in gd.train(binary, 1, accuracy=False, measure_training=True).keys()
+    assert 'training_accuracy' in gd.train(binary, 1, accuracy=True, measure_training=True).keys()
     # Targets that are not classes have no accuracy (cost_functions.check_class_targets), even when asked for.
     with pytest.raises(ValueError, match='expected class targets'):
-        gd.train(PreloadSource((x, x ** 2)), 1, accuracy=True)
+        gd.train(PreloadSource((x, x ** 2)), 1, accuracy=True, measure_training=True)
 
 
 def test_history_array_shapes():
     net, X, Y = classification(sizes=(4, 6, 5, 3))
-    history = GradientDescent(net, CrossEntropyCost(net), 0.5).train(PreloadSource((X, Y)), 3, diagnostics=True)
+    history = GradientDescent(net, CrossEntropyCost(net), 0.5).train(PreloadSource((X, Y)), 3, diagnostics=True,
+                                                                     measure_training=True)
     assert history.array('training_cost').shape == (3,)
     assert history.array('weight_gradient_norm').shape == (3, 3)
     with pytest.raises(KeyError, match=r"'evaluation_cost' is not in this history \(train records it when given "
@@ -87,7 +91,7 @@ def test_history_array_shapes():
 
 def test_unknown_keys_raise_a_key_error_that_names_the_keys_there_are():
     net, X, Y = classification()
-    history = GradientDescent(net, CrossEntropyCost(net), 0.5).train(PreloadSource((X, Y)), 2)
+    history = GradientDescent(net, CrossEntropyCost(net), 0.5).train(PreloadSource((X, Y)), 2, measure_training=True)
     with pytest.raises(KeyError, match="'training_cots' is not in this history; it holds epoch, seconds, "
                                        "learning_rate, training_cost, training_accuracy, wall_time"):
         history['training_cots']
@@ -186,9 +190,27 @@ def test_progress_bar_shows_every_batch(capsys, monkeypatch):
     monkeypatch.setattr(sys.stderr, 'isatty', lambda: True, raising=False)
     net, X, Y = classification(n=40)
     StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, batch_size=10, seed=0).train(
-        PreloadSource((X, Y)), 2, progress=True)
-    err = capsys.readouterr().err
-    assert '8/8' in err and 'accuracy=' in err
+        PreloadSource((X, Y)), 2, progress=True, measure_training=True)
+    written = capsys.readouterr()
+    assert '8/8' in written.err and 'epoch 2' in written.err
+    lines = written.out.splitlines()      # each epoch's line, above the bar
+    assert [line.split(' ')[:2] for line in lines] == [['epoch', '1/2'], ['epoch', '2/2']]
+    assert all(re.search(r'^epoch \d/2 \d+\.\d\ds \| train cost \d\.\d{4} acc \d+\.\d\d%$', line) and len(line) < 80
+               for line in lines)
+
+
+def test_verbose_prints_a_line_per_epoch_with_no_bar_and_progress_can_go_without_them(capsys, monkeypatch):
+    monkeypatch.setattr(sys.stderr, 'isatty', lambda: True, raising=False)
+    net, X, Y = classification(n=40)
+    sgd = StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, batch_size=10, seed=0)
+    sgd.train(PreloadSource((X, Y)), 2, verbose=True)
+    written = capsys.readouterr()
+    assert written.err == '' and [line.split(' ')[:2] for line in written.out.splitlines()] == [['epoch', '1/2'],
+                                                                                                ['epoch', '2/2']]
+    assert re.match(r'^epoch 1/2 \d+\.\d\ds$', written.out.splitlines()[0])     # nothing measured: the epoch, its time
+    sgd.train(PreloadSource((X, Y)), 1, progress=True, verbose=False)
+    written = capsys.readouterr()
+    assert written.out == '' and '4/4' in written.err
 
 
 def test_progress_bar_is_not_drawn_when_the_output_is_not_a_terminal(capsys):
@@ -201,6 +223,7 @@ def test_progress_bar_is_not_drawn_when_the_output_is_not_a_terminal(capsys):
 
 def test_progress_without_tqdm_says_so_and_trains_nothing(monkeypatch):
     monkeypatch.setitem(sys.modules, 'tqdm', None)
+    monkeypatch.setitem(sys.modules, 'tqdm.auto', None)
     net, X, Y = classification()
     before = net.parameters().copy()
     sgd = StochasticGradientDescent(net, CrossEntropyCost(net), 0.1)

@@ -115,9 +115,9 @@ def test_without_onnx_the_export_says_which_extra_to_install(monkeypatch, tmp_pa
         monkeypatch.setitem(sys.modules, name, None)
     monkeypatch.delitem(sys.modules, 'feedforward_onnx', raising=False)
     net = random_net(ACTIVATIONS['Tanh'], ACTIVATIONS['Identity'], np.float64)
-    with pytest.raises(ImportError, match=r'pip install "feedforward-nets\[onnx\]"'):
+    with pytest.raises(ImportError, match=r'pip install "\.\[onnx\]" in a clone of this library, or pip install onnx'):
         net.export_onnx(tmp_path / 'net.onnx')
-    with pytest.raises(ImportError, match=r'pip install "feedforward-nets\[onnx\]"'):
+    with pytest.raises(ImportError, match=r'pip install "\.\[onnx\]" in a clone of this library, or pip install onnx'):
         importlib.import_module('feedforward_onnx')
     assert not (tmp_path / 'net.onnx').exists()
 

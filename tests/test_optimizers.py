@@ -283,7 +283,7 @@ def test_dropout_acts_in_training_steps_only_and_leaves_the_shuffles_as_they_are
     with_dropout = StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, batch_size=BATCH, seed=7,
                                              dropout=DROPOUT)
     without = StochasticGradientDescent(twin, CrossEntropyCost(twin), 0.1, batch_size=BATCH, seed=7)
-    history = with_dropout.train(src, 2, evaluation_data=src)
+    history = with_dropout.train(src, 2, evaluation_data=src, measure_training=True)
     without.train(src, 2)
     assert with_dropout.rng.bit_generator.state == without.rng.bit_generator.state   # the same shuffles
     assert not np.array_equal(net.parameters(), twin.parameters())

@@ -98,7 +98,7 @@ def test_lion_trains_with_mini_batches_and_dropout_and_its_steps_are_its_formula
     np.testing.assert_allclose(net.parameters(), expected, rtol=0, atol=1e-15)
     np.testing.assert_allclose(trainer.rule.momentum, 0.01 * g, rtol=1e-12)
     trained = lion_trainer()
-    history = trained.train(PreloadSource((X, Y)), 15)
+    history = trained.train(PreloadSource((X, Y)), 15, measure_training=True)
     assert history['training_cost'][-1] < 0.5 * history['training_cost'][0]
     assert history['training_accuracy'][-1] > 0.9 and trained.dropout == (0.0, 0.2)
 

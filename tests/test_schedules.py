@@ -162,6 +162,7 @@ def test_bad_patience_is_refused():
 def test_full_batch_descent_and_adam_follow_schedules_too():
     src = blobs(60)
     net = NetFactory.create_neural_net([5, 8, 3], Rectifier, Softmax)
+    net.randomize_parameters(0)
     gd = GradientDescent(net, CrossEntropyCost(net), 0.4, momentum=0.5, schedule=StepDecay(2, 0.5))
     assert gd.train(src, 4)['learning_rate'] == [0.4, 0.4, 0.2, 0.2]
     adam = Adam(net, CrossEntropyCost(net), 0.01, schedule=ExponentialDecay(0.1))

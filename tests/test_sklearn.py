@@ -114,9 +114,9 @@ def test_fit_trains_as_the_library_does_with_the_same_settings(method):
     net.randomize_parameters(initial)
     trainer = trainer_class(net, CrossEntropyCost(net, l2_reg_term=0.003), 0.2, batch_size=16, seed=shuffling,
                             **settings)
-    history = trainer.train(PreloadSource((X, one_hot(y, 3, np.float32))), 4)
+    history = trainer.train(PreloadSource((X, one_hot(y, 3, np.float32))), 4, measure_training='batches')
     np.testing.assert_array_equal(classifier.net_.parameters(), net.parameters())
-    assert classifier.loss_curve_ == history['training_cost']
+    assert classifier.loss_curve_ == history['batch_cost']
     assert [r['epoch'] for r in classifier.history_] == [1, 2, 3, 4]
     assert classifier.history_['learning_rate'] == history['learning_rate']
     if 'schedule' in hyper:
@@ -278,7 +278,7 @@ def test_the_loss_curve_falls():
     X, y = blobs()
     classifier = NeuralNetClassifier(hidden_layer_sizes=(10,), epochs=20, random_state=0).fit(X, y)
     assert len(classifier.loss_curve_) == 20 and classifier.loss_curve_[-1] < 0.5 * classifier.loss_curve_[0]
-    assert classifier.history_['training_accuracy'][-1] == classifier.score(X, y)
+    assert classifier.loss_curve_ == classifier.history_['batch_cost']
 
 
 # ----- bad input ---------------------------------------------------------------------------------
@@ -376,5 +376,6 @@ def test_without_scikit_learn_the_import_says_which_extra_to_install(monkeypatch
     for name in [name for name in sys.modules if name == 'sklearn' or name.startswith('sklearn.')]:
         monkeypatch.setitem(sys.modules, name, None)
     monkeypatch.delitem(sys.modules, 'feedforward_sklearn')
-    with pytest.raises(ImportError, match=r'pip install "feedforward-nets\[sklearn\]"'):
+    with pytest.raises(ImportError,
+                       match=r'pip install "\.\[sklearn\]" in a clone of this library, or pip install scikit-learn'):
         importlib.import_module('feedforward_sklearn')

@@ -137,7 +137,7 @@ def test_an_infinite_cost_after_an_epoch_stops_train_naming_the_epoch():
         warnings.simplefilter('ignore')
         with pytest.raises(TrainingDivergedError, match='after the last batch of epoch 1 the training cost is inf') \
                 as caught:
-            sgd.train(src, 3)
+            sgd.train(src, 3, measure_training=True)
     assert (caught.value.epoch, caught.value.batch) == (1, None)
     assert np.isfinite(net.parameters()).all()
 
@@ -394,6 +394,6 @@ def test_a_source_that_training_epoch_takes_train_takes_too():
     net.randomize_parameters(0)
     sgd = StochasticGradientDescent(net, CrossEntropyCost(net), 0.5, batch_size=10, seed=0)
     sgd.training_epoch(source)
-    history = sgd.train(source, 2)
+    history = sgd.train(source, 2, measure_training=True)
     assert history.keys()[:4] == ['epoch', 'seconds', 'learning_rate', 'training_cost'] and \
         'training_accuracy' in history.keys()
