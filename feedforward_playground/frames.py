@@ -44,11 +44,11 @@ __all__ = ['FrameBuilder', 'pack', 'unpack', 'points_message', 'SURFACE_RESOLUTI
 SURFACE_RESOLUTION = 100
 CURVE_SAMPLES = 200
 #: The bytes all thumbnails of a frame may take; their side T follows from the number of hidden units.
-THUMB_BUDGET = 3072
+THUMB_BUDGET = 2048
 #: Seconds between two measurements of the diagnostics (a forward and a backward pass of up to 1000 examples).
 DIAGNOSTICS_INTERVAL = 0.25
 #: Chart points a frame carries at most; the rest follow in the next frames.
-CHART_CHUNK = 400
+CHART_CHUNK = 64
 #: Outputs beyond this size are clipped before they are drawn or sent.
 CLIP = 1e6
 
@@ -97,11 +97,13 @@ def unpack(message):
     return header, sections
 
 
-def _finite(value):
+def _finite(value, digits=None):
     if value is None:
         return None
     value = float(value)
-    return value if math.isfinite(value) else None
+    if not math.isfinite(value):
+        return None
+    return float('{:.{}g}'.format(value, digits)) if digits else value
 
 
 def points_message(data, version):
@@ -132,6 +134,7 @@ class FrameBuilder:
         self._net_version = self._data_version = None
         self._chart_version, self._chart_sent = None, 0
         self._diagnostics, self._diagnostics_time = None, -math.inf
+        self._setup_sent = None
 
     def _prepare(self, snapshot):
         if snapshot.net_version != self._net_version:
@@ -228,6 +231,9 @@ class FrameBuilder:
             'value_range': list(self._value_range) if data.task == 'regression' else None,
             'diagnostics': self._diagnostics, 'chart': self._chart(snapshot),
         }
+        if snapshot.setup != self._setup_sent:
+            header['setup'] = json.loads(json.dumps(snapshot.setup))
+            self._setup_sent = snapshot.setup
         sections = [('surface', surface), ('thumbs', thumbs.ravel()), ('thumb_scale', scale.astype(np.float32)),
                     ('params', np.clip(np.nan_to_num(snapshot.params), -CLIP, CLIP).astype(np.float32))]
         header['build_ms'] = round(1000 * (time.perf_counter() - started), 2)
@@ -246,7 +252,7 @@ class FrameBuilder:
             self._chart_version, self._chart_sent = snapshot.chart_version, 0
         start = self._chart_sent
         stop = min(snapshot.chart_length, start + CHART_CHUNK)
-        points = [[_finite(v) if i else v for i, v in enumerate(point)] for point in snapshot.chart[start:stop]]
+        points = [[_finite(v, 6) if i else v for i, v in enumerate(point)] for point in snapshot.chart[start:stop]]
         self._chart_sent = stop
         return {'version': snapshot.chart_version, 'start': start, 'points': points}
 
