@@ -53,6 +53,8 @@ MAX_IN_FLIGHT = 2
 IDLE_INTERVAL = 1.0
 #: The largest model file the playground takes (parameters); the page's nets have fewer than 40,000.
 MAX_MODEL_PARAMETERS = 100_000
+#: The interpreter's thread switch interval while the server runs (see ``Server._quick_switches``).
+SWITCH_INTERVAL = 0.001
 LOOPBACK_NAMES = ('127.0.0.1', 'localhost', '[::1]')
 
 
@@ -205,13 +207,15 @@ async def _serve_tab(websocket, sessions):
     replies = []
 
     def notify():
-        loop.call_soon_threadsafe(wake.set)
+        with contextlib.suppress(RuntimeError):      # the loop has closed: the tab is gone
+            loop.call_soon_threadsafe(wake.set)
 
     def reply(message):
         def put():
             replies.append(message)
             wake.set()
-        loop.call_soon_threadsafe(put)
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(put)
 
     session = Session(notify=notify, reply=reply)
     session_id = secrets.token_urlsafe(12)
@@ -280,10 +284,12 @@ async def _serve_tab(websocket, sessions):
     except WebSocketDisconnect:
         pass
     finally:
+        # Stop the training first (without waiting), whatever happens to this task from here on.
+        session.close(timeout=0)
+        sessions.pop(session_id, None)
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await sender
-        sessions.pop(session_id, None)
         await asyncio.to_thread(session.close, 1.0)
 
 
@@ -326,15 +332,26 @@ class Server:
         if open_browser:
             threading.Thread(target=webbrowser.open, args=(self.url,), daemon=True).start()
 
+    def _quick_switches(self):
+        # Training threads hold the GIL between NumPy calls; by default another thread waits up to 5 ms for it,
+        # and a frame needs it a few dozen times. 1 ms keeps frames quick (a setting of this process only).
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
+
     def run(self, open_browser=True):
         """Serve until Ctrl+C (or ``stop()``)."""
         self.socket.listen(64)
+        self._quick_switches()
         self._announce(open_browser)
-        self._server.run(sockets=[self.socket])
+        try:
+            self._server.run(sockets=[self.socket])
+        finally:
+            sys.setswitchinterval(self._switch_interval)
 
     def start(self, open_browser=False):
         """Serve in a background thread; returns when the server is ready."""
         self.socket.listen(64)
+        self._quick_switches()
         self._thread = threading.Thread(target=self._server.run, kwargs={'sockets': [self.socket]},
                                         name='playground-server', daemon=True)
         self._thread.start()
@@ -350,3 +367,4 @@ class Server:
             self._thread.join(timeout)
         for session in list(self.app.state.sessions.values()):
             session.close(0.5)
+        sys.setswitchinterval(self._switch_interval)

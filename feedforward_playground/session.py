@@ -97,6 +97,7 @@ class Session:
         self._step_budget = 0
         self._finish_epoch = False
         self.applied_seq = 0
+        self._seq_after_steps = 0
         self.version = 0
         self.steps = 0
         self.partial_steps = 0
@@ -136,7 +137,7 @@ class Session:
         with self._cond:
             self.closing = True
             self._cond.notify_all()
-        if self._thread.is_alive():
+        if self._thread.is_alive() and timeout:
             self._thread.join(timeout)
         return not self._thread.is_alive()
 
@@ -253,11 +254,14 @@ class Session:
                     self._cond.wait(0.5)
                 if self.closing:
                     break
-                commands = list(self._commands)
-                self._commands.clear()
-            for command in commands:
+            # One command at a time: one that asks for steps has them taken before the next is looked at.
+            done = False
+            while self._commands and not (self._step_budget or self._finish_epoch) and not self.closing:
+                with self._cond:
+                    command = self._commands.popleft()
                 self._do(command)
-            if commands:
+                done = True
+            if done:
                 self._publish()
             if self._may_train() and not self.closing:
                 self._epoch()
@@ -288,7 +292,9 @@ class Session:
             return
         if len(history):
             self._log(('epochs', 1))
-            self._finish_epoch = False
+            if self._finish_epoch:
+                self._finish_epoch = False
+                self._steps_taken()
             self._add_to_chart(history[-1])
         elif self.partial_steps:
             self._log(('steps', self.partial_steps))
@@ -302,20 +308,25 @@ class Session:
         self.n_batches = n_batches
         if self._step_budget > 0:
             self._step_budget -= 1
+            if not self._step_budget and not self._finish_epoch:
+                self._steps_taken()
         last = batch_index + 1 == n_batches
         if time.perf_counter() - self._last_publish >= PUBLISH_INTERVAL:
             self._publish()
         while True:
-            if self._commands or self.closing:
+            if self.closing:
+                raise StopTraining
+            if self._step_budget > 0 or self._finish_epoch:
+                return      # the steps asked for come before any command sent after them
+            if self._commands:
                 with self._cond:
-                    if self.closing or (self._commands and self._commands[0].kind in CUTTING):
+                    if self._commands[0].kind in CUTTING:
                         raise StopTraining
-                    command = self._commands.popleft() if self._commands else None
-                if command is not None:
-                    self._do(command)
-                    self._publish()
-                    continue
-            if last or self._may_train():
+                    command = self._commands.popleft()
+                self._do(command)
+                self._publish()
+                continue
+            if last or self.running:
                 return
             self._publish()
             with self._cond:
@@ -326,6 +337,7 @@ class Session:
         self.running = False
         self._step_budget = 0
         self._finish_epoch = False
+        self._steps_taken()
 
     def _log(self, entry):
         if entry[0] == 'epochs' and self.log and self.log[-1][0] == 'epochs':
@@ -389,7 +401,14 @@ class Session:
             self._reply({'type': 'error', 'field': error.field, 'message': str(error), 'seq': command.seq})
         except (ValueError, TypeError) as error:
             self._reply({'type': 'error', 'field': command.kind, 'message': str(error), 'seq': command.seq})
-        self.applied_seq = max(self.applied_seq, command.seq)
+        if command.kind in ('step', 'epoch') and self._may_train():
+            self._seq_after_steps = command.seq     # reflected once its steps are taken
+        else:
+            self.applied_seq = max(self.applied_seq, command.seq)
+
+    def _steps_taken(self):
+        """The steps a 'step' or 'epoch' asked for are taken (or can no longer be): frames may say so."""
+        self.applied_seq = max(self.applied_seq, self._seq_after_steps)
 
     def _do_play(self):
         self.running = True
