@@ -190,7 +190,11 @@ def _read_model(body):
     try:
         with os.fdopen(descriptor, 'wb') as stream:
             stream.write(body)
-        net = NeuralNet.create_from_file(path, max_parameters=MAX_MODEL_PARAMETERS, max_bytes=MAX_UPLOAD_BYTES)
+        try:
+            net = NeuralNet.create_from_file(path, max_parameters=MAX_MODEL_PARAMETERS, max_bytes=MAX_UPLOAD_BYTES)
+        except ModelFileError as error:
+            # The reader names the file it read: here a temporary one, of no use to the learner.
+            raise ModelFileError(str(error).replace(path, 'the model file')) from None
     finally:
         os.unlink(path)
     sizes = net.layer_sizes()

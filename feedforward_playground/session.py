@@ -433,6 +433,7 @@ class Session:
     def _do_new_weights(self):
         self.loaded_model = None
         self._do_set({'weight_seed': (self.setup['weight_seed'] + 1) % (2 ** 31 - 1)})
+        self._stop_training()
 
     def _do_add_point(self, x1, x2, target):
         task = self.data.task
@@ -523,7 +524,9 @@ class Session:
             self.setup = new
             if data is not self.data:
                 self._commit_data(data)
-            self._stop_training()
+            # A new net goes on training if the old one was: play stays play.
+            self._step_budget, self._finish_epoch = 0, False
+            self._steps_taken()
             self._commit_run(net, cost, trainer)
             return
         cost, trainer = self.cost, self.trainer

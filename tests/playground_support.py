@@ -6,11 +6,18 @@ import time
 import numpy as np
 import pytest
 
+import activation_functions
+from cost_functions import CrossEntropyCost
+from data_source import PreloadSource
+from gradient_descent import StopTraining
+from neural_net import NetFactory
+
 pytest.importorskip('starlette', reason='the playground needs its extra: pip install ".[playground]"')
 pytest.importorskip('httpx', reason='Starlette\'s test client needs httpx (requirements.txt)')
 
 from starlette.testclient import TestClient  # noqa: E402
 
+from feedforward_playground import datasets, training  # noqa: E402
 from feedforward_playground.frames import unpack  # noqa: E402
 from feedforward_playground.server import create_app  # noqa: E402
 
@@ -129,3 +136,23 @@ def run_script(script):
 def assert_identical(a, b):
     assert a.shape == b.shape
     assert np.array_equal(a, b), 'largest difference {}'.format(np.abs(a - b).max())
+
+
+def library_run(setup, steps):
+    """The run a session of ``setup`` makes in ``steps`` steps from its start, built with the library alone."""
+    data = datasets.make_data(setup['kind'], points=setup['points'], noise=setup['noise'],
+                              test_share=setup['test_share'], seed=setup['data_seed'], features=setup['features'])
+    net = NetFactory.create_neural_net([len(setup['features'])] + list(setup['hidden']) + [1],
+                                       activation_functions.ACTIVATIONS[setup['hidden_activation']],
+                                       activation_functions.ACTIVATIONS[setup['output_activation']])
+    net.randomize_parameters(seed=setup['weight_seed'])
+    cost = CrossEntropyCost(net, l2_reg_term=setup['l2'])
+    trainer = training.make_trainer(net, cost, 'sgd', {}, setup['learning_rate'], setup['batch_size'],
+                                    setup['shuffle_seed'])
+
+    def stop(batch_index, n_batches):
+        if batch_index + 1 == steps:
+            raise StopTraining
+
+    trainer.train(PreloadSource(data.training), 1, on_batch=stop)
+    return net

@@ -15,18 +15,14 @@ import time
 import numpy as np
 import pytest
 
-from playground_support import HOST, ORIGIN, TOKEN, Tab, assert_identical, client, run_script
+from playground_support import HOST, ORIGIN, TOKEN, Tab, assert_identical, client, library_run, run_script
 
-import activation_functions
 from activation_functions import Activation, register_activation
 from cost_functions import CrossEntropyCost
-from data_source import PreloadSource
-from feedforward_playground import datasets, training
 from feedforward_playground.frames import SURFACE_RESOLUTION, unpack
 from feedforward_playground.protocol import MAX_MESSAGE_BYTES, check_message
 from feedforward_playground.session import Session
-from gradient_descent import StopTraining
-from neural_net import NetFactory, NeuralNet
+from neural_net import NeuralNet
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -79,26 +75,6 @@ def _saved(tab):
     return tab.reply('model')['model']
 
 
-def _library_run(setup, steps):
-    """The run a session of ``setup`` makes in ``steps`` steps from its start, built with the library alone."""
-    data = datasets.make_data(setup['kind'], points=setup['points'], noise=setup['noise'],
-                              test_share=setup['test_share'], seed=setup['data_seed'], features=setup['features'])
-    net = NetFactory.create_neural_net([len(setup['features'])] + list(setup['hidden']) + [1],
-                                       activation_functions.ACTIVATIONS[setup['hidden_activation']],
-                                       activation_functions.ACTIVATIONS[setup['output_activation']])
-    net.randomize_parameters(seed=setup['weight_seed'])
-    cost = CrossEntropyCost(net, l2_reg_term=setup['l2'])
-    trainer = training.make_trainer(net, cost, 'sgd', {}, setup['learning_rate'], setup['batch_size'],
-                                    setup['shuffle_seed'])
-
-    def stop(batch_index, n_batches):
-        if batch_index + 1 == steps:
-            raise StopTraining
-
-    trainer.train(PreloadSource(data.training), 1, on_batch=stop)
-    return net
-
-
 def test_step_advances_exactly_one_batch_and_reset_restores_the_initial_parameters():
     with client() as c:
         tab = Tab(c)
@@ -108,7 +84,7 @@ def test_step_advances_exactly_one_batch_and_reset_restores_the_initial_paramete
         for steps in (1, 2, 3):
             header, _ = tab.frame_after(tab.send('step'))
             assert (header['steps'], header['batch'], header['epoch']) == (steps, steps, 0)
-            assert_identical(tab.parameters(), _library_run(setup, steps).parameters())
+            assert_identical(tab.parameters(), library_run(setup, steps).parameters())
         tab.send('play')
         tab.until(lambda: tab.header['epoch'] >= 3, what='3 epochs')
         header, _ = tab.frame_after(tab.send('reset'))
@@ -169,8 +145,9 @@ def test_controls_show_in_the_next_frames_and_changes_that_need_a_new_net_make_o
         assert header['learning_rate'] == 0.2 and header['running']
         header, _ = tab.frame_after(tab.set(hidden_activation='Rectifier'))
         assert header['activations'] == ['Rectifier', 'Rectifier', 'Sigmoid']
+        version = header['net_version']
         header, _ = tab.frame_after(tab.set(hidden=[5, 4, 3]))
-        assert header['sizes'] == [2, 5, 4, 3, 1] and header['epoch'] == 0
+        assert header['sizes'] == [2, 5, 4, 3, 1] and header['net_version'] > version and header['running']
         header, _ = tab.frame_after(tab.set(features=['x1', 'x2', 'x1*x2']))
         assert header['sizes'][0] == 3
         header, _ = tab.frame_after(tab.set(kind='blobs', classes=4, output_activation='Softmax'))

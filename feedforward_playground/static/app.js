@@ -15,11 +15,12 @@ const state = {
   ws: null, session: null, catalog: null, setup: null, seq: 0, sent: new Map(), header: null, points: null,
   netKey: null, hover: null, hashApplied: false,
 };
-window.playground = { stats, state, lastScript: null, lastTrace: null, lastModel: null, lastInspect: null,
+window.playground = { stats, state, chart: null, lastScript: null, lastTrace: null, lastModel: null, lastInspect: null,
   ready: false, send: (message) => send(message) };
 
 const surface = new Surface($('surface'), $('overlay'));
 const chart = new Chart($('chart'));
+window.playground.chart = chart;
 const network = new Network($('network'), $('layer-buttons'), {
   hover: (target, event) => inspect(target, event),
   leave: () => { state.hover = null; $('tooltip').hidden = true; },
@@ -97,6 +98,7 @@ function onBinary(buffer) {
   stats.bytes += buffer.byteLength;
   if (header.type === 'points') {
     state.points = header;
+    state.pointsData = sections;
     surface.setPoints(header, sections);
     updateClickHint();
     if (state.setup) applySetup(state.setup);
