@@ -50,7 +50,9 @@ def browser():
 def shots(tmp_path_factory):
     folder = os.environ.get('PLAYGROUND_SCREENSHOTS')
     if folder:
-        return os.path.join(ROOT, folder) if not os.path.isabs(folder) else folder
+        folder = os.path.join(ROOT, folder) if not os.path.isabs(folder) else folder
+        os.makedirs(folder, exist_ok=True)
+        return folder
     return str(tmp_path_factory.mktemp('screenshots'))
 
 

@@ -353,7 +353,7 @@ function format(value, digits = 4) {
 
 function showStatus(header, size) {
   $('play').textContent = header.running ? '❚❚ Pause' : '▶ Play';
-  const batch = header.batch ? ` · step ${header.batch}/${header.batches} of the next` : '';
+  const batch = header.batch ? ` + ${header.batch}/${header.batches} steps` : '';
   $('status').textContent = `Epoch ${header.epoch}${batch} · ${Math.round(header.steps_per_second).toLocaleString()} ` +
     `steps/s · learning rate ${format(header.learning_rate, 3)} · frame ${(size / 1024).toFixed(1)} KB`;
   const last = chart.points[chart.points.length - 1];
@@ -446,6 +446,9 @@ function updateClickHint() {
   const task = state.points.task;
   select.hidden = task !== 'classification';
   $('add-value').hidden = task !== 'regression';
+  $('click-text').textContent = task === 'classification' ? 'Click on the output to add a training point of class'
+    : task === 'regression' ? 'Click on the output to add a training point of value'
+      : 'Click on the plot to add a training point (x, y) where you click.';
   if (task === 'classification') {
     const classes = state.points.classes;
     if (select.options.length !== classes) {
@@ -485,7 +488,8 @@ function showInspection(message) {
     `∂C/∂θ = ${format(message.gradient, 6)} (the training cost, L2 term included)`,
     `update: ${message.formula}   (η = ${format(message.learning_rate, 3)})`,
   ];
-  if (state_) lines.push(`state: ${state_}${message.mid_epoch ? ' (within an epoch SGD keeps b scaled by η)' : ''}`);
+  const scaled = message.mid_epoch && 'b' in message.state ? ' (within an epoch the library keeps b scaled by η)' : '';
+  if (state_) lines.push(`state: ${state_}${scaled}`);
   if (message.filled) lines.push(`a full-batch step: ${message.filled}`);
   for (const line of lines) {
     const div = document.createElement('div');

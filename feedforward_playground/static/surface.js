@@ -72,7 +72,8 @@ export class Surface {
         ctx.strokeStyle = '#333';
       } else {
         ctx.fillStyle = css(this.pointColor(i));
-        ctx.strokeStyle = test[i] ? '#000' : '#fff';
+        // Training points ringed in white on the coloured classes, in grey on a regression's pale values.
+        ctx.strokeStyle = test[i] ? '#000' : this.points.header.task === 'regression' ? '#888' : '#fff';
       }
       ctx.lineWidth = 1;
       ctx.fill();
