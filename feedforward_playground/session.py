@@ -42,6 +42,8 @@ __all__ = ['Session', 'Snapshot', 'PUBLISH_INTERVAL']
 PUBLISH_INTERVAL = 0.02
 #: The chart keeps at most this many epochs; past it, every other one goes and the stride doubles.
 CHART_POINTS = 1000
+#: The longest a step waits for a frame being built and sent (see ``Session.hold``).
+HOLD_LIMIT = 0.05
 #: The largest net whose back-propagation the page traces: units per layer, hidden layers.
 TRACE_UNITS, TRACE_LAYERS = 8, 3
 
@@ -92,6 +94,8 @@ class Session:
         self._commands = collections.deque()
         self._snapshot_lock = threading.Lock()
         self._snapshot = None
+        self._hold = threading.Lock()
+        self.held = False
         self.closing = False
         self.running = False
         self._step_budget = 0
@@ -148,6 +152,17 @@ class Session:
     def snapshot(self):
         with self._snapshot_lock:
             return self._snapshot
+
+    def hold(self):
+        """Training waits between two steps (at most ``HOLD_LIMIT`` seconds) until ``release()``: the server
+        holds it while it builds and sends a frame. Two Python threads that both want the GIL would otherwise
+        trade it at every NumPy call, each time after a wait of the interpreter's switch interval."""
+        self._hold.acquire()
+        self.held = True
+
+    def release(self):
+        self.held = False
+        self._hold.release()
 
     # ----- building ----------------------------------------------------------
 
@@ -303,6 +318,8 @@ class Session:
     def _after_step(self, batch_index, n_batches):
         """After every step of ``train``: count it, publish, take the commands that do not end the epoch,
         and wait while paused; raise StopTraining for one that does (or when the session closes)."""
+        if self.held and self._hold.acquire(timeout=HOLD_LIMIT):
+            self._hold.release()
         self.steps += 1
         self.partial_steps = batch_index + 1
         self.n_batches = n_batches

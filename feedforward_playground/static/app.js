@@ -10,7 +10,7 @@ const params = new URLSearchParams(location.search);
 const token = params.get('token') || '';
 
 // What the tests and the benchmark read: counts, latencies of controls, the last replies.
-const stats = { frames: 0, bytes: 0, latencies: [], errors: [], drawMs: [] };
+const stats = { frames: 0, bytes: 0, latencies: [], errors: [], drawMs: [], sizes: [], buildMs: [] };
 const state = {
   ws: null, session: null, catalog: null, setup: null, seq: 0, sent: new Map(), header: null, points: null,
   netKey: null, hover: null, hashApplied: false,
@@ -128,7 +128,11 @@ function onFrame(header, sections, size) {
   showDiagnostics(header);
   showDivergence(header.divergence);
   stats.drawMs.push(performance.now() - began);
-  if (stats.drawMs.length > 1000) stats.drawMs.splice(0, 500);
+  stats.sizes.push(size);
+  stats.buildMs.push(header.build_ms);
+  for (const list of [stats.drawMs, stats.sizes, stats.buildMs, stats.latencies]) {
+    if (list.length > 4000) list.splice(0, 2000);
+  }
   stats.lastFrame = { n: header.n, seq: header.seq, epoch: header.epoch, steps: header.steps, running: header.running,
     batch: header.batch, size, version: header.version, net_version: header.net_version };
   window.playground.ready = true;

@@ -9,6 +9,11 @@ const MAX_SHOWN = 16;
 const TOP = 4;
 const LEFT = 46;
 const SVG_NS = 'http://www.w3.org/2000/svg';
+// A hidden unit's byte (127.5 + 127.5 a / max|a|) as a 32-bit pixel: orange below 0, blue above.
+const THUMB_COLORS = Uint32Array.from({ length: 256 }, (_, byte) => {
+  const rgb = diverging((byte - 127.5) / 127.5);
+  return ((255 << 24) | (rgb[2] << 16) | (rgb[1] << 8) | rgb[0]) >>> 0;
+});
 
 // The names the trace and the tooltips use: x1.. inputs, h<layer>_<unit> hidden, o<unit> outputs.
 export function unitName(sizes, layer, unit) {
@@ -195,13 +200,9 @@ export class Network {
           canvas.height = side;
         }
         const image = ctx.createImageData(side, side);
-        for (let k = 0; k < side * side; k++) {
-          const rgb = diverging((thumbs[unit * side * side + k] - 127.5) / 127.5);
-          image.data[4 * k] = rgb[0];
-          image.data[4 * k + 1] = rgb[1];
-          image.data[4 * k + 2] = rgb[2];
-          image.data[4 * k + 3] = 255;
-        }
+        const pixels = new Uint32Array(image.data.buffer);
+        const offset = unit * side * side;
+        for (let k = 0; k < side * side; k++) pixels[k] = THUMB_COLORS[thumbs[offset + k]];
         ctx.putImageData(image, 0, 0);
       }
     }

@@ -86,50 +86,75 @@ export class Surface {
     else this.drawPlane(header, sections.surface);
   }
 
+  // Colour tables, as 32-bit pixels (RGBA in memory): a byte value interpolated to a quarter (4v, 0 to 1020)
+  // gives a colour, so that drawing a frame allocates nothing. For one output, class 1 is exactly 4v >= 510,
+  // that is v >= 127.5, the byte's top bit: the colour never moves the boundary the server sent.
+  tables() {
+    const key = `${this.discretize}`;
+    if (this.tableKey === key) return this.lut;
+    const pack = (rgb) => (255 << 24) | (rgb[2] << 16) | (rgb[1] << 8) | rgb[0];
+    const discretize = this.discretize;
+    const classes = new Uint32Array(1021);
+    const values = new Uint32Array(1021);
+    for (let q = 0; q <= 1020; q++) {
+      const v = q / 4;
+      const t = (v - 127.5) / 127.5;
+      const cls = q >= 510 ? 1 : 0;
+      classes[q] = pack(mix(CLASS_COLORS[cls], discretize ? 0.75 : 0.2 + 0.6 * Math.abs(t)));
+      const r = (2 * v) / 255 - 1;
+      values[q] = pack(discretize ? diverging(Math.sign(r) * 0.75) : diverging(0.85 * r));
+    }
+    const several = new Uint32Array(256);
+    for (let byte = 0; byte < 256; byte++) {
+      const cls = byte >> 5;
+      const confidence = (byte & 31) / 31;
+      several[byte] = pack(mix(CLASS_COLORS[cls % CLASS_COLORS.length], discretize ? 0.75 : 0.2 + 0.6 * confidence));
+    }
+    this.lut = { classes, values, several };
+    this.tableKey = key;
+    return this.lut;
+  }
+
   // One colour per canvas pixel, from the grid's (R+1)×(R+1) nodes: bilinear between the four nodes around
   // the pixel's centre for one output or a value, the nearest node for classes of several outputs.
   drawPlane(header, surface) {
     const { width, height } = this.canvas;
-    const data = this.image.data;
+    const pixels = new Uint32Array(this.image.data.buffer);
     const R = header.resolution;
     const n = R + 1;
+    if (this.columnsFor !== `${R}:${width}`) {
+      this.columns = { c0: new Int32Array(width), fx: new Float32Array(width), nearest: new Int32Array(width) };
+      for (let px = 0; px < width; px++) {
+        const gx = ((px + 0.5) / width) * R;
+        this.columns.c0[px] = Math.min(Math.floor(gx), R - 1);
+        this.columns.fx[px] = gx - this.columns.c0[px];
+        this.columns.nearest[px] = Math.round(gx);
+      }
+      this.columnsFor = `${R}:${width}`;
+    }
+    const { c0, fx, nearest } = this.columns;
     const outputs = header.sizes[header.sizes.length - 1];
-    const regression = header.task === 'regression';
-    const interpolate = regression || outputs === 1;
-    const discretize = this.discretize;
+    const lut = this.tables();
+    const interpolate = header.task === 'regression' || outputs === 1;
+    const table = header.task === 'regression' ? lut.values : lut.classes;
     let o = 0;
     for (let py = 0; py < height; py++) {
       const gy = ((py + 0.5) / height) * R;
       const r0 = Math.min(Math.floor(gy), R - 1);
       const fy = gy - r0;
-      for (let px = 0; px < width; px++) {
-        const gx = ((px + 0.5) / width) * R;
-        const c0 = Math.min(Math.floor(gx), R - 1);
-        const fx = gx - c0;
-        let rgb;
-        if (interpolate) {
-          const a = r0 * n + c0;
-          const v = (surface[a] * (1 - fx) + surface[a + 1] * fx) * (1 - fy) +
-                    (surface[a + n] * (1 - fx) + surface[a + n + 1] * fx) * fy;
-          if (regression) {
-            const t = (2 * v) / 255 - 1;
-            rgb = discretize ? diverging(Math.sign(t) * 0.75) : diverging(0.85 * t);
-          } else {
-            const t = (v - 127.5) / 127.5;
-            const cls = v >= 127.5 ? 1 : 0;
-            rgb = mix(CLASS_COLORS[cls], discretize ? 0.75 : 0.2 + 0.6 * Math.abs(t));
-          }
-        } else {
-          const byte = surface[Math.round(gy) * n + Math.round(gx)];
-          const cls = byte >> 5;
-          const confidence = (byte & 31) / 31;
-          rgb = mix(CLASS_COLORS[cls % CLASS_COLORS.length], discretize ? 0.75 : 0.2 + 0.6 * confidence);
+      if (interpolate) {
+        const top = r0 * n;
+        const bottom = top + n;
+        for (let px = 0; px < width; px++, o++) {
+          const a = c0[px];
+          const f = fx[px];
+          const upper = surface[top + a] + (surface[top + a + 1] - surface[top + a]) * f;
+          const lower = surface[bottom + a] + (surface[bottom + a + 1] - surface[bottom + a]) * f;
+          pixels[o] = table[Math.floor(4 * (upper + (lower - upper) * fy))];
         }
-        data[o] = rgb[0];
-        data[o + 1] = rgb[1];
-        data[o + 2] = rgb[2];
-        data[o + 3] = 255;
-        o += 4;
+      } else {
+        const row = Math.round(gy) * n;
+        for (let px = 0; px < width; px++, o++) pixels[o] = lut.several[surface[row + nearest[px]]];
       }
     }
     this.ctx.putImageData(this.image, 0, 0);
