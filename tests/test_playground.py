@@ -172,7 +172,7 @@ def test_malformed_and_out_of_range_messages_get_an_error_naming_the_field_and_t
               'cost'),
              ('{"type": "set", "seq": 1, "changes": {"secret": 1}}', 'secret'),
              ('{"type": "inspect", "seq": 1, "layer": 7, "unit": 0}', 'layer'),
-             ('x' * (MAX_MESSAGE_BYTES + 1), 'message')]
+             (json.dumps({'type': 'play', 'seq': 1, 'pad': 'x' * MAX_MESSAGE_BYTES}), 'message')]
     with client() as c:
         tab = Tab(c)
         tab.send('play')
@@ -181,6 +181,7 @@ def test_malformed_and_out_of_range_messages_get_an_error_naming_the_field_and_t
             error = tab.reply('error')
             assert error['field'] == field, (text[:80], error)
             assert field in error['message']
+        assert 'expected at most 65536 bytes' in error['message']
         tab.ws.send_bytes(b'\x00' * 10)
         assert tab.reply('error')['field'] == 'message'
         steps = tab.header['steps']
