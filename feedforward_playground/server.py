@@ -259,8 +259,10 @@ async def _serve_tab(websocket, sessions):
             wake.clear()
             if replies:
                 continue
-            timeout = IDLE_INTERVAL if not changed else max(0.002, (
-                SOONEST_AFTER_CONTROL if fresh_control else FRAME_INTERVAL) - (now - last))
+            if changed or snapshot.running:
+                timeout = max(0.002, (SOONEST_AFTER_CONTROL if fresh_control else FRAME_INTERVAL) - (now - last))
+            else:
+                timeout = IDLE_INTERVAL
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout)
 

@@ -329,7 +329,7 @@ class Session:
                 self._steps_taken()
         last = batch_index + 1 == n_batches
         if time.perf_counter() - self._last_publish >= PUBLISH_INTERVAL:
-            self._publish()
+            self._publish(wake=False)     # the server looks for it at its own pace while training runs
         while True:
             if self.closing:
                 raise StopTraining
@@ -385,7 +385,9 @@ class Session:
         value = 1.0 - float(np.sum((self.net.feed(X) - Y) ** 2) / spread)
         return value if math.isfinite(value) else None
 
-    def _publish(self):
+    def _publish(self, wake=True):
+        """Make a new snapshot the newest; ``wake`` tells the server at once (after a command, or when training
+        stops), else it finds the snapshot when its next frame is due."""
         now = time.perf_counter()
         mark_time, mark_steps = self._sps_mark
         if now - mark_time >= 0.5:
@@ -404,7 +406,8 @@ class Session:
         with self._snapshot_lock:
             self._snapshot = snapshot
         self._last_publish = now
-        self._notify()
+        if wake:
+            self._notify()
 
     # ----- commands ------------------------------------------------------------
 
