@@ -247,6 +247,10 @@ class FrameBuilder:
         return {key: [_finite(v) for v in measured[key]] for key in ('weight_gradient_norm', 'saturated', 'dead',
                                                                     'activation_mean', 'activation_std')}
 
+    def chart_pending(self, snapshot):
+        """Whether the chart has points this connection has not been sent yet."""
+        return snapshot.chart_version != self._chart_version or self._chart_sent < snapshot.chart_length
+
     def _chart(self, snapshot):
         if snapshot.chart_version != self._chart_version:
             self._chart_version, self._chart_sent = snapshot.chart_version, 0

@@ -241,7 +241,8 @@ async def _serve_tab(websocket, sessions):
             in_flight = builder.frames - 1 - acked[0]
             fresh_control = snapshot.applied_seq > sent_seq
             due = now - last >= (SOONEST_AFTER_CONTROL if fresh_control else FRAME_INTERVAL)
-            changed = snapshot.version != sent_version or now - last >= IDLE_INTERVAL
+            changed = (snapshot.version != sent_version or builder.chart_pending(snapshot) or
+                       now - last >= IDLE_INTERVAL)
             if changed and due and in_flight < MAX_IN_FLIGHT:
                 if snapshot.data_version != sent_data:
                     await websocket.send_bytes(points_message(snapshot.data, snapshot.data_version))
@@ -251,9 +252,9 @@ async def _serve_tab(websocket, sessions):
                 session.hold()
                 try:
                     message, _ = builder.build(snapshot)
-                    await websocket.send_bytes(message)
                 finally:
                     session.release()
+                await websocket.send_bytes(message)
                 sent_version, sent_seq, last = snapshot.version, snapshot.applied_seq, time.perf_counter()
                 continue
             wake.clear()

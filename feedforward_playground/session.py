@@ -155,7 +155,7 @@ class Session:
 
     def hold(self):
         """Training waits between two steps (at most ``HOLD_LIMIT`` seconds) until ``release()``: the server
-        holds it while it builds and sends a frame. Two Python threads that both want the GIL would otherwise
+        holds it while it builds a frame. Two Python threads that both want the GIL would otherwise
         trade it at every NumPy call, each time after a wait of the interpreter's switch interval."""
         self._hold.acquire()
         self.held = True

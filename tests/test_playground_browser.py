@@ -28,6 +28,8 @@ sync_api = pytest.importorskip('playwright.sync_api', reason='the browser tests 
 ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
         '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage']
 VIEWPORT = {'width': 1480, 'height': 980}
+#: The part of the page the screenshots show: all of it but the empty space below.
+CLIP = {'x': 0, 'y': 0, 'width': 1480, 'height': 820}
 
 
 @pytest.fixture(scope='module')
@@ -162,7 +164,8 @@ def test_play_learns_xor_to_95_percent_test_accuracy_within_10_seconds(tab, shot
     tab.pause()
     costs = tab.js('window.playground.chart.points.map((p) => p[2])')
     assert costs[-1] < 0.5 * costs[0]          # the test cost fell
-    tab.page.screenshot(path=os.path.join(shots, 'playground.png'))
+    time.sleep(1)            # frames go on while the chart has points to send
+    tab.page.screenshot(path=os.path.join(shots, 'playground.png'), clip=CLIP)
 
 
 def test_the_surface_drawn_agrees_with_the_nets_own_feed_at_the_test_points(tab):
@@ -318,7 +321,7 @@ def test_screenshots_of_the_other_views(browser, server, shots):
             page.page.hover('#network canvas.unit[data-layer="1"][data-unit="1"]')
             page.page.wait_for_function('window.playground.lastInspect !== null')
             page.page.wait_for_selector('#tooltip:not([hidden])')
-            page.page.screenshot(path=os.path.join(shots, name))
+            page.page.screenshot(path=os.path.join(shots, name), clip=CLIP)
         finally:
             page.close()
     page = Page(browser, server, 'hidden=3')
@@ -327,6 +330,6 @@ def test_screenshots_of_the_other_views(browser, server, shots):
         page.page.click('#trace')
         page.page.wait_for_function('window.playground.lastTrace !== null')
         assert 'largest difference' in page.js('window.playground.lastTrace')
-        page.page.screenshot(path=os.path.join(shots, 'playground_trace.png'))
+        page.page.locator('#dialog').screenshot(path=os.path.join(shots, 'playground_trace.png'))
     finally:
         page.close()
