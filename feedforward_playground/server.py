@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import ipaddress
 import json
+import math
 import os
 import secrets
 import socket
@@ -235,7 +236,7 @@ async def _serve_tab(websocket, sessions):
                                               'setup': session.snapshot().setup}))
         while True:
             while replies:
-                await websocket.send_text(json.dumps(replies.pop(0), allow_nan=False, default=_jsonable))
+                await websocket.send_text(json.dumps(_finite(replies.pop(0)), allow_nan=False, default=_jsonable))
             snapshot = session.snapshot()
             now = time.perf_counter()
             in_flight = builder.frames - 1 - acked[0]
@@ -252,8 +253,15 @@ async def _serve_tab(websocket, sessions):
                 session.hold()
                 try:
                     message, _ = builder.build(snapshot)
+                except Exception as error:      # a bug must not silence the tab: say so, and go on
+                    message = None
+                    replies.append({'type': 'error', 'field': 'frame', 'message': 'the frame could not be built: '
+                                    '{}: {}'.format(type(error).__name__, error)})
                 finally:
                     session.release()
+                if message is None:
+                    await asyncio.sleep(IDLE_INTERVAL)
+                    continue
                 await websocket.send_bytes(message)
                 sent_version, sent_seq, last = snapshot.version, snapshot.applied_seq, time.perf_counter()
                 continue
@@ -304,6 +312,17 @@ async def _serve_tab(websocket, sessions):
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await sender
         await asyncio.to_thread(session.close, 1.0)
+
+
+def _finite(value):
+    """``value`` (a reply) with every float that is NaN or infinite as None: JSON has no such numbers."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _jsonable(value):

@@ -469,7 +469,11 @@ class Session:
                 raise ProtocolError('target', 'expected a class from 0 to {}, got {}'.format(
                     self.data.classes - 1, target))
         self.added_points.append((x1, 0.0 if task == 'curve' else x2, target, task))
-        self._change_data()
+        try:
+            self._change_data()
+        except ProtocolError:
+            self.added_points.pop()
+            raise
 
     def _do_clear_points(self):
         self.added_points = []

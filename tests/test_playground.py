@@ -410,6 +410,17 @@ def test_the_server_listens_on_loopback_unless_told_and_then_warns(capsys):
     assert is_loopback('127.0.0.1') and is_loopback('localhost') and not is_loopback('0.0.0.0')
 
 
+def test_without_the_extra_the_server_says_which_to_install():
+    code = ('import sys; sys.modules["starlette"] = None\n'
+            'try:\n    import feedforward_playground.server\nexcept ImportError as error:\n    print(error)')
+    done = subprocess.run([sys.executable, '-c', code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert 'pip install ".[playground]"' in done.stdout and 'feedforward-nets[playground]' in done.stdout
+    done = subprocess.run([sys.executable, '-c', 'import feedforward_playground, sys; '
+                                                 'print(sorted(m for m in sys.modules if m.startswith("starlette")))'],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == '[]'      # the package imports its server only when it serves
+
+
 def test_sessions_are_independent_of_the_server_and_copy_nothing_back():
     session = Session({'hidden': (4,)})
     snapshot = session.snapshot()

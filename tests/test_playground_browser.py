@@ -222,6 +222,14 @@ def test_a_change_of_learning_rate_activation_or_architecture_during_play_shows_
     assert tab.page.locator('#network canvas.unit').count() == 2 + 8 * 3 + 1
     tab.page.click('#layer-buttons .unit-buttons button >> nth=0')
     assert tab.settled()['sizes'] == [2, 9, 8, 8, 1]
+    # A click on the plane adds a training point, of the class chosen, where it was clicked.
+    tab.page.select_option('#add-class', '1')
+    tab.page.click('#overlay', position={'x': 100, 'y': 300})
+    tab.settled()
+    tab.page.wait_for_function('window.playground.state.points.n === 501')
+    xy, target, test = tab.js('(() => { const d = window.playground.state.pointsData; '
+                              'return [Array.from(d.xy.slice(-2)), d.target[500], d.test[500]]; })()')
+    assert np.allclose(xy, [-6 + 12 * 100 / 400, 6 - 12 * 300 / 400], atol=1e-5) and target == 1 and test == 0
     tab.click('#play')
     tab.page.wait_for_function('window.playground.stats.lastFrame.epoch >= 1')
 
