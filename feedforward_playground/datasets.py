@@ -11,13 +11,16 @@ Python" writes (which imports ``make_data`` from here).
   in [-1, 1].
 * 1-D curves, y = f(x), for function approximation: ``square`` (y = x²),
   ``sine`` (y = sin x), ``abs`` (y = |x|), ``step`` and ``cubic``.
+* ``mnist``: a subset of the MNIST digits, read by the library's loader
+  (``feedforward_mnist.load_mnist``) from ``MNIST_DIR``; 784 inputs, the
+  pixels from 0 to 1, one-hot targets of 10 classes.
 
 Points lie in ``DOMAIN`` (the plane is ``[-6, 6]²``; a curve's x range is its
 own). ``noise`` (0 to 1) blurs the classes or adds to the targets.
 """
 import numpy as np
 
-__all__ = ['DOMAIN', 'CLASSIFICATION', 'REGRESSION', 'CURVES', 'KINDS', 'FEATURES', 'PLANE_FEATURES',
+__all__ = ['DOMAIN', 'CLASSIFICATION', 'REGRESSION', 'CURVES', 'DIGITS', 'KINDS', 'mnist_available', 'FEATURES', 'PLANE_FEATURES',
            'CURVE_FEATURES', 'Data', 'make_data', 'feature_columns', 'parse_csv', 'MAX_POINTS', 'MAX_CSV_ROWS']
 
 #: The plane every 2-D set lies in: x1 and x2 from -6 to 6.
@@ -32,7 +35,8 @@ CURVES = {
     'step': (lambda x: np.where(x < 0, -1.0, 1.0), (-2.0, 2.0)),
     'cubic': (lambda x: x ** 3 / 4, (-2.0, 2.0)),
 }
-KINDS = CLASSIFICATION + REGRESSION + tuple(CURVES) + ('csv',)
+DIGITS = ('mnist',)
+KINDS = CLASSIFICATION + REGRESSION + tuple(CURVES) + DIGITS + ('csv',)
 #: The input features, as functions of the point (x1, x2).
 FEATURES = {
     'x1': lambda x1, x2: x1,
@@ -61,12 +65,17 @@ class Data:
     feature columns, shape (m, len(features)).
     """
 
-    def __init__(self, points, targets, is_test, features, task, classes, domain):
+    def __init__(self, points, targets, is_test, features, task, classes, domain, columns=None):
         self.points, self.targets, self.is_test = points, targets, is_test
         self.features, self.task, self.classes, self.domain = tuple(features), task, classes, domain
-        X = feature_columns(points, self.features)
+        X = feature_columns(points, self.features) if columns is None else columns
         self.training = (X[~is_test], targets[~is_test])
         self.test = (X[is_test], targets[is_test])
+
+    @property
+    def inputs(self):
+        """The number of input columns: the net's input layer."""
+        return self.training[0].shape[1]
 
     def __repr__(self):
         return 'Data({} training and {} test examples, {})'.format(
@@ -87,6 +96,8 @@ def task_of(kind):
         return 'regression'
     if kind in CURVES:
         return 'curve'
+    if kind in DIGITS:
+        return 'digits'
     raise ValueError('expected kind to be one of {}, got {!r}'.format(', '.join(KINDS), kind))
 
 
@@ -142,6 +153,8 @@ def make_data(kind, points=500, noise=0.0, test_share=0.5, seed=0, features=('x1
     """
     rng = np.random.default_rng(seed)
     task = task_of(kind)
+    if task == 'digits':
+        return _digits(points, test_share, rng)
     if task == 'classification':
         k = classes if kind == 'blobs' else 2
         xy, labels = _labels_2d(kind, points, noise, k, rng)
@@ -173,6 +186,41 @@ def make_data(kind, points=500, noise=0.0, test_share=0.5, seed=0, features=('x1
     else:
         targets = values
     return Data(xy, targets, is_test, features, task, k, domain)
+
+
+_MNIST = {}
+
+
+def mnist_available():
+    """Whether the four MNIST files are in ``MNIST_DIR`` (or the loader's cache folder)."""
+    import feedforward_mnist
+    return feedforward_mnist.files_present(feedforward_mnist.data_folder())
+
+
+def mnist_digits():
+    """The MNIST digits as bytes, ``{'training': (images, labels), 'test': (...)}``: read once by the library's
+    loader (never downloaded), kept as uint8 (images (n, 784)), 55 MB."""
+    if not _MNIST:
+        import feedforward_mnist
+        training, test = feedforward_mnist.load_mnist(dtype=np.float32, download=False, progress=False)
+        for name, split in (('training', training), ('test', test)):
+            _MNIST[name] = (np.rint(split.images * 255).astype(np.uint8), np.asarray(split.labels, dtype=np.int64))
+    return _MNIST
+
+
+def _digits(points, test_share, rng):
+    """``points`` training digits drawn from MNIST's training split and, from its test split, as many test
+    digits as make ``test_share`` of the whole; the pixels as bytes / 255."""
+    digits = mnist_digits()
+    (train_images, train_labels), (test_images, test_labels) = digits['training'], digits['test']
+    n_test = min(len(test_labels), int(round(points * test_share / (1 - test_share))))
+    chosen = np.sort(rng.choice(len(train_labels), points, replace=False))
+    chosen_test = np.sort(rng.choice(len(test_labels), n_test, replace=False))
+    columns = np.concatenate([train_images[chosen], test_images[chosen_test]]) / 255.0
+    labels = np.concatenate([train_labels[chosen], test_labels[chosen_test]])
+    is_test = np.concatenate([np.zeros(points, bool), np.ones(n_test, bool)])
+    return Data(np.zeros((len(labels), 2)), class_targets(labels, 10), is_test, ('pixels',), 'digits', 10,
+                ((0.0, 1.0), (0.0, 1.0)), columns=columns)
 
 
 def class_targets(labels, k, one_hot=False):

@@ -49,6 +49,8 @@ THUMB_BUDGET = 2048
 DIAGNOSTICS_INTERVAL = 0.25
 #: Chart points a frame carries at most; the rest follow in the next frames.
 CHART_CHUNK = 64
+#: The MNIST mode: the side of a first-layer unit's weight image, how many are sent, how many wrong digits.
+DIGIT_THUMB_SIDE, MAX_DIGIT_THUMBS, MOST_WRONG = 14, 16, 12
 #: Outputs beyond this size are clipped before they are drawn or sent.
 CLIP = 1e6
 
@@ -118,6 +120,12 @@ def points_message(data, version):
         value_range = [float(data.targets.min()), float(data.targets.max())]
     else:
         value_range = [0.0, 1.0]
+    if data.task == 'digits':
+        X, Y = data.test if len(data.test[0]) else data.training
+        header = {'type': 'points', 'version': version, 'task': 'digits', 'classes': 10, 'n': len(X),
+                  'domain': [[0, 1], [0, 1]], 'value_range': [0.0, 1.0], 'features': ['pixels']}
+        return pack(header, [('images', np.rint(255 * X).astype(np.uint8).ravel()),
+                             ('labels', Y.argmax(axis=1).astype(np.uint8))])
     header = {'type': 'points', 'version': version, 'task': data.task, 'classes': data.classes,
               'domain': [[low1, high1], [low2, high2]], 'value_range': value_range, 'n': len(data.points),
               'features': list(data.features)}
@@ -146,7 +154,11 @@ class FrameBuilder:
             data = snapshot.data
             self._data_version = snapshot.data_version
             (low1, high1), (low2, high2) = data.domain
-            if data.task == 'curve':
+            if data.task == 'digits':
+                X, Y = data.test if len(data.test[0]) else data.training
+                self._digits = (X, Y.argmax(axis=1), PreloadSource((X, Y)))
+                self._thumb_side = DIGIT_THUMB_SIDE
+            elif data.task == 'curve':
                 x = np.linspace(low1, high1, CURVE_SAMPLES)
                 points = np.stack([x, np.zeros_like(x)], axis=1)
                 self._grid = datasets.feature_columns(points, data.features)
@@ -199,12 +211,36 @@ class FrameBuilder:
             layers.append(a)
         return layers
 
+    def _digit_sections(self):
+        """The MNIST mode's sections: the confusion matrix on the test digits (``cost_functions.confusion_matrix``),
+        the most wrong of them (the lowest output for their true class, among those put in another class) and
+        the first hidden layer's units as images of their incoming weights (14 × 14, each pixel the mean of 2 × 2)."""
+        X, labels, source = self._digits
+        with np.errstate(all='ignore'):
+            confusion = cost_functions.confusion_matrix(self.net, source)
+            outputs = np.nan_to_num(self.net.feed(X))
+        guesses = outputs.argmax(axis=1)
+        true_output = outputs[np.arange(len(labels)), labels]
+        wrong = np.flatnonzero(guesses != labels)
+        wrong = wrong[np.argsort(true_output[wrong], kind='stable')][:MOST_WRONG]
+        W = self.net.weights()[0]
+        units = min(W.shape[1], MAX_DIGIT_THUMBS) if len(self.net.layer_sizes()) > 2 else 0
+        images = W[:, :units].T.reshape(units, 14, 2, 14, 2).mean(axis=(2, 4)).reshape(units, -1)
+        scale = np.abs(images).max(axis=1) if units else np.zeros(0)
+        safe = np.where(scale > 0, scale, 1.0)
+        thumbs = np.rint(127.5 + 127.5 * np.clip(np.nan_to_num(images / safe[:, None]), -1, 1)).astype(np.uint8)
+        return [('confusion', confusion.astype(np.int32).ravel()), ('wrong', wrong.astype(np.int32)),
+                ('wrong_guess', guesses[wrong].astype(np.int32)), ('thumbs', thumbs.ravel()),
+                ('thumb_scale', scale.astype(np.float32))]
+
     def build(self, snapshot):
         """``(message, header)`` of the frame of ``snapshot``."""
         started = time.perf_counter()
         self._prepare(snapshot)
         net, data = self.net, snapshot.data
         np.copyto(net.parameters(), snapshot.params)
+        if data.task == 'digits':
+            return self._finish(snapshot, self._digit_sections(), started)
         with np.errstate(all='ignore'):
             surface = self.surface(net.feed(self._grid), data.task)
             hidden = self.hidden_outputs(self._thumb_grid)
@@ -216,6 +252,13 @@ class FrameBuilder:
             thumbs = np.rint(127.5 + 127.5 * units / safe[:, None]).astype(np.uint8)
         else:
             scale, thumbs = np.zeros(0), np.zeros(0, np.uint8)
+        sections = [('surface', surface), ('thumbs', thumbs.ravel()), ('thumb_scale', scale.astype(np.float32)),
+                    ('params', np.clip(np.nan_to_num(snapshot.params), -CLIP, CLIP).astype(np.float32))]
+        return self._finish(snapshot, sections, started)
+
+    def _finish(self, snapshot, sections, started):
+        """The frame's header (counts, chart, diagnostics) and the message of it and ``sections``."""
+        net, data = self.net, snapshot.data
         if started - self._diagnostics_time >= DIAGNOSTICS_INTERVAL:
             self._diagnostics_time = started
             self._diagnostics = self._measure_diagnostics(snapshot)
@@ -234,8 +277,6 @@ class FrameBuilder:
         if snapshot.setup != self._setup_sent:
             header['setup'] = json.loads(json.dumps(snapshot.setup))
             self._setup_sent = snapshot.setup
-        sections = [('surface', surface), ('thumbs', thumbs.ravel()), ('thumb_scale', scale.astype(np.float32)),
-                    ('params', np.clip(np.nan_to_num(snapshot.params), -CLIP, CLIP).astype(np.float32))]
         header['build_ms'] = round(1000 * (time.perf_counter() - started), 2)
         self.frames += 1
         return pack(header, sections), header

@@ -220,13 +220,20 @@ def check_message(text):
         cleaned['x2'] = _number(message.get('x2'), 'x2', -1e3, 1e3)
         cleaned['target'] = _number(message.get('target'), 'target', -1e6, 1e6)
         return cleaned
+    if kind == 'classify':
+        pixels = message.get('pixels')
+        if not isinstance(pixels, list) or len(pixels) != 784:
+            raise ProtocolError('pixels', 'expected a list of 784 numbers (28 × 28, row by row), got {}'.format(
+                _show(pixels)))
+        cleaned['pixels'] = [_number(v, 'pixels[{}]'.format(i), 0.0, 1.0) for i, v in enumerate(pixels)]
+        return cleaned
     if kind == 'inspect':
         cleaned['layer'] = _integer(message.get('layer'), 'layer', 1, MAX_LAYERS + 1)
         cleaned['unit'] = _integer(message.get('unit'), 'unit', 0, 10 ** 4)
         source = message.get('source')
         cleaned['source'] = None if source is None else _integer(source, 'source', 0, 10 ** 4)
         return cleaned
-    known = ('ack', 'set', 'add_point', 'inspect') + SIMPLE
+    known = ('ack', 'set', 'add_point', 'inspect', 'classify') + SIMPLE
     raise ProtocolError('type', 'expected one of {}, got {}'.format(', '.join(known), _show(kind)))
 
 

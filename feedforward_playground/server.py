@@ -68,7 +68,7 @@ def catalog():
         'schedules': training.schedule_catalog(),
         'learning_rate': training.LEARNING_RATE, 'batch_size': training.BATCH_SIZE, 'dropout': training.DROPOUT,
         'kinds': {'classification': list(datasets.CLASSIFICATION), 'regression': list(datasets.REGRESSION),
-                  'curve': list(datasets.CURVES)},
+                  'curve': list(datasets.CURVES), 'digits': list(datasets.DIGITS) if datasets.mnist_available() else []},
         'features': list(datasets.PLANE_FEATURES), 'curve_features': list(datasets.CURVE_FEATURES),
         'limits': limits(),
     }

@@ -176,6 +176,9 @@ class Session:
                                       features=setup['features'])
         else:
             task = datasets.task_of(kind)
+            if task == 'digits' and not datasets.mnist_available():
+                raise ProtocolError('kind', 'the MNIST mode needs the four MNIST files: start the playground with '
+                                            'MNIST_DIR set to their folder')
             data = datasets.make_data(kind, points=setup['points'], noise=setup['noise'],
                                       test_share=setup['test_share'], seed=setup['data_seed'],
                                       features=effective_features(setup, task), classes=setup['classes'],
@@ -198,7 +201,7 @@ class Session:
         return [p[:3] for p in rows] or None
 
     def _build_net(self, setup, data):
-        sizes = [len(data.features)] + list(setup['hidden']) + [data.targets.shape[1]]
+        sizes = [data.inputs] + list(setup['hidden']) + [data.targets.shape[1]]
         if self.loaded_model is not None and self._loaded_sizes == sizes and self._loaded_activations == [
                 setup['hidden_activation']] * len(setup['hidden']) + [setup['output_activation']]:
             return copy.deepcopy(self._loaded_net)
@@ -366,7 +369,7 @@ class Session:
         epoch = record['epoch']
         if epoch % self._chart_stride:
             return
-        if self.data.task == 'classification':
+        if self.data.task in ('classification', 'digits'):
             metrics = (record.get('training_accuracy'), record.get('evaluation_accuracy'))
         else:
             metrics = (self._r2(self.data.training), self._r2(self.data.test) if self.test is not None else None)
@@ -457,8 +460,8 @@ class Session:
 
     def _do_add_point(self, x1, x2, target):
         task = self.data.task
-        if self.setup['kind'] == 'csv':
-            raise ProtocolError('kind', 'points are added to the built-in sets only, not to a CSV file')
+        if self.setup['kind'] == 'csv' or task == 'digits':
+            raise ProtocolError('kind', 'points are added to the built-in sets of the plane and of curves only')
         if len(self.added_points) >= MAX_ADDED_POINTS:
             raise ProtocolError('add_point', 'expected at most {} added points'.format(MAX_ADDED_POINTS))
         (low1, high1), (low2, high2) = self.data.domain
@@ -499,10 +502,10 @@ class Session:
         one: the set-up follows its layer sizes and activations."""
         data = self.data
         sizes = net.layer_sizes()
-        if sizes[0] != len(data.features) or sizes[-1] != data.targets.shape[1]:
+        if sizes[0] != data.inputs or sizes[-1] != data.targets.shape[1]:
             raise ProtocolError('model', 'the model has {} inputs and {} outputs; the data gives {} features '
                                          'and {} targets: choose matching features and data'.format(
-                                             sizes[0], sizes[-1], len(data.features), data.targets.shape[1]))
+                                             sizes[0], sizes[-1], data.inputs, data.targets.shape[1]))
         names = [f.name for f in net.activations()]
         for name in names:
             if name not in activation_functions.ACTIVATIONS:
@@ -538,7 +541,7 @@ class Session:
             data = self._build_data(new)
         self._check_fit(new, data)
         sizes = self.net.layer_sizes()
-        new_net = bool(changed & set(NET_KEYS)) or sizes[0] != len(data.features) or (
+        new_net = bool(changed & set(NET_KEYS)) or sizes[0] != data.inputs or (
             sizes[-1] != data.targets.shape[1])
         if 'weight_seed' in changed:
             self.loaded_model = None
@@ -615,6 +618,13 @@ class Session:
 
     def _do_inspect(self, layer, unit, source):
         self._reply(dict(self.inspect(layer, unit, source), type='inspect'))
+
+    def _do_classify(self, pixels):
+        """The net's answer for a digit drawn on the page's pad (``pixels``: 784 values from 0 to 1)."""
+        if self.data.task != 'digits':
+            raise ProtocolError('pixels', 'the pad answers in the MNIST mode only')
+        outputs = self.net.feed(np.asarray(pixels, dtype=np.float64).reshape(1, -1))[0]
+        self._reply({'type': 'classified', 'outputs': [float(v) for v in outputs], 'digit': int(outputs.argmax())})
 
     def _do_trace(self):
         from . import trace

@@ -19,6 +19,7 @@ from playground_support import HOST, ORIGIN, TOKEN, Tab, assert_identical, clien
 
 from activation_functions import Activation, register_activation
 from cost_functions import CrossEntropyCost
+from feedforward_playground import datasets
 from feedforward_playground.frames import SURFACE_RESOLUTION, unpack
 from feedforward_playground.protocol import MAX_MESSAGE_BYTES, check_message
 from feedforward_playground.session import Session
@@ -408,6 +409,38 @@ def test_the_server_listens_on_loopback_unless_told_and_then_warns(capsys):
     elsewhere.socket.close()
     assert 'warning' in capsys.readouterr().err
     assert is_loopback('127.0.0.1') and is_loopback('localhost') and not is_loopback('0.0.0.0')
+
+
+@pytest.mark.skipif(not datasets.mnist_available(), reason='the MNIST mode needs the MNIST files: set MNIST_DIR')
+def test_the_mnist_mode_shows_the_confusion_matrix_the_most_wrong_digits_and_answers_the_pad():
+    with client() as c:
+        tab = Tab(c)
+        tab.frame_after(tab.set(kind='mnist', output_activation='Softmax', hidden=[16], learning_rate=0.1))
+        tab.until(lambda: tab.points is not None and tab.points[0]['task'] == 'digits', what='the digits')
+        for _ in range(3):
+            header, sections = tab.frame_after(tab.send('epoch'))
+        assert header['epoch'] == 3 and header['sizes'] == [784, 16, 10]
+        net = NeuralNet.from_dict(_saved(tab))
+        X, Y = datasets.make_data('mnist', points=500, test_share=0.5, seed=0).test
+        assert len(X) == 500 and np.array_equal(tab.points[1]['images'], np.rint(255 * X).astype(np.uint8).ravel())
+        outputs = net.feed(X)
+        truth, guess = Y.argmax(axis=1), outputs.argmax(axis=1)
+        expected = np.zeros((10, 10), int)
+        np.add.at(expected, (truth, guess), 1)
+        assert np.array_equal(sections['confusion'].reshape(10, 10), expected)
+        wrong = sections['wrong']
+        true_output = outputs[np.arange(500), truth]
+        misclassified = np.flatnonzero(guess != truth)
+        assert len(wrong) == 12 and np.array_equal(sections['wrong_guess'], guess[wrong])
+        assert np.array_equal(np.sort(true_output[wrong]), np.sort(true_output[misclassified])[:12])
+        tab.send('classify', pixels=X[7].tolist())
+        answer = tab.reply('classified')
+        assert answer['digit'] == guess[7] and np.allclose(answer['outputs'], outputs[7], rtol=0, atol=1e-15)
+        tab.send('python')
+        assert_identical(run_script(tab.reply('python')['script'])[0].parameters(), net.parameters())
+        tab.ws.send_text(json.dumps({'type': 'classify', 'seq': tab.seq + 1, 'pixels': [2.0] * 784}))
+        assert tab.reply('error')['field'] == 'pixels[0]'
+        tab.close()
 
 
 def test_without_the_extra_the_server_says_which_to_install():

@@ -314,6 +314,33 @@ def test_divergence_is_shown_with_its_epoch_and_batch_and_nothing_drawn_is_nan(b
         page.close()
 
 
+def test_the_mnist_mode_answers_a_digit_drawn_on_the_pad(browser, server, shots):
+    from feedforward_playground import datasets
+    if not datasets.mnist_available():
+        pytest.skip('the MNIST mode needs the MNIST files: set MNIST_DIR')
+    page = Page(browser, server, 'kind=mnist&output_activation=Softmax&hidden=16&learning_rate=0.1&points=2000'
+                                 '&test_share=0.2')
+    try:
+        page.page.wait_for_function('window.playground.state.points.task === "digits"', timeout=20000)
+        page.click('#play')
+        page.page.wait_for_function('window.playground.stats.lastFrame.epoch >= 40', timeout=30000)
+        page.pause()
+        assert page.page.locator('#confusion td').count() == 100 and page.page.locator('#wrong figure').count() == 12
+        box = page.page.locator('#pad').bounding_box()
+        page.page.mouse.move(box['x'] + 80, box['y'] + 40)
+        page.page.mouse.down()
+        for x, y in [(150, 40), (150, 60), (120, 110), (100, 190)]:          # a 7
+            page.page.mouse.move(box['x'] + x, box['y'] + y, steps=5)
+        page.page.mouse.up()
+        page.page.wait_for_function('window.playground.lastClassified !== undefined')
+        answer = page.js('window.playground.lastClassified')
+        assert abs(sum(answer['outputs']) - 1) < 1e-9 and page.page.text_content('#answer .guess') == str(answer['digit'])
+        assert not page.console_errors, page.console_errors
+        page.page.screenshot(path=os.path.join(shots, 'playground_mnist.png'), clip=CLIP)
+    finally:
+        page.close()
+
+
 def test_screenshots_of_the_other_views(browser, server, shots):
     views = [('playground_spirals.png', 'kind=spirals&noise=0.1&features=x1,x2,x1^2,x2^2,x1*x2,sin(x1),sin(x2)'
                                         '&hidden=8,8,6&optimizer=adam&learning_rate=0.01', 20),

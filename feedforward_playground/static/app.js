@@ -88,6 +88,10 @@ function onText(message) {
     case 'setup':
       applySetup(message.setup);
       break;
+    case 'classified':
+      window.playground.lastClassified = message;
+      showAnswer(message);
+      break;
     default:
       break;
   }
@@ -99,7 +103,13 @@ function onBinary(buffer) {
   if (header.type === 'points') {
     state.points = header;
     state.pointsData = sections;
-    surface.setPoints(header, sections);
+    const digits = header.task === 'digits';
+    $('digits').hidden = !digits;
+    $('plane-view').hidden = digits;
+    $('click-hint').hidden = digits;
+    $('clear-points').hidden = digits;
+    $('features-title').hidden = digits;
+    if (!digits) surface.setPoints(header, sections);
     updateClickHint();
     if (state.setup) applySetup(state.setup);
     return;
@@ -121,7 +131,7 @@ function onFrame(header, sections, size) {
   state.header = header;
   const key = `${header.net_version}:${header.sizes.join('-')}:${state.points ? state.points.features.join(',') : ''}`;
   if (state.points && key !== network.key) network.layout(header, state.points.features, state.points.domain);
-  surface.draw(header, sections);
+  if (header.task === 'digits') drawDigits(header, sections); else surface.draw(header, sections);
   if (network.key) network.update(header, sections, $('surface'));
   chart.update(header.chart);
   showStatus(header, size);
@@ -153,9 +163,16 @@ function buildControls(catalog) {
   kind.textContent = '';
   const groups = { classification: 'Classification', regression: 'Regression', curve: 'Curve y = f(x)' };
   for (const [task, kinds] of Object.entries(catalog.kinds)) {
+    if (!(task in groups)) continue;
     const group = document.createElement('optgroup');
     group.label = groups[task];
     for (const name of kinds) option(group, name);
+    kind.appendChild(group);
+  }
+  if (catalog.kinds.digits && catalog.kinds.digits.length) {
+    const group = document.createElement('optgroup');
+    group.label = 'Digits';
+    for (const name of catalog.kinds.digits) option(group, name, 'MNIST (a subset)');
     kind.appendChild(group);
   }
   option(kind, 'csv', 'CSV file (load one)');
@@ -227,6 +244,7 @@ function wireControls() {
   $('discretize').addEventListener('change', () => { surface.discretize = $('discretize').checked; redraw(); });
   $('show-test').addEventListener('change', () => { surface.showTest = $('show-test').checked; surface.drawPoints(); });
   $('overlay').addEventListener('click', addPoint);
+  wirePad();
   $('dialog-close').addEventListener('click', () => $('dialog').close());
   $('dialog-copy').addEventListener('click', () => {
     $('dialog-text').select();
@@ -297,7 +315,7 @@ function applySetup(setup) {
   const curveFeatures = new Set(state.catalog.curve_features);
   for (const box of $('features').querySelectorAll('input')) {
     box.checked = setup.features.includes(box.value);
-    box.parentElement.hidden = task === 'curve' && !curveFeatures.has(box.value);
+    box.parentElement.hidden = task === 'digits' || (task === 'curve' && !curveFeatures.has(box.value));
   }
   $('classes-row').hidden = setup.kind !== 'blobs';
   const optimizer = state.catalog.optimizers.find((o) => o.name === setup.optimizer);
@@ -361,10 +379,11 @@ function showStatus(header, size) {
   $('status').textContent = `Epoch ${header.epoch}${batch} · ${Math.round(header.steps_per_second).toLocaleString()} ` +
     `steps/s · learning rate ${format(header.learning_rate, 3)} · frame ${(size / 1024).toFixed(1)} KB`;
   const last = chart.points[chart.points.length - 1];
-  const metric = header.task === 'classification' ? 'accuracy' : 'R²';
+  const classes = header.task === 'classification' || header.task === 'digits';
+  const metric = classes ? 'accuracy' : 'R²';
   $('metric-name').textContent = metric;
   if (!last) { $('metrics').textContent = 'No epoch finished yet.'; return; }
-  const percent = (v) => (v === null ? '–' : header.task === 'classification' ? `${(100 * v).toFixed(1)}%` : format(v, 3));
+  const percent = (v) => (v === null ? '–' : classes ? `${(100 * v).toFixed(1)}%` : format(v, 3));
   $('metrics').textContent = `Training cost ${format(last[1])} · test cost ${format(last[2])} · ` +
     `training ${metric} ${percent(last[3])} · test ${metric} ${percent(last[4])}`;
 }
@@ -503,6 +522,135 @@ function showInspection(message) {
   tooltip.style.left = `${state.hover.x + 14}px`;
   tooltip.style.top = `${state.hover.y + 14}px`;
   tooltip.hidden = false;
+}
+
+// ----- the MNIST mode ----------------------------------------------------------------------------------
+
+function drawDigits(header, sections) {
+  const confusion = sections.confusion;
+  const rows = ['<tr><th></th>' + [...Array(10).keys()].map((k) => `<th>${k}</th>`).join('') + '</tr>'];
+  for (let t = 0; t < 10; t++) {
+    let total = 0;
+    for (let g = 0; g < 10; g++) total += confusion[10 * t + g];
+    const cells = [];
+    for (let g = 0; g < 10; g++) {
+      const count = confusion[10 * t + g];
+      const share = total ? count / total : 0;
+      const color = t === g ? `rgba(8,119,189,${share.toFixed(2)})` : `rgba(245,147,34,${Math.min(1, 3 * share).toFixed(2)})`;
+      cells.push(`<td data-shade="${color}">${count || ''}</td>`);
+    }
+    rows.push(`<tr><th>${t}</th>${cells.join('')}</tr>`);
+  }
+  const table = $('confusion');
+  table.innerHTML = rows.join('');
+  for (const cell of table.querySelectorAll('td')) cell.style.background = cell.dataset.shade;
+  const wrong = $('wrong');
+  wrong.textContent = '';
+  const images = state.pointsData.images;
+  const labels = state.pointsData.labels;
+  sections.wrong.forEach((index, k) => {
+    const figure = document.createElement('figure');
+    const canvas = document.createElement('canvas');
+    canvas.width = 28;
+    canvas.height = 28;
+    const image = canvas.getContext('2d').createImageData(28, 28);
+    const pixels = new Uint32Array(image.data.buffer);
+    for (let p = 0; p < 784; p++) {
+      const v = 255 - images[784 * index + p];
+      pixels[p] = ((255 << 24) | (v << 16) | (v << 8) | v) >>> 0;
+    }
+    canvas.getContext('2d').putImageData(image, 0, 0);
+    const caption = document.createElement('figcaption');
+    caption.textContent = `${labels[index]} → ${sections.wrong_guess[k]}`;
+    figure.append(canvas, caption);
+    wrong.appendChild(figure);
+  });
+}
+
+// The pad: white strokes on black, as the digits are; each stroke sends the 28×28 means of its 8×8 blocks.
+function wirePad() {
+  const pad = $('pad');
+  const ctx = pad.getContext('2d');
+  const clear = () => { ctx.fillStyle = '#000'; ctx.fillRect(0, 0, pad.width, pad.height); };
+  clear();
+  let drawing = false;
+  const at = (event) => { const r = pad.getBoundingClientRect(); return [event.clientX - r.left, event.clientY - r.top]; };
+  pad.addEventListener('pointerdown', (event) => {
+    drawing = true;
+    ctx.strokeStyle = '#fff';
+    ctx.lineWidth = 18;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    ctx.beginPath();
+    ctx.moveTo(...at(event));
+    ctx.lineTo(...at(event));
+    ctx.stroke();
+  });
+  pad.addEventListener('pointermove', (event) => {
+    if (!drawing) return;
+    ctx.lineTo(...at(event));
+    ctx.stroke();
+  });
+  const end = () => {
+    if (!drawing) return;
+    drawing = false;
+    const pixels = asMnist(pad);
+    if (pixels) control({ type: 'classify', pixels });
+  };
+  pad.addEventListener('pointerup', end);
+  pad.addEventListener('pointerleave', end);
+  $('pad-clear').addEventListener('click', () => { clear(); $('answer').textContent = ''; });
+}
+
+// The drawing as MNIST's digits were made: its bounding box scaled into 20×20 pixels, placed in 28×28 so that
+// its centre of mass is at the centre; 784 values from 0 to 1, row by row (null for an empty pad).
+function asMnist(pad) {
+  const data = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height).data;
+  let top = pad.height, bottom = -1, left = pad.width, right = -1;
+  for (let y = 0; y < pad.height; y++) {
+    for (let x = 0; x < pad.width; x++) {
+      if (data[4 * (y * pad.width + x)] > 32) {
+        top = Math.min(top, y); bottom = Math.max(bottom, y); left = Math.min(left, x); right = Math.max(right, x);
+      }
+    }
+  }
+  if (bottom < 0) return null;
+  const width = right - left + 1, height = bottom - top + 1;
+  const scale = 20 / Math.max(width, height);
+  const small = document.createElement('canvas');
+  small.width = 28;
+  small.height = 28;
+  const ctx = small.getContext('2d');
+  ctx.fillStyle = '#000';
+  ctx.fillRect(0, 0, 28, 28);
+  const draw = (dx, dy) => ctx.drawImage(pad, left, top, width, height, 14 - (width * scale) / 2 + dx,
+    14 - (height * scale) / 2 + dy, width * scale, height * scale);
+  draw(0, 0);
+  let mass = 0, mx = 0, my = 0;
+  let pixels = ctx.getImageData(0, 0, 28, 28).data;
+  for (let p = 0; p < 784; p++) { mass += pixels[4 * p]; mx += (p % 28) * pixels[4 * p]; my += Math.floor(p / 28) * pixels[4 * p]; }
+  ctx.fillRect(0, 0, 28, 28);
+  draw(Math.round(13.5 - mx / mass), Math.round(13.5 - my / mass));
+  pixels = ctx.getImageData(0, 0, 28, 28).data;
+  return Array.from({ length: 784 }, (_, p) => Math.round((pixels[4 * p] / 255) * 1000) / 1000);
+}
+
+function showAnswer(message) {
+  const answer = $('answer');
+  answer.textContent = '';
+  const guess = document.createElement('div');
+  guess.className = 'guess';
+  guess.textContent = `${message.digit}`;
+  answer.appendChild(guess);
+  const total = message.outputs.reduce((a, b) => a + Math.max(0, b), 0) || 1;
+  message.outputs.forEach((value, digit) => {
+    const bar = document.createElement('div');
+    bar.className = 'bar';
+    const span = document.createElement('span');
+    span.style.width = `${Math.round((100 * Math.max(0, value)) / total)}px`;
+    bar.append(`${digit}`, span, `${(100 * value).toFixed(0)}%`);
+    answer.appendChild(bar);
+  });
 }
 
 wireControls();

@@ -46,12 +46,14 @@ export class Network {
   // Build the columns, nodes and lines for a net of layer sizes `sizes` (redone when the net changes).
   layout(header, features, domain) {
     const sizes = header.sizes;
+    this.task = header.task;
     this.key = `${header.net_version}:${sizes.join('-')}:${features.join(',')}`;
     this.sizes = sizes;
-    this.task = header.task;
     this.container.textContent = '';
     this.buttons.textContent = '';
-    const shown = sizes.map((n) => Math.min(n, MAX_SHOWN));
+    const digits = this.task === 'digits';
+    // MNIST's 784 inputs are one label, not 784 thumbnails; its frames carry no weights to draw as lines.
+    const shown = sizes.map((n, l) => (digits && l === 0 ? 1 : Math.min(n, MAX_SHOWN)));
     this.shown = shown;
     const width = LEFT + (sizes.length - 1) * COLUMN + NODE + 20;
     const height = TOP + Math.max(...shown) * ROW + 16;
@@ -64,7 +66,7 @@ export class Network {
     const x = (l) => LEFT + l * COLUMN;
     const y = (j) => TOP + j * ROW;
     this.lines = [];
-    for (let l = 1; l < sizes.length; l++) {
+    for (let l = 1; l < (digits ? 0 : sizes.length); l++) {
       for (let j = 0; j < shown[l]; j++) {
         for (let i = 0; i < shown[l - 1]; i++) {
           const path = document.createElementNS(SVG_NS, 'path');
@@ -102,8 +104,26 @@ export class Network {
         this.container.appendChild(canvas);
         column.push(canvas);
       }
-      if (sizes[l] > shown[l]) this.label(`+${sizes[l] - shown[l]} more`, x(l) - 4, y(shown[l]) - 4);
+      if (sizes[l] > shown[l] && !(digits && l === 0)) this.label(`+${sizes[l] - shown[l]} more`, x(l) - 4, y(shown[l]) - 4);
       this.canvases.push(column);
+    }
+    if (digits) {
+      this.label('784 pixels', 0, y(0) + 36);
+      const ctx = this.canvases[0][0].getContext('2d');
+      ctx.fillStyle = '#000';
+      ctx.fillRect(0, 0, 32, 32);
+      ctx.fillStyle = '#fff';
+      ctx.font = 'bold 18px sans-serif';
+      ctx.fillText('7', 11, 23);
+      this.canvases[sizes.length - 1].forEach((canvas, j) => {
+        const out = canvas.getContext('2d');
+        out.fillStyle = '#fff';
+        out.fillRect(0, 0, 32, 32);
+        out.fillStyle = '#333';
+        out.font = '16px sans-serif';
+        out.fillText(`${j}`, 11, 22);
+      });
+      features = [];
     }
     features.forEach((name, j) => {
       if (j < shown[0]) this.label(this.task === 'curve' ? name.replace('x1', 'x') : name, 0, y(j) + 8);
@@ -135,6 +155,25 @@ export class Network {
     div.style.left = `${left}px`;
     div.style.top = `${top}px`;
     this.container.appendChild(div);
+  }
+
+  // The MNIST mode: each unit of the first hidden layer as the image of its incoming weights (14×14).
+  updateDigits(header, sections) {
+    const side = header.thumb_side;
+    const thumbs = sections.thumbs;
+    const units = sections.thumb_scale.length;
+    for (let j = 0; j < Math.min(units, this.shown[1]); j++) {
+      const canvas = this.canvases[1][j];
+      if (canvas.width !== side) {
+        canvas.width = side;
+        canvas.height = side;
+      }
+      const ctx = canvas.getContext('2d');
+      const image = ctx.createImageData(side, side);
+      const pixels = new Uint32Array(image.data.buffer);
+      for (let k = 0; k < side * side; k++) pixels[k] = THUMB_COLORS[thumbs[j * side * side + k]];
+      ctx.putImageData(image, 0, 0);
+    }
   }
 
   // An input feature's thumbnail, computed here: it never changes.
@@ -183,6 +222,10 @@ export class Network {
   // A frame: the hidden units' thumbnails, the outputs' (from the surface), the weights' lines.
   update(header, sections, surfaceCanvas) {
     const sizes = this.sizes;
+    if (header.task === 'digits') {
+      this.updateDigits(header, sections);
+      return;
+    }
     const side = header.thumb_side;
     const thumbs = sections.thumbs;
     let unit = 0;
