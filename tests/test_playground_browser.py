@@ -353,6 +353,7 @@ def test_screenshots_of_the_other_views(browser, server, shots):
             page.page.wait_for_function('window.playground.stats.lastFrame.epoch >= {}'.format(epochs))
             time.sleep(2)
             page.pause()
+            time.sleep(1)            # frames go on while the chart has points to send
             page.page.hover('#network canvas.unit[data-layer="1"][data-unit="1"]')
             page.page.wait_for_function('window.playground.lastInspect !== null')
             page.page.wait_for_selector('#tooltip:not([hidden])')
