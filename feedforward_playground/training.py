@@ -17,7 +17,7 @@ import numpy as np
 import feedforward_schedules
 from gradient_descent import Adam, StochasticGradientDescent
 
-__all__ = ['optimizer_catalog', 'schedule_catalog', 'make_trainer', 'make_schedule', 'change_setting',
+__all__ = ['optimizer_catalog', 'schedule_catalog', 'defaults', 'make_trainer', 'make_schedule', 'change_setting',
            'trainer_code', 'setting_code', 'schedule_code', 'update_formula', 'optimizer_state',
            'LEARNING_RATE', 'BATCH_SIZE', 'DROPOUT']
 
