@@ -291,25 +291,39 @@ def declared_settings(cls):
 
 def apply_settings(instance, given, what=None):
     """Set every declared setting of ``instance`` from ``given`` (a dict), or to its default, in the order the
-    settings were written, then check them together (``_check_settings``); ``TypeError`` names a key that is no
-    setting, or a required one that is missing."""
+    settings were written, then check them together (``_check_settings``) and let the object adapt
+    (``_settings_changed``). All or nothing: a value that fails leaves every setting as it was. ``TypeError``
+    names a key that is no setting, or a required one that is missing."""
     declared = declared_settings(type(instance))
     what = what or type(instance).__name__
     unknown = sorted(set(given) - set(declared))
     if unknown:
         raise TypeError('{} has no setting {}; its settings are {}'.format(
             what, ', '.join(repr(name) for name in unknown), ', '.join(declared) or 'none'))
-    for name, setting in declared.items():
-        if name in given:
-            value = given[name]
-        elif setting.default is Setting.REQUIRED:
-            raise TypeError('{} needs a value for its setting {!r}'.format(what, name))
-        else:
-            value = setting.default
-        setattr(instance, setting._attribute, setting.checked(instance, value))
-    together = getattr(instance, '_check_settings', None)
-    if together is not None:
-        together()
+    missing = object()
+    before = {setting._attribute: getattr(instance, setting._attribute, missing) for setting in declared.values()}
+    try:
+        for name, setting in declared.items():
+            if name in given:
+                value = given[name]
+            elif setting.default is Setting.REQUIRED:
+                raise TypeError('{} needs a value for its setting {!r}'.format(what, name))
+            else:
+                value = setting.default
+            setattr(instance, setting._attribute, setting.checked(instance, value))
+        together = getattr(instance, '_check_settings', None)
+        if together is not None:
+            together()
+    except (TypeError, ValueError):
+        for attribute, value in before.items():
+            if value is missing:
+                instance.__dict__.pop(attribute, None)
+            else:
+                setattr(instance, attribute, value)
+        raise
+    adapt = getattr(instance, '_settings_changed', None)
+    if adapt is not None:
+        adapt()
 
 
 def settings_repr(instance, always=(), extra=(), skip=()):

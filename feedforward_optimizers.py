@@ -308,7 +308,7 @@ class RMSpropRule(UpdateRule):
         a <- alpha a + (1 - alpha) g                    (centered=True; then v - a^2 in place of v below)
         d = sqrt(v) + eps
         theta <- theta - eta g / d                      (momentum=0)
-        b <- mu b + g / d;  theta <- theta - eta b      (momentum mu above 0)
+        b <- mu b + g / d;  theta <- theta - eta b      (momentum > 0, as mu)
     """
 
     name = 'rmsprop'

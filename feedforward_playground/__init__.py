@@ -3,7 +3,8 @@
     python -m feedforward_playground            # opens the page in the browser
     python -m feedforward_playground --no-browser --port 0
 
-or from a script or a notebook, after registering activations or costs of your own::
+or from a script or a notebook, after registering activations, costs, update rules or schedules of your
+own::
 
     import feedforward_playground
     feedforward_playground.serve()
@@ -19,8 +20,9 @@ def serve(host='127.0.0.1', port=8765, open_browser=True, block=True, quiet=Fals
 
     ``block=True`` runs until Ctrl+C; ``block=False`` starts the server in a
     thread and returns the running ``Server`` (its ``url``; ``stop()`` ends
-    it), for notebooks. Activations and costs registered before the call
-    (``register_activation``, ``register_cost``) appear on the page.
+    it), for notebooks. Activations, costs, update rules and schedules
+    registered before the call (``register_activation``, ``register_cost``,
+    ``register_optimizer``, ``register_schedule``) appear on the page.
     """
     from .server import Server
     server = Server(host=host, port=port, quiet=quiet)

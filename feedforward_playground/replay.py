@@ -66,6 +66,8 @@ def _trainer_lines(writer, setup):
         setup['shuffle_seed'], setup['dropout'], (setup['schedule'], setup['schedule_settings']),
         setup['dropout_seed'])
     writer.imports |= imports
+    if not training.is_library_rule(setup['optimizer']):
+        writer.registered.add('update rule {!r}'.format(setup['optimizer']))
     return lines
 
 

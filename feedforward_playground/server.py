@@ -278,7 +278,15 @@ async def _serve_tab(websocket, sessions):
     async def send_error(field, text, seq=None):
         await websocket.send_text(json.dumps({'type': 'error', 'field': field, 'message': text, 'seq': seq}))
 
-    sender = asyncio.create_task(send_frames())
+    async def send_frames_or_close():
+        try:
+            await send_frames()
+        except Exception as error:              # a bug: say so and close, rather than leave the tab waiting
+            with contextlib.suppress(Exception):
+                await send_error('server', 'the server failed: {}: {}'.format(type(error).__name__, error))
+                await websocket.close(code=1011)
+
+    sender = asyncio.create_task(send_frames_or_close())
     try:
         while True:
             received = await websocket.receive()

@@ -292,7 +292,8 @@ class Session:
         steps_before = self.steps
         self.partial_steps = 0
         try:
-            history = trainer.train(self.training, 1, evaluation_data=self.test, on_batch=self._after_step)
+            history = trainer.train(self.training, 1, evaluation_data=self.test, on_batch=self._after_step,
+                                    measure_training=True)
         except TrainingDivergedError as error:
             kept = trainer.epochs_done > epochs
             if kept:

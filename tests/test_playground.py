@@ -19,6 +19,8 @@ from playground_support import HOST, ORIGIN, TOKEN, Tab, assert_identical, clien
 
 from activation_functions import Activation, register_activation
 from cost_functions import CrossEntropyCost
+from feedforward_checks import Integer, Interval, Setting
+from feedforward_optimizers import OPTIMIZERS, UpdateRule, register_optimizer
 from feedforward_playground import datasets
 from feedforward_playground.frames import SURFACE_RESOLUTION, unpack
 from feedforward_playground.protocol import MAX_MESSAGE_BYTES, check_message
@@ -350,6 +352,71 @@ def test_an_activation_registered_before_serving_appears_and_trains():
         script = tab.reply('python')['script']
         assert "ACTIVATIONS['PlaygroundCube']" in script and 'Register the activation' in script
         tab.close()
+
+
+class SignDescent(UpdateRule):
+    """Sign descent with a decay of the step, registered by the test as a script of a user would::
+
+        theta <- theta - eta shrink^(t - 1) sign(g)
+    """
+    name = 'playground_sign'
+    shrink = Setting(Interval(0, 1, closed='right'), default=1.0)
+    state_scalars = {'step_count': Integer(0)}
+
+    def update(self, theta, g, scratch, learning_rate):
+        np.sign(g, out=scratch)
+        scratch *= learning_rate * self.shrink ** self.step_count
+        theta -= scratch
+
+    def end_steps(self):
+        pass
+
+    def begin_step(self, learning_rate):
+        self.step_count += 1
+
+
+@pytest.mark.parametrize('optimizer, settings, later, schedule', [
+    ('rmsprop', {'alpha': 0.9, 'momentum': 0.5, 'centered': True}, {'alpha': 0.95}, ('plateau', {'patience': 0})),
+    ('adagrad', {'lr_decay': 0.01, 'initial_accumulator_value': 0.1}, {'lr_decay': 0.02}, ('step', {'step_size': 1})),
+    ('adamw', {'beta1': 0.8, 'amsgrad': True, 'weight_decay': 0.1}, {'weight_decay': 0.2}, ('exponential', {})),
+    ('playground_sign', {'shrink': 0.99}, {'shrink': 0.9}, ('constant', {}))])
+def test_every_update_rule_and_schedule_of_the_registries_trains_and_replays_bit_for_bit(optimizer, settings, later,
+                                                                                           schedule):
+    register_optimizer(SignDescent)
+    with client() as c:
+        tab = Tab(c)
+        catalog = {entry['name']: entry for entry in tab.welcome['catalog']['optimizers']}
+        assert set(OPTIMIZERS) <= set(catalog) and 'playground_sign' in catalog
+        assert {s['name'] for s in catalog['adam']['settings']} == {'beta1', 'beta2', 'eps', 'amsgrad'}
+        tab.frame_after(tab.set(optimizer=optimizer, learning_rate=0.01, schedule=schedule[0]))
+        tab.frame_after(tab.set(optimizer_settings=settings, schedule_settings=schedule[1]))
+        tab.send('play')
+        tab.until(lambda: tab.header['epoch'] >= 3, what='3 epochs')
+        tab.paused()
+        tab.frame_after(tab.set(optimizer_settings=dict(settings, **later)))
+        tab.send('step')
+        tab.send('inspect', layer=1, unit=0, source=0)
+        answer = tab.reply('inspect')
+        assert answer['formula'].count('←') >= 1 and answer['state']
+        tab.send('python')
+        script = tab.reply('python')['script']
+        assert not tab.errors(), tab.errors()
+        net, trainer = run_script(script)
+        assert_identical(net.parameters(), tab.parameters())
+        assert type(trainer.rule) is OPTIMIZERS[optimizer]
+        assert ("Register the update rule 'playground_sign'" in script) == (optimizer == 'playground_sign')
+        tab.close()
+
+
+def test_the_formula_shown_is_the_rules_docstring_with_the_lines_its_settings_use():
+    from feedforward_playground.training import update_formula
+    register_optimizer(SignDescent)
+    assert 'v_max' not in update_formula('adam', {}) and 'v_max ← max(v_max, v)' in update_formula(
+        'adam', {'amsgrad': True})
+    rmsprop = update_formula('rmsprop', {'momentum': 0.5})
+    assert 'b ← μ b + g / d' in rmsprop and 'η g / d' not in rmsprop and 'a ←' not in rmsprop
+    assert update_formula('adamw', {}).startswith('θ ← θ (1 − η λ_w)\nm ← β₁ m + (1 − β₁) g\n')
+    assert update_formula('playground_sign', {}) == 'θ ← θ − η shrink^(t − 1) sign(g)'
 
 
 def test_inspect_and_trace_give_the_numbers_of_a_weight_and_of_one_step():

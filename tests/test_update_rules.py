@@ -16,6 +16,7 @@ import pytest
 import reference
 from cost_functions import CrossEntropyCost
 from data_source import PreloadSource
+from feedforward_checks import apply_settings
 from feedforward_optimizers import AdagradRule, AdamRule, AdamWRule, RMSpropRule
 from feedforward_schedules import ExponentialDecay
 from gradient_descent import Adagrad, AdamW, RMSprop, Trainer
@@ -167,6 +168,20 @@ def test_bad_settings_of_the_new_rules_are_refused_naming_them(cls, settings, me
     net, _, _ = problem()
     with pytest.raises((TypeError, ValueError), match=message):
         cls(net, CrossEntropyCost(net), **settings)
+
+
+def test_apply_settings_changes_all_the_settings_or_none_and_makes_the_state_they_need():
+    net, _, _ = problem()
+    trainer = RMSprop(net, CrossEntropyCost(net), alpha=0.9)
+    before = trainer.rule.settings()
+    for bad in (dict(alpha=0.5, momentum=0.9, centered=True, eps=-1.0), dict(alpha=0.5, nesterov=True),
+                dict(momentum=0.5, centered='yes')):
+        with pytest.raises((TypeError, ValueError)):
+            apply_settings(trainer.rule, bad)
+        assert trainer.rule.settings() == before and trainer.rule.velocity is None
+    apply_settings(trainer.rule, dict(alpha=0.5, momentum=0.9, centered=True))
+    assert trainer.rule.settings() == dict(alpha=0.5, eps=1e-8, momentum=0.9, centered=True)
+    assert trainer.rule.velocity.shape == trainer.rule.gradient_average.shape == net.parameters().shape
 
 
 def test_an_undone_epoch_puts_back_every_state_array_and_the_step_count():

@@ -509,9 +509,11 @@ function showInspection(message) {
   const lines = [
     `${what}: ${format(message.value, 6)}`,
     `∂C/∂θ = ${format(message.gradient, 6)} (the training cost, L2 term included)`,
-    `update: ${message.formula}   (η = ${format(message.learning_rate, 3)})`,
   ];
-  const scaled = message.mid_epoch && 'b' in message.state ? ' (within an epoch the library keeps b scaled by η)' : '';
+  const formula = message.formula.split('\n');
+  lines.push(`update (η = ${format(message.learning_rate, 3)}): ${formula[0]}`, ...formula.slice(1).map((l) => `    ${l}`));
+  const scaled = message.mid_epoch && 'velocity' in message.state
+    ? ' (within an epoch the library keeps the velocity scaled by η)' : '';
   if (state_) lines.push(`state: ${state_}${scaled}`);
   if (message.filled) lines.push(`a full-batch step: ${message.filled}`);
   for (const line of lines) {
