@@ -246,7 +246,8 @@ def update_formula(optimizer, settings):
 
 #: The docstrings' plain-text names, and the symbols the page shows for them.
 _SYMBOLS = [(r'\bbeta1\b', 'β₁'), (r'\bbeta2\b', 'β₂'), (r'\bbeta\b', 'β'), (r'\btheta\b', 'θ'),
-            (r'\beta\b', 'η'), (r'\bmu\b', 'μ'), (r'\balpha\b', 'α'), (r'\blambda', 'λ'), (r'\beps\b', 'ε'), (r'\bsqrt', '√'),
+            (r'\beta\b', 'η'), (r'\bmu\b', 'μ'),
+            (r'\balpha\b', 'α'), (r'\blambda', 'λ'), (r'\beps\b', 'ε'), (r'\bsqrt', '√'),
             (r'<-', '←'), (r'\^2\b', '²'), (r'\^t\b', 'ᵗ'), (r' - ', ' − ')]
 
 
