@@ -56,9 +56,17 @@ from neural_net import NeuralNet  # noqa: E402
 SIDE = 28
 
 def run(main):
-    """Run a demo's ``main()`` and exit: status 130 if Ctrl+C stopped it, else 0."""
+    """Run a demo's ``main()`` and exit: status 130 if Ctrl+C stopped it, else 0.
+
+    The first Ctrl+C while a net trains stops the run after the mini-batch, with its summary; one anywhere else
+    (loading the data, say), or a second one, stops the demo at once, with one line rather than a traceback.
+    """
     import training_loop
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.stderr.write('\nstopped by Ctrl+C\n')
+        sys.exit(130)
     sys.exit(130 if training_loop.interrupted else 0)
 
 

@@ -43,7 +43,11 @@ DEMO = textwrap.dedent('''
     def main():
         parser = common.standard_parser(__doc__, epochs=4)
         parser.add_argument('--press-ctrl-c-at', type=int, default=None)
+        parser.add_argument('--press-again-at', type=int, default=None)
+        parser.add_argument('--press-ctrl-c-while-loading', action='store_true')
         args = parser.parse_args()
+        if args.press_ctrl_c_while_loading:
+            signal.raise_signal(signal.SIGINT)
         weights_rng, shuffle_rng = common.rngs(args)
         net = NetFactory.create_neural_net([8, 12, 3], Rectifier, Softmax)
         net.randomize_parameters(weights_rng)
@@ -52,6 +56,8 @@ DEMO = textwrap.dedent('''
         common.resume(trainer, args)
         training = blobs(200, 1)
         source = PressCtrlC(training.source, args.press_ctrl_c_at) if args.press_ctrl_c_at else None
+        if args.press_again_at:
+            source = PressCtrlC(source, args.press_again_at)
         training_loop.train_classifier(net, cost, trainer, training, blobs(60, 2), args, name='blobs', source=source)
 
     common.run(main)
@@ -102,6 +108,21 @@ def test_ctrl_c_loses_at_most_the_epoch_in_progress(tmp_path, demo):
     assert 'interrupted after 5 of 13 mini-batches of epoch 2' in stopped
     assert 'continue with --resume {}'.format(checkpoint) in stopped
     assert json.load(open(checkpoint))['epochs_done'] == 1
+    demo('--epochs', '3', '--resume', checkpoint, '--save', str(tmp_path / 'resumed.json'))
+    np.testing.assert_array_equal(parameters(tmp_path / 'resumed.json'), parameters(tmp_path / 'straight.json'))
+    assert 'epoch 3 (' in straight
+
+
+def test_ctrl_c_while_loading_or_a_second_one_stops_at_once_in_one_line(tmp_path, demo):
+    loading = demo('--press-ctrl-c-while-loading', status=130)
+    assert 'Traceback' not in loading and loading.strip().splitlines()[-1] == 'stopped by Ctrl+C', loading
+    straight = demo('--epochs', '3', '--save', str(tmp_path / 'straight.json'))
+    checkpoint = str(tmp_path / 'checkpoint.json')
+    # Two presses as the 18th mini-batch is taken: the second comes while the first waits for the batch to end.
+    twice = demo('--epochs', '3', '--checkpoint', checkpoint, '--press-ctrl-c-at', '18', '--press-again-at', '18',
+                 status=130)
+    assert 'Traceback' not in twice and twice.strip().splitlines()[-1] == 'stopped by Ctrl+C', twice
+    assert json.load(open(checkpoint))['epochs_done'] == 1       # the last whole epoch's, intact
     demo('--epochs', '3', '--resume', checkpoint, '--save', str(tmp_path / 'resumed.json'))
     np.testing.assert_array_equal(parameters(tmp_path / 'resumed.json'), parameters(tmp_path / 'straight.json'))
     assert 'epoch 3 (' in straight
