@@ -1,13 +1,16 @@
 """Pictures of training: learning curves of a run's history, and grids of images such as MNIST digits.
 
 Each function returns a matplotlib ``Figure`` made without pyplot, so that
-it neither needs nor changes a display backend: a notebook shows it as it
-is, and ``save_figure`` writes it as a PNG anywhere. matplotlib is imported
+it neither needs nor changes a display backend: a notebook shows it as a
+PNG where it is a cell's result, and ``save_figure`` writes it as a PNG
+anywhere. matplotlib is imported
 only here, when a picture is made: pip install matplotlib (or, from a clone
 of the library, pip install ".[demos]").
 """
+import io
 import math
 import os
+import sys
 
 __all__ = ['learning_curves', 'image_grid', 'save_figure']
 
@@ -18,7 +21,28 @@ def _figure(**options):
     except ImportError:
         raise ImportError('the pictures are drawn with matplotlib, which is not installed: pip install matplotlib '
                           '(or, from a clone of the library, pip install ".[demos]")') from None
+    _shown_in_notebooks(Figure)
     return Figure(**options)
+
+
+def _shown_in_notebooks(figure_class):
+    """In IPython (a Jupyter notebook), have a figure shown as a PNG where it is a cell's result: IPython does so
+    only once pyplot was imported, and these figures are made without it."""
+    ipython = sys.modules.get('IPython')
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return
+    formatter = shell.display_formatter.formatters['image/png']
+    try:
+        formatter.lookup_by_type(figure_class)          # pyplot's inline backend, or ours, is there already
+    except KeyError:
+        formatter.for_type(figure_class, _png)
+
+
+def _png(figure):
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format='png', dpi=80)
+    return buffer.getvalue()
 
 
 def learning_curves(records, metric='accuracy', title=None):
