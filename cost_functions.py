@@ -269,7 +269,7 @@ class CrossEntropyCost(Cost):
 
     def output_delta(self, z_out, a_out, Y, out):
         if self._categorical:
-            np.multiply(a_out, Y.sum(axis=1, keepdims=True), out=out)
+            np.multiply(a_out, np.add.reduce(Y, axis=1, keepdims=True), out=out)
             out -= Y
             return out
         return np.subtract(a_out, Y, out=out)

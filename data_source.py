@@ -159,8 +159,13 @@ class PreloadSource(DataSource):
         X, Y = self._arrays(dtype)
         if out is None:
             return np.take(X, indices, axis=0), np.take(Y, indices, axis=0)
-        np.take(X, indices, axis=0, out=out[0])
-        np.take(Y, indices, axis=0, out=out[1])
+        # NumPy's take into ``out`` goes through a temporary copy unless told the indices are in range: they are
+        # when, seen as unsigned (a negative one as a huge number), none reaches len(X). Else the checked way.
+        in_range = (isinstance(indices, np.ndarray) and indices.dtype == np.intp and indices.size
+                    and np.maximum.reduce(indices.view(np.uintp)) < len(X))
+        mode = 'wrap' if in_range else 'raise'
+        X.take(indices, axis=0, out=out[0], mode=mode)
+        Y.take(indices, axis=0, out=out[1], mode=mode)
         return out
 
     def _arrays(self, dtype):

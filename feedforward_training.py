@@ -235,7 +235,7 @@ class Trainer:
             n = stretch.size
             rule.update(stretch, g[where], self._scratch[:n], learning_rate,
                         **{name: array[where] for name, array in state.items()})
-            if not np.isfinite(stretch, out=self._finite[:n]).all():
+            if not np.logical_and.reduce(np.isfinite(stretch, out=self._finite[:n])):
                 raise self._diverged()
 
     def _diverged(self):

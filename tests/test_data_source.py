@@ -31,6 +31,23 @@ def test_take_gathers_rows_in_the_asked_dtype_into_buffers():
     np.testing.assert_array_equal(Yb, [[80, 90], [20, 30]])
 
 
+@pytest.mark.parametrize('indices, rows', [([5, -1, 0], [10, 10, 0]), ([-6, 2], [0, 4])])
+def test_take_into_buffers_takes_negative_indices_as_numpy_does(indices, rows):
+    X = np.arange(12.0).reshape(6, 2)
+    out = (np.empty((len(indices), 2)), np.empty((len(indices), 2)))
+    Xb, _ = PreloadSource((X, X)).take(np.array(indices), out=out)
+    np.testing.assert_array_equal(Xb[:, 0], rows)
+
+
+@pytest.mark.parametrize('indices', [[0, 6], [-7, 1], np.array([0, 6], np.int32), np.array([2**40, 0])])
+def test_take_refuses_indices_out_of_range_and_leaves_the_buffers_as_they_were(indices):
+    X = np.arange(12.0).reshape(6, 2)
+    out = (np.full((2, 2), -1.0), np.full((2, 2), -1.0))
+    with pytest.raises(IndexError, match='out of bounds'):
+        PreloadSource((X, X)).take(np.asarray(indices), out=out)
+    assert (out[0] == -1).all() and (out[1] == -1).all()
+
+
 def test_shuffled_keeps_pairs_together_and_is_seeded():
     X = np.arange(10.0).reshape(-1, 1)
     a = PreloadSource((X, 2 * X), shuffled=True, seed=4)
