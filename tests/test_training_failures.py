@@ -397,3 +397,59 @@ def test_a_source_that_training_epoch_takes_train_takes_too():
     history = sgd.train(source, 2, measure_training=True)
     assert history.keys()[:4] == ['epoch', 'seconds', 'learning_rate', 'training_cost'] and \
         'training_accuracy' in history.keys()
+
+
+def blobs(n=60, seed=0):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, n)
+    return PreloadSource((rng.normal(size=(n, 4)) + labels[:, None], np.eye(2)[labels]))
+
+
+@pytest.mark.parametrize('run', [lambda trainer, src: trainer.train(src, 2),
+                                 lambda trainer, src: trainer.training_epoch(src)])
+def test_a_net_never_randomized_is_refused_naming_randomize_parameters(run):
+    net = NetFactory.create_neural_net([4, 6, 2], Sigmoid, Softmax)
+    before = net.parameters().copy()
+    trainer = StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, batch_size=10, seed=0)
+    with pytest.raises(ValueError, match=r'hidden layer 1 to differ.*call net\.randomize_parameters\(\) before'):
+        run(trainer, blobs())
+    assert np.array_equal(net.parameters(), before) and trainer.epochs_done == 0
+    net.randomize_parameters(seed=1)
+    run(trainer, blobs())
+    # With no hidden layer there is no symmetry to break: zeros are a fine start for a logistic regression.
+    flat = NetFactory.create_neural_net([4, 2], Softmax, Softmax)
+    run(StochasticGradientDescent(flat, CrossEntropyCost(flat), 0.1, batch_size=10, seed=0), blobs())
+
+
+@pytest.mark.parametrize('keyword, function, message', [
+    ('callback', lambda: None, r'expected callback to be a function of \(epoch, history\), as train calls it after '
+                               r'every epoch, got .*<lambda>\(\)'),
+    ('callback', lambda epoch: None, r'callback to be a function of \(epoch, history\)'),
+    ('on_batch', lambda batch_index: None, r'expected on_batch to be a function of \(batch_index, n_batches\), as '
+                                           r'train calls it after every step'),
+    ('on_batch', 'not callable', r'expected on_batch to be a function of \(batch_index, n_batches\), got'),
+])
+def test_a_callback_of_the_wrong_signature_is_refused_before_any_step(keyword, function, message):
+    net = NetFactory.create_neural_net([4, 6, 2], Sigmoid, Softmax)
+    net.randomize_parameters(seed=0)
+    before = net.parameters().copy()
+    trainer = StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, batch_size=10, seed=0)
+    with pytest.raises(TypeError, match=message):
+        trainer.train(blobs(), 2, **{keyword: function})
+    assert np.array_equal(net.parameters(), before) and trainer.epochs_done == 0 and len(trainer.history) == 0
+    trainer.train(blobs(), 1, callback=lambda epoch, history, *more: None, on_batch=lambda *args: None)
+
+
+def test_the_seed_trainers_default_to_the_learning_rate_of_the_readme_and_train_its_curve():
+    x = np.arange(2.0, 11.0).reshape(-1, 1)
+    curve = PreloadSource((x, x ** 2))
+    for make in (lambda net, cost: GradientDescent(net, cost),
+                 lambda net, cost: StochasticGradientDescent(net, cost, batch_size=3, seed=0)):
+        net = NetFactory.create_neural_net([1, 30, 1], Sigmoid, Rectifier)
+        net.randomize_parameters(seed=3)
+        cost = QuadraticCost(net, l2_reg_term=0.0005)
+        trainer = make(net, cost)
+        assert trainer.learning_rate == 0.001
+        first = cost.get_cost(curve)
+        trainer.train(curve, 300)
+        assert cost.get_cost(curve) < first / 4
