@@ -1,5 +1,7 @@
 """What train() records per epoch, checked against plain re-implementations; diagnostics off is free."""
+import os
 import re
+import subprocess
 import sys
 
 import numpy as np
@@ -14,6 +16,8 @@ from data_source import PreloadSource
 from feedforward_diagnostics import diagnostic_batch, layer_diagnostics
 from gradient_descent import GradientDescent, StochasticGradientDescent
 from neural_net import NetFactory
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def classification(n=60, seed=0, sizes=(4, 6, 3), hidden=Sigmoid):
@@ -243,3 +247,53 @@ def test_indexing_a_history_says_what_it_holds():
     assert str(caught.value).startswith("'training_cots' is not in this history")  # quoted once, not twice
     with pytest.raises(TypeError, match='expected records as a sequence of dictionaries'):
         gradient_descent.History(5)
+
+
+PROGRESS_RUN = '''
+import numpy as np
+from activation_functions import Sigmoid, Softmax
+from cost_functions import CrossEntropyCost
+from data_source import PreloadSource
+from gradient_descent import StochasticGradientDescent
+from neural_net import NetFactory
+rng = np.random.default_rng(0)
+X = rng.normal(size=(3000, 4))
+Y = np.eye(2)[(X[:, 0] > 0).astype(int)]
+net = NetFactory.create_neural_net([4, 8, 2], Sigmoid, Softmax)
+net.randomize_parameters(seed=0)
+StochasticGradientDescent(net, CrossEntropyCost(net), 0.5, batch_size=10, seed=0).train(
+    PreloadSource((X, Y)), 3, evaluation_data=PreloadSource((X[:500], Y[:500])), progress=True,
+    measure_training=True)
+'''
+
+
+@pytest.mark.skipif(not hasattr(os, 'openpty'), reason='needs a pseudo-terminal')
+@pytest.mark.parametrize('columns', [80, 110])
+def test_in_a_terminal_of_80_or_110_columns_the_bar_keeps_its_width_and_each_epoch_its_whole_line(columns):
+    import fcntl
+    import struct
+    import termios
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', 24, columns, 0, 0))
+    child = subprocess.Popen([sys.executable, '-c', PROGRESS_RUN], stdin=slave, stdout=slave, stderr=slave,
+                             cwd=ROOT, env=dict(os.environ, TERM='xterm'))
+    os.close(slave)
+    output = b''
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:                        # the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(master)
+    assert child.wait(timeout=60) == 0, output
+    shown = [part for part in re.split(r'[\r\n]', output.decode()) if part.strip()]
+    assert all(len(part) <= columns for part in shown), shown
+    epochs = [part for part in shown if part.startswith('epoch ') and '|' in part and ' cost ' in part]
+    assert [line.split()[1] for line in epochs] == ['1/3', '2/3', '3/3']
+    assert all(re.search(r'train cost \d\.\d{4} acc \d+\.\d\d% \| eval cost \d\.\d{4} acc \d+\.\d\d%$', line)
+               for line in epochs), epochs
+    bars = [part.split('|')[1] for part in shown if re.search(r'\d+/900 \[', part)]
+    assert bars and min(len(bar) for bar in bars) >= 20, bars     # a bar a reader can see move
