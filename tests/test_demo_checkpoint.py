@@ -87,6 +87,7 @@ def test_a_run_stopped_after_one_epoch_and_resumed_ends_exactly_as_one_never_sto
     checkpoint = str(tmp_path / 'checkpoint.json')
     first = demo('--epochs', '1', '--checkpoint', checkpoint)
     assert 'epoch 1 (' in first and 'epoch 2 (' not in first
+    assert 'summary after 1 epoch: ' in first and 'summary after 4 epochs: ' in straight     # not "1 epochs"
     assert json.load(open(checkpoint))['epochs_done'] == 1
     resumed = demo('--epochs', '4', '--resume', checkpoint, '--checkpoint', checkpoint,
                    '--save', str(tmp_path / 'resumed.json'))

@@ -157,3 +157,26 @@ def test_every_module_of_the_library_is_in_the_wheel_and_tested_here():
     assert found == sorted(MODULES)
     for name in MODULES:
         assert '"{}.py"'.format(name) in wheel, name
+
+
+def test_the_readme_example_runs_after_the_smallest_install_the_readme_gives(tmp_path):
+    """The README's second command, as written: a fresh environment with only the packages it names runs the
+    example and writes its picture."""
+    with open(os.path.join(ROOT, 'README.md'), encoding='utf-8') as stream:
+        command = next(line.strip() for line in stream if 'pip install' in line and 'demos/' in line)
+    packages = command.split('pip install', 1)[1].split('&&')[0].split()
+    script = command.rsplit('&& python', 1)[1].split()[0]
+    assert packages == ['numpy', 'threadpoolctl', 'tqdm', 'matplotlib'] and script == 'demos/curve_fitting.py'
+    venv = tmp_path / 'venv'
+    subprocess.run([sys.executable, '-m', 'venv', str(venv)], check=True, timeout=300)
+    python = str(venv / ('Scripts' if os.name == 'nt' else 'bin') / 'python')
+    done = subprocess.run([python, '-m', 'pip', 'install', '--quiet'] + packages, capture_output=True, text=True,
+                          timeout=900)
+    if done.returncode != 0 and any(sign in done.stderr for sign in OFFLINE):
+        pytest.skip('pip cannot reach the package index: {}'.format(done.stderr.strip().splitlines()[-1]))
+    assert done.returncode == 0, done.stderr
+    environment = {key: value for key, value in os.environ.items() if key not in ('PYTHONPATH', 'MPLBACKEND')}
+    done = subprocess.run([python, script, '--out', str(tmp_path / 'out')], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, env=environment)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / 'out' / 'curve_fitting.png').stat().st_size > 10000
