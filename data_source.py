@@ -21,8 +21,8 @@ import numpy as np
 from feedforward_checks import check_float_dtype, check_positive_int, random_generator
 
 __all__ = ['DataSource', 'PreloadSource', 'ShiftedImages', 'BatchesIterator', 'DataSetIterator', 'one_hot',
-           'validation_split', 'check_fits', 'checked_batch', 'checked_matrix', 'checked_sample_weights',
-           'READ_ROWS']
+           'validation_split', 'validation_count', 'check_fits', 'checked_batch', 'checked_matrix',
+           'checked_sample_weights', 'READ_ROWS']
 
 
 class DataSource:
@@ -269,6 +269,15 @@ def validation_split(data_src, validation, seed=None):
     if not isinstance(data_src, DataSource):
         raise TypeError('expected a DataSource such as PreloadSource, got {}'.format(type(data_src).__name__))
     total = data_src.number_of_examples()
+    count = validation_count(validation, total)
+    chosen = np.zeros(total, bool)
+    chosen[random_generator(seed).choice(total, size=count, replace=False)] = True
+    return _Subset(data_src, np.flatnonzero(~chosen)), _Subset(data_src, np.flatnonzero(chosen))
+
+
+def validation_count(validation, total):
+    """How many of ``total`` examples ``validation_split(..., validation)`` deals to the validation part (checked as
+    it checks ``validation``), without dealing them."""
     if isinstance(validation, bool) or not isinstance(validation, (int, np.integer, float, np.floating)):
         raise TypeError('expected validation to be a share between 0 and 1 or a number of examples, got '
                         '{!r}'.format(validation))
@@ -282,9 +291,7 @@ def validation_split(data_src, validation, seed=None):
     if not 1 <= count <= total - 1:
         raise ValueError('expected validation to leave at least one example in each part of the {} examples, '
                          'got {!r} ({} examples)'.format(total, validation, count))
-    chosen = np.zeros(total, bool)
-    chosen[random_generator(seed).choice(total, size=count, replace=False)] = True
-    return _Subset(data_src, np.flatnonzero(~chosen)), _Subset(data_src, np.flatnonzero(chosen))
+    return count
 
 
 class _Subset(DataSource):

@@ -84,7 +84,7 @@ import numpy as np
 
 from activation_functions import ACTIVATIONS, Activation, Rectifier, Sigmoid, Softmax, check_activation
 from cost_functions import Cost, CrossEntropyCost, QuadraticCost
-from data_source import PreloadSource, checked_sample_weights, one_hot, validation_split
+from data_source import PreloadSource, checked_sample_weights, one_hot, validation_count, validation_split
 from feedforward_checks import (FLOAT_DTYPES, apply_settings, check_float_dtype, check_nonnegative_number,
                                 check_positive_int, declared_settings, install_hint)
 from feedforward_optimizers import OPTIMIZERS, SGDRule
@@ -143,7 +143,9 @@ def _trainer_for(estimator, net, rng, n_examples, trainer=None, run=True):
     if learning_rate is None:
         learning_rate = estimator._sgd_learning_rate if rule_class is SGDRule else rule_class.default_learning_rate
     batch_size = estimator.batch_size
-    if isinstance(batch_size, str) and batch_size == 'auto':
+    if isinstance(batch_size, str):
+        if batch_size != 'auto':
+            raise ValueError("expected batch_size to be a positive integer or 'auto', got {!r}".format(batch_size))
         batch_size = min(200, n_examples)        # scikit-learn's 'auto'
     settings = {'batch_size': batch_size, 'dropout': estimator.dropout}
     cost_class = _cost_class(estimator.cost)
@@ -271,14 +273,16 @@ class _NeuralNetEstimator(BaseEstimator):
                     check_random_state(self.random_state).randint(np.iinfo(np.int32).max)).spawn(2)]
                 net.randomize_parameters(initial)
                 self.history_ = History()
-            source, validation = PreloadSource((X, Y), dtype=dtype, sample_weights=sample_weight), None
-            patience = self.patience
-            schedule = self.schedule
-            if patience is not None or (schedule is not None and getattr(schedule, 'needs_evaluation', False)):
-                source, validation = validation_split(source, self.validation_fraction, seed=self._shuffling)
-            trainer = _trainer_for(self, net, self._shuffling, source.number_of_examples(),
+            patience, schedule = self.patience, self.schedule
+            split = patience is not None or (schedule is not None and getattr(schedule, 'needs_evaluation', False))
+            # Every setting is checked before the split draws from the shuffling generator.
+            n_training = len(X) - (validation_count(self.validation_fraction, len(X)) if split else 0)
+            trainer = _trainer_for(self, net, self._shuffling, n_training,
                                    getattr(self, '_trainer', None) if train_on else None, run=not partial)
             trainer.epochs_done = len(self.history_)
+            source, validation = PreloadSource((X, Y), dtype=dtype, sample_weights=sample_weight), None
+            if split:
+                source, validation = validation_split(source, self.validation_fraction, seed=self._shuffling)
             self.net_, self._trainer = net, trainer
             earlier = len(trainer.history)
             try:

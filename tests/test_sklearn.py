@@ -597,3 +597,19 @@ def test_without_scikit_learn_the_import_says_which_extra_to_install(monkeypatch
     with pytest.raises(ImportError,
                        match=r'pip install "\.\[sklearn\]" in a clone of this library, or pip install scikit-learn'):
         importlib.import_module('feedforward_sklearn')
+
+
+def test_a_fit_refused_with_early_stopping_leaves_the_shuffles_as_they_were():
+    """Every setting is checked before the validation share is dealt: a refused fit draws nothing from the shuffling
+    generator, so the next fit is the one there would have been."""
+    X, y = blobs()
+    settings = dict(hidden_layer_sizes=(5,), epochs=3, warm_start=True, patience=2, random_state=0)
+    twice = NeuralNetClassifier(**settings).fit(X, y)
+    refused = NeuralNetClassifier(**settings).fit(X, y)
+    for bad in ({'learning_rate': -1.0}, {'alpha': -1.0}, {'batch_size': 'big'}, {'validation_fraction': 2.0}):
+        with pytest.raises(ValueError):
+            refused.set_params(**bad).fit(X, y)
+        refused.set_params(**{name: NeuralNetClassifier(**settings).get_params()[name] for name in bad})
+    twice.fit(X, y)
+    refused.fit(X, y)
+    np.testing.assert_array_equal(refused.net_.parameters(), twice.net_.parameters())
