@@ -283,6 +283,11 @@ class _NeuralNetEstimator(BaseEstimator):
             source, validation = PreloadSource((X, Y), dtype=dtype, sample_weights=sample_weight), None
             if split:
                 source, validation = validation_split(source, self.validation_fraction, seed=self._shuffling)
+                for part, name in ((source, 'training'), (validation, 'validation')):
+                    if sample_weight is not None and not part.sample_weights().any():
+                        raise ValueError('expected examples of sample_weight above zero in the {} part that early '
+                                         'stopping deals out (validation_fraction={!r}), got none: give more examples '
+                                         'weight, or another random_state'.format(name, self.validation_fraction))
             self.net_, self._trainer = net, trainer
             earlier = len(trainer.history)
             try:

@@ -338,6 +338,11 @@ def test_sample_weights_train_in_mini_batches_partial_fit_and_with_early_stoppin
     assert len(pieces.history_) == 2
     stopped = NeuralNetClassifier(**dict(settings, patience=2)).fit(X, y, sample_weight=weights)
     assert stopped.history_.best_epoch is not None
+    one = np.zeros(len(X))
+    one[0] = 1.0         # one example weighs: one of the two parts of early stopping's split has none
+    with pytest.raises(ValueError, match='expected examples of sample_weight above zero in the (training|validation) '
+                                         'part that early stopping deals out'):
+        NeuralNetClassifier(**dict(settings, patience=2)).fit(X, y, sample_weight=one)
 
 
 @pytest.mark.parametrize('weights, message', [
