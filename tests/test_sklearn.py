@@ -262,6 +262,37 @@ def test_alpha_is_scikit_learns_alpha(alpha, sample_weight):
     assert ours.loss_curve_[-1] == pytest.approx(mlp.loss_curve_[-1], rel=1e-12)
 
 
+@pytest.mark.parametrize('sample_weight', [False, True])
+def test_a_mini_batch_gradient_and_loss_are_scikit_learns_with_the_same_alpha(sample_weight):
+    """For a mini-batch of batch_size examples, the estimator's cost (lambda = alpha / batch_size) has the value and the
+    gradient of MLPClassifier's loss (its _backprop) with the same alpha, on the same parameters."""
+    X, y = blobs(n=90)
+    alpha, batch = 0.3, 16
+    ours = NeuralNetClassifier(hidden_layer_sizes=(6,), activation='tanh', learning_rate=0.1, alpha=alpha,
+                               batch_size=batch, epochs=1, random_state=0).fit(X, y)
+    mlp = mlp_from(ours, MLPClassifier(hidden_layer_sizes=(6,), activation='tanh', alpha=alpha), X, y)
+    rows = np.random.default_rng(1).choice(len(X), batch, replace=False)
+    weights = np.random.default_rng(2).uniform(0, 2, batch) if sample_weight else None
+    targets = mlp._label_binarizer.transform(y[rows]).astype(float)
+    sizes = ours.net_.layer_sizes()
+    loss, coefficient_grads, intercept_grads = mlp._backprop(
+        X[rows], targets, weights, [X[rows], None, None], [None, None],
+        [np.empty((a, b)) for a, b in zip(sizes, sizes[1:])], [np.empty(b) for b in sizes[1:]])
+    cost = ours._trainer.cost_function
+    gradient = cost.gradient(X[rows], targets, sample_weights=weights).copy()
+    ours.net_.parameters()[...] = gradient          # the gradient, laid out as the parameters: read by layer
+    for mine, theirs in zip(ours.net_.weights() + ours.net_.biases(), coefficient_grads + intercept_grads):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-10, atol=1e-13)
+    ours.net_.parameters()[...] = mlp_parameters(mlp)
+    assert cost.get_cost(PreloadSource((X[rows], targets), sample_weights=weights)) == pytest.approx(loss, rel=1e-12)
+
+
+def mlp_parameters(mlp):
+    """MLP's coefficients and intercepts as one flat array laid out as a net's parameters (weights, then biases, of
+    each layer in turn)."""
+    return np.concatenate([array.ravel() for pair in zip(mlp.coefs_, mlp.intercepts_) for array in pair])
+
+
 def test_alpha_and_l2_name_the_same_term_once():
     X, y = blobs()
     settings = dict(hidden_layer_sizes=(4,), epochs=1, batch_size=16, random_state=0)
