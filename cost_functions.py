@@ -13,6 +13,19 @@ layer (biases are not regularized). Its gradient is::
 Back-propagation starts from delta^L_i = dloss_i/dz^L_i, which each cost
 computes from the output pre-activation z^L and activation a^L.
 
+Sample weights w_i >= 0 (``PreloadSource(..., sample_weights=w)``, or
+``gradient(X, Y, sample_weights=w)``) weigh each example's loss, as
+scikit-learn's MLP weighs them, S being their sum over the batch::
+
+    C_w = (1/S) (sum_i w_i loss_i + (lambda n / 2) sum_l ||W^l||^2)
+        = (n/S) ((1/n) sum_i w_i loss_i + (lambda / 2) sum_l ||W^l||^2)
+
+so every weight 1 gives C, and the L2 term is alpha / (2 S) sum W^2 with
+alpha = lambda n, scikit-learn's ``alpha`` (see ``feedforward_sklearn``):
+for the same alpha, a whole weight k counts an example k times, and 0
+leaves it out. The gradient is the unweighted one with w_i on each
+example's delta^L_i, all times n/S.
+
 A cost of your own is a subclass of ``Cost`` that defines ``loss`` and
 ``output_delta`` (see ``docs/extending.md``); the L2 term, evaluation and
 training come with the base class. ``register_cost`` makes it known by its
@@ -23,7 +36,7 @@ import types
 import numpy as np
 
 from activation_functions import Sigmoid, Softmax, check_output_layer
-from data_source import READ_ROWS, check_fits, checked_batch
+from data_source import READ_ROWS, check_fits, checked_batch, checked_sample_weights
 from feedforward_checks import check_nonnegative_number, check_registration
 from neural_net import NeuralNet
 
@@ -95,13 +108,15 @@ class Cost:
         return 0.5 * self.l2_reg_term * sum(float(np.dot(w.ravel(), w.ravel())) for w in self.neural_net.weights())
 
     def get_cost(self, data_src):
-        """The cost over every example of ``data_src``: the mean loss plus the L2 term."""
+        """The cost over every example of ``data_src``: the mean loss plus the L2 term (C_w if the source weighs its
+        examples: see the module docstring)."""
         return self._evaluate(data_src)
 
     def cost_and_accuracy(self, data_src):
         """``(get_cost(data_src), accuracy)`` from one forward pass; the accuracy as ``accuracy`` defines it.
 
-        Like ``accuracy``, it refuses targets that do not name classes (``check_class_targets``).
+        Like ``accuracy``, it refuses targets that do not name classes (``check_class_targets``); it counts
+        examples, whatever their sample weights.
         """
         return self._measure(data_src, with_accuracy=True)
 
@@ -131,24 +146,34 @@ class Cost:
         not checked again.
         """
         net = self.neural_net
+        weights = data_src.sample_weights()
+        if weights is not None and not checked:
+            weights = checked_sample_weights(weights, data_src.number_of_examples())
         total, count = 0.0, 0
         for X, Y in _chunks(data_src, net, checked):
             if self.TARGETS is not None and not checked:
                 self._check_targets(float(Y.min()), float(Y.max()))
             for rows, z_out, a_out in net._forward_chunks(X):
-                total += float(self.loss(z_out, a_out, Y[rows]).sum(dtype=np.float64))
+                losses = self.loss(z_out, a_out, Y[rows])
+                if weights is None:
+                    total += float(losses.sum(dtype=np.float64))
+                else:
+                    total += float(np.dot(weights[count + rows.start:count + rows.stop], losses))
                 if on_outputs is not None:
                     on_outputs(a_out, Y[rows])
             count += X.shape[0]
-        return total / count + self.l2_term()
+        if weights is None:
+            return total / count + self.l2_term()
+        return (total + count * self.l2_term()) / float(weights.sum())
 
-    def gradient(self, X, Y, scale=1.0):
+    def gradient(self, X, Y, scale=1.0, sample_weights=None):
         """The gradient of the cost of the batch ``(X, Y)`` with respect to every parameter.
 
         ``X`` (n, n_inputs) and ``Y`` (n, n_outputs): arrays or lists of rows,
         checked and converted to the net's dtype. Returns the net's flat
         gradient array, laid out as ``parameters()``, which the next call
-        overwrites. ``scale`` multiplies the whole result.
+        overwrites. ``scale`` multiplies the whole result. ``sample_weights``
+        (n,), each >= 0 and not all 0: the gradient of C_w (module docstring).
         """
         X, Y = checked_batch(X, Y, self.neural_net.dtype)
         sizes = self.neural_net.layer_sizes()
@@ -157,9 +182,11 @@ class Cost:
                              '{}'.format(sizes[0], sizes[-1], sizes, X.shape, Y.shape))
         if self.TARGETS is not None:
             self._check_targets(float(Y.min()), float(Y.max()))
-        return self._gradient(X, Y, scale)
+        if sample_weights is not None:
+            sample_weights = checked_sample_weights(sample_weights, len(X))
+        return self._gradient(X, Y, scale, sample_weights=sample_weights)
 
-    def _gradient(self, X, Y, scale=1.0, on_layer=None, masks=None):
+    def _gradient(self, X, Y, scale=1.0, on_layer=None, masks=None, sample_weights=None, weight_sum=None):
         """``gradient`` for contiguous arrays of the net's dtype, unchecked: the trainers' hot path.
 
         ``scale`` rides on delta^L: back-propagation is linear in it, so an
@@ -168,16 +195,28 @@ class Cost:
         layer i's gradient is whole (last layer first; see
         ``NeuralNet._backward``). ``masks`` (dropout, in training steps only)
         thin the net as ``NeuralNet._forward`` describes: the result is then
-        the gradient of the thinned net's cost.
+        the gradient of the thinned net's cost. ``sample_weights`` (n,): the
+        gradient of C_w, its S being ``weight_sum`` (by default the sum of
+        ``sample_weights``): a chunk of a larger batch passes that batch's S
+        (its n, without weights), and the chunks' gradients add up to the
+        batch's.
         """
-        return self._backpropagate(self._output_error(X, Y, scale, masks), X, scale, on_layer, masks)
+        if weight_sum is not None or sample_weights is not None:
+            # grad C_w = (n/S) ((1/n) sum_i w_i grad loss_i + lambda W): w_i rides on delta^L_i, n/S on the scale.
+            scale = scale * X.shape[0] / (float(sample_weights.sum()) if weight_sum is None else weight_sum)
+        return self._backpropagate(self._output_error(X, Y, scale, masks, sample_weights), X, scale, on_layer,
+                                   masks)
 
-    def _batch_cost(self, Y):
-        """The cost of the batch ``Y`` (n, k) that the last ``_gradient`` took, as ``(sum, n)``: each example's loss
-        from that pass's outputs (under its dropout masks, if any) plus the L2 term of the weights it met."""
+    def _batch_cost(self, Y, sample_weights=None):
+        """The cost of the batch ``Y`` (n, k) that the last ``_gradient`` took, as ``(total, S, n)`` with C = total / S:
+        total = sum_i w_i loss_i + n (lambda / 2) sum W^2 (w_i = 1 without ``sample_weights``, S = sum_i w_i), each
+        loss from that pass's outputs (under its dropout masks, if any), the L2 term of the weights it met."""
         workspace = self.neural_net._workspace(len(Y))
-        total = float(self.loss(workspace.z_out, workspace.a[-1], Y).sum(dtype=np.float64))
-        return total + len(Y) * self.l2_term(), len(Y)
+        losses = self.loss(workspace.z_out, workspace.a[-1], Y)
+        if sample_weights is None:
+            return float(losses.sum(dtype=np.float64)) + len(Y) * self.l2_term(), len(Y), len(Y)
+        return (float(np.dot(sample_weights, losses)) + len(Y) * self.l2_term(), float(sample_weights.sum()),
+                len(Y))
 
     def _check_targets(self, low, high):
         """Raise unless targets from ``low`` to ``high`` lie in ``TARGETS``, where the cost is defined."""
@@ -185,16 +224,19 @@ class Cost:
             raise ValueError('expected targets from {:g} to {:g} for {}, got values from {:g} to {:g}{}'.format(
                 self.TARGETS[0], self.TARGETS[1], type(self).__name__, low, high, self._TARGETS_HINT))
 
-    def _output_error(self, X, Y, scale=1.0, masks=None):
+    def _output_error(self, X, Y, scale=1.0, masks=None, sample_weights=None):
         """The forward pass of the batch ``(X, Y)`` and its output error term, ready for back-propagation.
 
         Returns the net's workspace, whose ``delta[L]`` holds ``scale / n``
-        times dloss_i/dz^L_i for every example (C is the mean over the batch).
+        times dloss_i/dz^L_i for every example (C is the mean over the batch),
+        times w_i with ``sample_weights`` (n,).
         """
         workspace = self.neural_net._forward(X, masks)
         delta = workspace.delta[-1]
         self.output_delta(workspace.z_out, workspace.a[-1], Y, out=delta)
         delta *= scale / X.shape[0]
+        if sample_weights is not None:
+            delta *= sample_weights[:, np.newaxis]
         return workspace
 
     def _backpropagate(self, workspace, X, scale=1.0, on_layer=None, masks=None):

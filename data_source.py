@@ -8,6 +8,11 @@ Training and evaluation read examples through one route, ``read`` (a run of
 examples) and ``take`` (examples by index), which return them in the net's
 dtype and refuse, with a ``ValueError``, any value that is NaN or infinite
 there: 1e39 is finite in float64 but not in float32.
+
+A source may weigh its examples: ``sample_weights()`` returns one weight
+w_i >= 0 per example, shape (n,), or None (every example weighs 1). The
+costs then weigh each example's loss by it (see ``cost_functions``);
+accuracies and confusion matrices still count examples.
 """
 import collections
 
@@ -16,7 +21,8 @@ import numpy as np
 from feedforward_checks import check_float_dtype, check_positive_int, random_generator
 
 __all__ = ['DataSource', 'PreloadSource', 'ShiftedImages', 'BatchesIterator', 'DataSetIterator', 'one_hot',
-           'validation_split', 'check_fits', 'checked_batch', 'checked_matrix', 'READ_ROWS']
+           'validation_split', 'validation_count', 'check_fits', 'checked_batch', 'checked_matrix',
+           'checked_sample_weights', 'READ_ROWS']
 
 
 class DataSource:
@@ -25,6 +31,11 @@ class DataSource:
     A subclass implements ``number_of_examples`` and ``get_examples``; the
     other methods have defaults built on those two.
     """
+
+    def sample_weights(self):
+        """The weight of each example, shape (n,) float64 (each finite and >= 0, not all 0), or None: every example
+        weighs the same. None by default; ``PreloadSource(..., sample_weights=w)`` holds some."""
+        return None
 
     def number_of_examples(self):
         """How many examples the source holds."""
@@ -102,12 +113,17 @@ class PreloadSource(DataSource):
     ``shuffled=True`` shuffles the examples once, here, with a generator
     seeded by ``seed`` (an int, a ``numpy.random.Generator`` or None).
 
+    ``sample_weights``, one number w_i >= 0 per example (shape (n,), not all
+    0), weighs each example's loss in the costs (see ``cost_functions``):
+    weight 2 counts an example as if it were there twice, weight 0 leaves it
+    out. None: every example weighs the same.
+
     Raises ``TypeError`` or ``ValueError`` for anything that is not such a
     pair: different lengths, no examples, ragged rows, non-numbers, NaN or
     infinity.
     """
 
-    def __init__(self, examples, shuffled=False, dtype=None, seed=None):
+    def __init__(self, examples, shuffled=False, dtype=None, seed=None, sample_weights=None):
         if not isinstance(examples, (tuple, list)) or len(examples) != 2:
             raise TypeError('expected examples as a pair (X, Y), got {}'.format(
                 type(examples).__name__ if not isinstance(examples, (tuple, list))
@@ -123,11 +139,16 @@ class PreloadSource(DataSource):
         if dtype is None:
             dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
         X, Y = checked_batch(X, Y, check_float_dtype(dtype))
+        weights = None if sample_weights is None else checked_sample_weights(sample_weights, len(X))
         if shuffled:
             order = rng.permutation(len(X))
             X, Y = X[order], Y[order]
-        self._X, self._Y = X, Y
+            weights = None if weights is None else weights[order]
+        self._X, self._Y, self._weights = X, Y, weights
         self._converted = {}
+
+    def sample_weights(self):
+        return self._weights
 
     @property
     def dtype(self):
@@ -135,8 +156,9 @@ class PreloadSource(DataSource):
         return self._X.dtype
 
     def __repr__(self):
-        return 'PreloadSource({}, {} -> {}{})'.format(_examples(len(self._X)), self._X.shape[1], self._Y.shape[1],
-                                                     '' if self.dtype == np.float64 else ', ' + self.dtype.name)
+        return 'PreloadSource({}, {} -> {}{}{})'.format(
+            _examples(len(self._X)), self._X.shape[1], self._Y.shape[1],
+            '' if self.dtype == np.float64 else ', ' + self.dtype.name, '' if self._weights is None else ', weighted')
 
     def number_of_examples(self):
         return len(self._X)
@@ -252,6 +274,15 @@ def validation_split(data_src, validation, seed=None):
     if not isinstance(data_src, DataSource):
         raise TypeError('expected a DataSource such as PreloadSource, got {}'.format(type(data_src).__name__))
     total = data_src.number_of_examples()
+    count = validation_count(validation, total)
+    chosen = np.zeros(total, bool)
+    chosen[random_generator(seed).choice(total, size=count, replace=False)] = True
+    return _Subset(data_src, np.flatnonzero(~chosen)), _Subset(data_src, np.flatnonzero(chosen))
+
+
+def validation_count(validation, total):
+    """How many of ``total`` examples ``validation_split(..., validation)`` deals to the validation part (checked as
+    it checks ``validation``), without dealing them."""
     if isinstance(validation, bool) or not isinstance(validation, (int, np.integer, float, np.floating)):
         raise TypeError('expected validation to be a share between 0 and 1 or a number of examples, got '
                         '{!r}'.format(validation))
@@ -265,9 +296,7 @@ def validation_split(data_src, validation, seed=None):
     if not 1 <= count <= total - 1:
         raise ValueError('expected validation to leave at least one example in each part of the {} examples, '
                          'got {!r} ({} examples)'.format(total, validation, count))
-    chosen = np.zeros(total, bool)
-    chosen[random_generator(seed).choice(total, size=count, replace=False)] = True
-    return _Subset(data_src, np.flatnonzero(~chosen)), _Subset(data_src, np.flatnonzero(chosen))
+    return count
 
 
 class _Subset(DataSource):
@@ -294,6 +323,10 @@ class _Subset(DataSource):
 
     def take(self, indices, dtype=None, out=None):
         return self._source.take(self._indices[indices], dtype, out)
+
+    def sample_weights(self):
+        weights = self._source.sample_weights()
+        return None if weights is None else weights[self._indices]
 
     def __repr__(self):
         return 'Subset({} of {!r})'.format(_examples(len(self._indices)), self._source)
@@ -360,6 +393,9 @@ class ShiftedImages(DataSource):
     def read(self, start, stop, dtype):
         return self.source.read(start, stop, dtype)
 
+    def sample_weights(self):
+        return self.source.sample_weights()
+
     def take(self, indices, dtype=None, out=None):
         """The examples at ``indices``, each image moved at random (see the class docstring); checked as ``read``."""
         taken = self.source.take(np.asarray(indices), dtype, out)      # checked, in dtype, as the source gives them
@@ -419,6 +455,9 @@ def _examine(data_src, layer_sizes, dtype, walk=True, class_targets=False):
     """
     check_fits(data_src, layer_sizes)
     total = data_src.number_of_examples()
+    weights = data_src.sample_weights()
+    if weights is not None and not isinstance(data_src, PreloadSource):     # a PreloadSource checked its own
+        checked_sample_weights(weights, total)
     if not walk:
         return _Examined(total, None, None, None)
     low, high, classes = np.inf, -np.inf, bool(class_targets)
@@ -507,6 +546,27 @@ def checked_batch(X, Y, dtype, first=0, rows=None):
         raise ValueError('expected as many targets as inputs, got {} inputs (X) and {} targets (Y)'.format(
             len(X), len(Y)))
     return checked_matrix(X, dtype, 'X', first, rows), checked_matrix(Y, dtype, 'Y', first, rows)
+
+
+def checked_sample_weights(weights, n, name='sample_weights'):
+    """``weights`` as a float64 array of shape (n,), checked: finite, >= 0, and not all zero (a cost divides by
+    their sum). Raises ``TypeError`` or ``ValueError`` saying what was expected, calling them ``name``."""
+    array = np.asarray(weights)
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool) or \
+            np.issubdtype(array.dtype, np.complexfloating):
+        raise TypeError('expected {} to hold numbers, got an array of dtype {}'.format(name, array.dtype))
+    if array.shape != (n,):
+        raise ValueError('expected {} of shape ({},), one per example, got shape {}'.format(name, n, array.shape))
+    array = np.array(array, dtype=np.float64)       # a copy: changing the caller's array changes nothing here
+    bad = ~np.isfinite(array) | (array < 0)
+    if bad.any():
+        where = int(np.argmax(bad))
+        raise ValueError('expected {} that are finite and >= 0, got {:g} at example {}'.format(
+            name, array[where], where))
+    if not array.any():
+        raise ValueError('expected {} with at least one above zero, got all zero: a weighted cost divides by '
+                         'their sum'.format(name))
+    return array
 
 
 def checked_matrix(matrix, dtype, name, first=0, rows=None):

@@ -9,6 +9,9 @@ and a parameter theta_i, the central difference is::
 
     n_i = (C(theta_i + eps) - C(theta_i - eps)) / (2 eps)
 
+With sample weights w (n,), C is the weighted cost C_w of ``cost_functions``,
+(1/S) (sum_i w_i loss_i + (lambda n / 2) sum_l ||W^l||^2), S = sum_i w_i.
+
 It differs from the true derivative by O(eps^2) (and by rounding, about
 1e-16 |C| / eps), so with eps = 1e-6 in float64 a right gradient g agrees
 with it to about 1e-9 relative, and a wrong backward rule is off by far more.
@@ -71,7 +74,7 @@ class GradientCheck(NamedTuple):
     __repr__ = __str__
 
 
-def gradient_check(cost, X, Y, epsilon=1e-6, threshold=1e-6, per_layer=300, seed=0):
+def gradient_check(cost, X, Y, epsilon=1e-6, threshold=1e-6, per_layer=300, seed=0, sample_weights=None):
     """Compare ``cost.gradient(X, Y)`` with central differences of the cost, in float64; see the module docstring.
 
     ``cost``: a cost (built-in or your own) on the net to check; ``X``
@@ -79,7 +82,8 @@ def gradient_check(cost, X, Y, epsilon=1e-6, threshold=1e-6, per_layer=300, seed
     ``cost.gradient`` checks it (a few examples are enough). ``epsilon``:
     the step of the differences; ``threshold``: the largest relative error
     that passes; ``per_layer``: the most parameters checked in one layer (a
-    seeded sample, ``seed``, beyond that). Returns a ``GradientCheck``:
+    seeded sample, ``seed``, beyond that); ``sample_weights`` (n,): check
+    the gradient of the weighted cost. Returns a ``GradientCheck``:
     ``errors`` (the worst relative error of each layer) and ``passed``;
     print it for a table.
     """
@@ -95,7 +99,12 @@ def gradient_check(cost, X, Y, epsilon=1e-6, threshold=1e-6, per_layer=300, seed
     twin_cost.neural_net = twin
     twin_cost._l2_scratch = None
     X, Y = checked_batch(X, Y, np.float64)
-    analytic = twin_cost.gradient(X, Y).copy()     # checks the shapes and targets, as for the net itself
+    # Checks the shapes, the targets and the weights, as for the net itself.
+    analytic = twin_cost.gradient(X, Y, sample_weights=sample_weights).copy()
+    n = X.shape[0]
+    # C = (sum_i w_i loss_i + (lambda n / 2) sum W^2) / S; w_i = 1 and S = n without weights.
+    weights = np.ones(n) if sample_weights is None else np.asarray(sample_weights, dtype=np.float64)
+    weight_sum = float(weights.sum())
 
     # The forward pass, written out: each layer's input a^(l-1) and pre-activation z^l.
     layers = list(zip(twin.weights(), twin.biases(), twin.activations()))
@@ -107,7 +116,7 @@ def gradient_check(cost, X, Y, epsilon=1e-6, threshold=1e-6, per_layer=300, seed
         a = f.activation(pre_activations[-1])
 
     def mean_losses(l, z):
-        """The mean loss of the batch for each of the stacked copies ``z`` (copies, n, units) of z^l."""
+        """The (weighted) mean loss of the batch for each of the stacked copies ``z`` (copies, n, units) of z^l."""
         copies, n, units = z.shape
         z = z.reshape(copies * n, units)
         a = layers[l][2].activation(z)
@@ -115,7 +124,7 @@ def gradient_check(cost, X, Y, epsilon=1e-6, threshold=1e-6, per_layer=300, seed
             z = a @ W + b
             a = f.activation(z)
         losses = twin_cost.loss(z, a, np.tile(Y, (copies, 1)))
-        return losses.reshape(copies, n).sum(axis=1, dtype=np.float64) / n
+        return losses.reshape(copies, n) @ weights / weight_sum
 
     rng = np.random.default_rng(seed)
     theta = twin.parameters()
@@ -144,7 +153,7 @@ def gradient_check(cost, X, Y, epsilon=1e-6, threshold=1e-6, per_layer=300, seed
                 z[2 * k + 1, :, j] -= step
                 if i is not None:
                     w = theta[where.start + p]
-                    l2[k] = 0.5 * twin_cost.l2_reg_term * ((w + epsilon) ** 2 - (w - epsilon) ** 2)
+                    l2[k] = 0.5 * twin_cost.l2_reg_term * ((w + epsilon) ** 2 - (w - epsilon) ** 2) * n / weight_sum
             losses = mean_losses(l, z)
             numerical[start:start + part.size] = (losses[0::2] - losses[1::2] + l2) / (2 * epsilon)
         mine = analytic[where.start + chosen]

@@ -1,7 +1,7 @@
 """scikit-learn estimators over the library's nets: ``NeuralNetClassifier`` and ``NeuralNetRegressor``.
 
     from feedforward_sklearn import NeuralNetClassifier
-    classifier = NeuralNetClassifier(hidden_layer_sizes=(100,), epochs=10, random_state=0).fit(X, y)
+    classifier = NeuralNetClassifier(hidden_layer_sizes=(100,), max_iter=10, random_state=0).fit(X, y)
     classifier.predict(X_test)          # labels, as y held them: integers, strings, ...
     classifier.predict_proba(X_test)    # (n, n_classes), columns in the order of classifier.classes_
 
@@ -11,9 +11,16 @@ hyper-parameters as given and ``fit`` checks them; what fitting learns ends
 in an underscore (``net_``, the library's ``NeuralNet``; ``classes_``;
 ``n_features_in_``; ``history_``, a ``gradient_descent.History`` of every
 epoch; ``loss_curve_``, the mean cost of each epoch's mini-batches, L2 term
-included, as scikit-learn's MLP records it). Arrays are
-``X`` (n_samples, n_features) and ``y`` (n_samples,), or (n_samples,
-n_targets) for a regressor with several outputs.
+included, as scikit-learn's MLP records it; ``n_iter_``, the epochs of the
+last call). Arrays are ``X`` (n_samples, n_features) and ``y``
+(n_samples,), or (n_samples, n_targets) for a regressor with several
+outputs, or (n_samples, n_labels) of 0 and 1 for a multilabel classifier;
+``fit(X, y, sample_weight=None)`` takes a weight per example, shape
+(n_samples,), as scikit-learn's MLP does.
+
+The names and meanings of ``MLPClassifier`` work where the library has the
+same thing (``max_iter``, ``alpha``, ``verbose``, ``batch_size='auto'``, ...);
+``docs/ecosystem.md`` maps every parameter of ``MLPClassifier`` to these.
 
 Training is the library's own: a net from ``NetFactory.create_neural_net``,
 a cost from ``cost_functions``, ``StochasticGradientDescent`` and its
@@ -21,19 +28,31 @@ a cost from ``cost_functions``, ``StochasticGradientDescent`` and its
 
 * ``hidden_layer_sizes`` (an int or a sequence of ints, possibly empty): the
   hidden layers, between ``n_features_in_`` inputs and one output per class
-  (the classifier) or per target (the regressor);
+  (the classifier) or per label (multilabel) or per target (the regressor);
 * ``activation``: the hidden layers' activation; ``output_activation``
   (regressor): the output layer's. The library's names (``'Sigmoid'``,
   ``'Rectifier'``, ``'Tanh'``, ``'Identity'``, ``'Softmax'``, in any case),
   scikit-learn's MLP names (``'logistic'``, ``'relu'``) or the classes of
-  ``activation_functions``. The classifier's output layer is Softmax;
+  ``activation_functions``. The classifier's output layer is Softmax
+  (Sigmoid, one unit per label, for multilabel ``y``);
 * ``cost``: ``'cross-entropy'`` (``CrossEntropyCost``) or ``'quadratic'``
-  (``QuadraticCost``), or one of those classes; ``l2``: its L2 term lambda;
-* ``solver``: ``'sgd'`` (``StochasticGradientDescent``) or ``'adam'``
-  (``Adam``); ``learning_rate``: the solver's, or None for its default (0.1
-  for the classifier's SGD, 0.001 for the regressor's, 0.001 for Adam);
-  ``batch_size``; ``epochs``: the epochs of ``fit`` (``partial_fit`` trains
-  one);
+  (``QuadraticCost``), or one of those classes;
+* ``alpha`` (1e-4): the L2 term as scikit-learn's MLP means it, alpha / (2
+  n_batch) sum W^2 added to the mean loss of a batch of n_batch examples
+  (alpha / (2 S) sum W^2 with sample weights summing to S): the cost's
+  ``l2_reg_term`` lambda is alpha / batch_size (alpha / n_samples when a
+  batch holds every example); ``l2`` (None): lambda itself, the library's
+  own name, which then takes the place of ``alpha`` (left at its default);
+* ``solver``: an update rule of ``feedforward_optimizers.OPTIMIZERS``
+  (``'sgd'``, ``'adam'``, ...); ``learning_rate``: its step size
+  (scikit-learn's ``learning_rate_init``), or None for its default (0.1 for
+  the classifier's SGD, 0.001 for the regressor's, 0.001 for Adam);
+  ``batch_size`` (32, or ``'auto'``: min(200, n_samples)); ``max_iter``
+  (100): the epochs of ``fit`` (``partial_fit`` trains one); ``epochs``
+  (None): the library's name for it, which then takes the place of
+  ``max_iter`` (left at its default);
+* ``verbose``: True (or an int above 0) prints a line per epoch (``train``'s
+  ``verbose=True``);
 * ``momentum`` and ``nesterov`` (SGD only), ``betas`` and ``eps`` (Adam
   only), ``dropout`` (None, one rate for every hidden layer, or one per
   non-output layer) and ``schedule`` (a schedule of
@@ -65,9 +84,9 @@ import numpy as np
 
 from activation_functions import ACTIVATIONS, Activation, Rectifier, Sigmoid, Softmax, check_activation
 from cost_functions import Cost, CrossEntropyCost, QuadraticCost
-from data_source import PreloadSource, one_hot, validation_split
-from feedforward_checks import (FLOAT_DTYPES, apply_settings, check_float_dtype, check_positive_int, declared_settings,
-                                install_hint)
+from data_source import PreloadSource, checked_sample_weights, one_hot, validation_count, validation_split
+from feedforward_checks import (FLOAT_DTYPES, apply_settings, check_float_dtype, check_nonnegative_number,
+                                check_positive_int, declared_settings, install_hint)
 from feedforward_optimizers import OPTIMIZERS, SGDRule
 from feedforward_schedules import Schedule
 from gradient_descent import History, Trainer
@@ -76,8 +95,8 @@ from neural_net import NetFactory
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
     from sklearn.utils import check_random_state
-    from sklearn.utils.multiclass import check_classification_targets
-    from sklearn.utils.validation import check_is_fitted, validate_data
+    from sklearn.utils.multiclass import check_classification_targets, type_of_target
+    from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 except ImportError as error:
     raise ImportError('feedforward_sklearn needs scikit-learn 1.6 or newer, which could not be imported ({}): '
                       'install it with {}'.format(error, install_hint('sklearn', 'scikit-learn'))) from error
@@ -90,7 +109,7 @@ _SKLEARN_ACTIVATION_NAMES = {'relu': Rectifier, 'logistic': Sigmoid}
 #: Costs by name.
 _COSTS = {'cross-entropy': CrossEntropyCost, 'quadratic': QuadraticCost}
 
-def _trainer_for(estimator, net, rng, trainer=None, run=True):
+def _trainer_for(estimator, net, rng, n_examples, trainer=None, run=True):
     """The trainer (and its cost) that ``estimator``'s hyper-parameters ask for, on ``net``.
 
     The one place where hyper-parameters become the cost's and the trainer's
@@ -101,6 +120,8 @@ def _trainer_for(estimator, net, rng, trainer=None, run=True):
     (None: the rule's default), and ``solver_settings`` (a dict) gives it any
     other. ``rng``, a ``numpy.random.Generator``, shuffles the examples (it is
     used as it is, so the shuffles go on where the last ``fit`` left them).
+    ``n_examples``, the number of examples the fit trains on, sets
+    ``batch_size='auto'`` and the batches' size that ``alpha`` is over.
     ``trainer``, the one of the last fit of the same net, is kept with its
     state when the solver is the same, its settings set anew; ``run`` False
     (a later ``partial_fit``) keeps its learning rate and schedule as they
@@ -121,8 +142,16 @@ def _trainer_for(estimator, net, rng, trainer=None, run=True):
     learning_rate = estimator.learning_rate
     if learning_rate is None:
         learning_rate = estimator._sgd_learning_rate if rule_class is SGDRule else rule_class.default_learning_rate
-    settings = {'batch_size': estimator.batch_size, 'dropout': estimator.dropout}
-    cost = _cost_class(estimator.cost)(net, l2_reg_term=estimator.l2)
+    batch_size = estimator.batch_size
+    if isinstance(batch_size, str):
+        if batch_size != 'auto':
+            raise ValueError("expected batch_size to be a positive integer or 'auto', got {!r}".format(batch_size))
+        batch_size = min(200, n_examples)        # scikit-learn's 'auto'
+    settings = {'batch_size': batch_size, 'dropout': estimator.dropout}
+    cost_class = _cost_class(estimator.cost)
+    # A batch holds batch_size examples (the last of an epoch may hold fewer), or every one when that is fewer.
+    batch = min(check_positive_int(batch_size, 'batch_size'), n_examples)
+    cost = cost_class(net, l2_reg_term=_l2_reg_term(estimator, batch))
     if trainer is None or type(trainer.rule) is not rule_class or trainer.neural_net is not net:
         return Trainer(net, cost, rule_class(**rule_settings), learning_rate=learning_rate, seed=rng,
                        schedule=copy.deepcopy(schedule), **settings)
@@ -164,26 +193,70 @@ def _rule_settings(estimator, rule_class):
     return given
 
 
+def _l2_reg_term(estimator, batch):
+    """The cost's L2 term lambda that ``l2`` or ``alpha`` asks for, for batches of ``batch`` examples.
+
+    scikit-learn's MLP adds alpha / (2 n) sum W^2 to the mean loss of a batch
+    of n examples (alpha / (2 S) with sample weights summing to S), where
+    the library adds lambda / 2 sum W^2 (times n / S with weights: see
+    ``cost_functions``): lambda = alpha / n.
+    """
+    alpha, l2 = estimator.alpha, estimator.l2
+    if l2 is None:
+        return check_nonnegative_number(alpha, 'alpha') / batch
+    if not (isinstance(alpha, numbers.Real) and alpha == _ALPHA):
+        raise ValueError('give the L2 term once: l2={!r} (the library\'s lambda) or alpha={!r} (scikit-learn\'s, '
+                         'lambda = alpha / batch_size), not both'.format(l2, alpha))
+    return l2
+
+
+def _epochs(estimator):
+    """The epochs of ``fit``: ``epochs`` if given, else ``max_iter``."""
+    epochs, max_iter = estimator.epochs, estimator.max_iter
+    if epochs is None:
+        return check_positive_int(max_iter, 'max_iter')
+    epochs = check_positive_int(epochs, 'epochs')
+    if max_iter != _MAX_ITER and max_iter != epochs:
+        raise ValueError('give the number of epochs once: epochs={!r} or max_iter={!r}, not both'.format(
+            epochs, max_iter))
+    return epochs
+
+
+#: The defaults of ``alpha`` (scikit-learn's) and ``max_iter`` (scikit-learn's is 200).
+_ALPHA = 1e-4
+_MAX_ITER = 100
+
+
 class _NeuralNetEstimator(BaseEstimator):
     """What the classifier and the regressor share: fitting, predicting the net's outputs, export."""
 
-    def fit(self, X, y):
-        """Train for ``epochs`` epochs on ``X`` (n_samples, n_features) and ``y``; returns ``self``.
+    def fit(self, X, y, sample_weight=None):
+        """Train for ``max_iter`` (or ``epochs``) epochs on ``X`` (n_samples, n_features) and ``y``; returns ``self``.
 
-        A new net is drawn (from ``random_state``), unless ``warm_start`` is
-        set and a net was fitted before: that one then trains on. A fit that
-        fails leaves the estimator as it was; one that diverges
-        (``gradient_descent.TrainingDivergedError``) too, or, when it trains
-        on, with the net as it was at the start of the failed epoch.
+        ``sample_weight`` (n_samples,), each >= 0 and not all 0, or None:
+        each example's loss counts by its weight, as in scikit-learn's MLP
+        (see ``alpha``). A new net is drawn (from ``random_state``), unless
+        ``warm_start`` is set and a net was fitted before: that one then
+        trains on. A fit that fails leaves the estimator as it was; one that
+        diverges (``gradient_descent.TrainingDivergedError``) too, or, when
+        it trains on, with the net as it was at the start of the failed epoch.
         """
-        return self._fit(X, y, check_positive_int(self.epochs, 'epochs'), train_on=self.warm_start)
+        return self._fit(X, y, _epochs(self), train_on=self.warm_start, sample_weight=sample_weight)
 
-    def _fit(self, X, y, epochs, train_on, classes=None, partial=False):
+    def _fit(self, X, y, epochs, train_on, classes=None, partial=False, sample_weight=None):
         train_on = train_on and hasattr(self, 'net_')
         hidden, activation, dtype = self._net_design()
+        verbose = self.verbose
+        if not isinstance(verbose, (numbers.Integral, np.integer)):          # bool is an Integral
+            raise TypeError('expected verbose to be True, False or an int, got {!r}'.format(verbose))
         before = dict(vars(self))
         try:
             X, y = validate_data(self, X, y, reset=not train_on, dtype=FLOAT_DTYPES, **self._target_checks)
+            if sample_weight is not None:
+                sample_weight = np.asarray(sample_weight)
+                if sample_weight.ndim == 0:                    # one number for every example, as scikit-learn takes
+                    sample_weight = np.full(len(X), sample_weight)
+                sample_weight = checked_sample_weights(sample_weight, len(X), 'sample_weight')
             Y = self._targets(y, train_on, classes, dtype)
             sizes = [X.shape[1]] + hidden + [Y.shape[1]]
             activations = [activation] * len(hidden) + [self._output_layer_activation()]
@@ -200,23 +273,32 @@ class _NeuralNetEstimator(BaseEstimator):
                     check_random_state(self.random_state).randint(np.iinfo(np.int32).max)).spawn(2)]
                 net.randomize_parameters(initial)
                 self.history_ = History()
-            trainer = _trainer_for(self, net, self._shuffling, getattr(self, '_trainer', None) if train_on else None,
-                                  run=not partial)
+            patience, schedule = self.patience, self.schedule
+            split = patience is not None or (schedule is not None and getattr(schedule, 'needs_evaluation', False))
+            # Every setting is checked before the split draws from the shuffling generator.
+            n_training = len(X) - (validation_count(self.validation_fraction, len(X)) if split else 0)
+            trainer = _trainer_for(self, net, self._shuffling, n_training,
+                                   getattr(self, '_trainer', None) if train_on else None, run=not partial)
             trainer.epochs_done = len(self.history_)
-            source, validation = PreloadSource((X, Y), dtype=dtype), None
-            patience = self.patience
-            if patience is not None or trainer.schedule.needs_evaluation:
+            source, validation = PreloadSource((X, Y), dtype=dtype, sample_weights=sample_weight), None
+            if split:
                 source, validation = validation_split(source, self.validation_fraction, seed=self._shuffling)
+                for part, name in ((source, 'training'), (validation, 'validation')):
+                    if sample_weight is not None and not part.sample_weights().any():
+                        raise ValueError('expected examples of sample_weight above zero in the {} part that early '
+                                         'stopping deals out (validation_fraction={!r}), got none: give more examples '
+                                         'weight, or another random_state'.format(name, self.validation_fraction))
             self.net_, self._trainer = net, trainer
             earlier = len(trainer.history)
             try:
                 run = trainer.train(source, epochs, evaluation_data=validation, patience=patience,
-                                    measure_training='batches')
+                                    measure_training='batches', verbose=bool(verbose))
                 if patience is not None:
                     # The epoch whose net early stopping kept, counted over every fit, as the records are.
                     self.history_.best_epoch = run.best_epoch
             finally:
                 self.history_.records.extend(trainer.history.records[earlier:])
+                self.n_iter_ = len(trainer.history) - earlier
                 self.loss_curve_ = self.history_['batch_cost'] if len(self.history_) else []
         except BaseException:
             if not train_on:
@@ -264,25 +346,36 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNetEstimator):
 
     Labels may be integers, strings or any sortable values; ``classes_``
     holds them sorted, and column k of ``predict_proba`` is the probability
-    of ``classes_[k]``. See the module docstring for the hyper-parameters.
+    of ``classes_[k]``. Multilabel ``y``, an indicator matrix (n_samples,
+    n_labels) of 0 and 1, as ``MLPClassifier`` takes it, gives a net with a
+    Sigmoid output unit per label, trained on the cross-entropy of each
+    label: ``classes_`` is then 0..n_labels-1, ``predict_proba`` the
+    probability of each label, and ``predict`` the indicator matrix of
+    those above 0.5. See the module docstring for the hyper-parameters.
     """
 
-    _target_checks = {}
+    _target_checks = {'multi_output': True}
 
     #: The learning rate of ``solver='sgd'`` when ``learning_rate`` is None.
     _sgd_learning_rate = 0.1
 
+    #: Whether the net was fitted to multilabel ``y`` (set by every fit).
+    _multilabel = False
+
     def __init__(self, hidden_layer_sizes=(100,), activation='relu', cost='cross-entropy', solver='sgd',
-                 learning_rate=None, batch_size=32, epochs=100, l2=0.0, momentum=0.0, nesterov=False,
-                 betas=None, eps=None, solver_settings=None, dropout=None, schedule=None,
-                 patience=None, validation_fraction=0.1, dtype='float64', random_state=None, warm_start=False):
+                 learning_rate=None, batch_size=32, max_iter=_MAX_ITER, epochs=None, alpha=_ALPHA, l2=None,
+                 momentum=0.0, nesterov=False, betas=None, eps=None, solver_settings=None, dropout=None,
+                 schedule=None, patience=None, validation_fraction=0.1, dtype='float64', random_state=None,
+                 warm_start=False, verbose=False):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.cost = cost
         self.solver = solver
         self.learning_rate = learning_rate
         self.batch_size = batch_size
+        self.max_iter = max_iter
         self.epochs = epochs
+        self.alpha = alpha
         self.l2 = l2
         self.momentum = momentum
         self.nesterov = nesterov
@@ -296,21 +389,40 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNetEstimator):
         self.dtype = dtype
         self.random_state = random_state
         self.warm_start = warm_start
+        self.verbose = verbose
 
-    def partial_fit(self, X, y, classes=None):
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch on ``X`` and ``y``: from a new net on the first call, then on the same net; returns ``self``.
 
         ``classes``, every label there will be, is needed on the first call
         (one batch need not hold them all), as scikit-learn's ``partial_fit``
-        asks; later calls may leave it out.
+        asks; later calls may leave it out. Multilabel ``y`` needs none (its
+        columns are the labels). ``sample_weight`` as for ``fit``.
         """
-        if classes is None and not hasattr(self, 'net_'):
+        if classes is None and not hasattr(self, 'net_') and not _is_indicator_matrix(y):
             raise ValueError('classes must be passed on the first call to partial_fit: every label there will '
                              'be, such as classes=numpy.unique(y) of the whole data set')
-        return self._fit(X, y, 1, train_on=True, classes=classes, partial=True)
+        return self._fit(X, y, 1, train_on=True, classes=classes, partial=True, sample_weight=sample_weight)
 
     def _targets(self, y, train_on, classes, dtype):
-        """One-hot rows (n_samples, n_classes) for the labels ``y``; sets ``classes_`` for a new net."""
+        """The net's targets for ``y``: one-hot rows (n_samples, n_classes) for labels, the 0/1 matrix itself
+        (n_samples, n_labels) for multilabel ``y``; sets ``classes_`` for a new net."""
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)          # as scikit-learn's classifiers take a column of labels
+        multilabel = y.ndim == 2
+        if train_on and multilabel != self._multilabel:
+            raise ValueError('expected {}, as the net fitted before learned, got {}: set warm_start=False to fit a '
+                             'new net'.format(*(('class labels, shape (n_samples,)', 'a multilabel indicator matrix')
+                                                if self._multilabel is False else
+                                                ('a multilabel indicator matrix', 'class labels'))))
+        self._multilabel = multilabel
+        if multilabel:
+            return self._label_indicators(y, train_on, classes, dtype)
         check_classification_targets(y)
         if classes is not None:
             classes = np.unique(np.asarray(classes))
@@ -328,16 +440,42 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNetEstimator):
         self.classes_ = known
         return one_hot(np.searchsorted(known, y), len(known), dtype=dtype)
 
+    def _label_indicators(self, y, train_on, classes, dtype):
+        """The indicator matrix ``y`` (n_samples, n_labels) of 0 and 1 as the net's targets; ``classes_`` is
+        0..n_labels-1, as ``MLPClassifier`` sets it."""
+        kind = type_of_target(y)
+        if kind != 'multilabel-indicator':
+            check_classification_targets(y)          # 'Unknown label type' for continuous targets, as scikit-learn
+            raise ValueError('expected y as class labels (n_samples,) or a multilabel indicator matrix of 0 and 1 '
+                             '(n_samples, n_labels), got {} targets of shape {}'.format(kind, y.shape))
+        values = np.unique(y)
+        if not np.isin(values, (0, 1)).all():      # type_of_target calls any two whole numbers an indicator
+            raise ValueError('expected a multilabel indicator matrix of 0 and 1 (n_samples, n_labels), got the values '
+                             '{}'.format(values.tolist()))
+        labels = np.arange(y.shape[1])
+        if train_on and y.shape[1] != len(self.classes_):
+            raise ValueError('expected y with {} labels per example, as the net fitted before has, got {}'.format(
+                len(self.classes_), y.shape[1]))
+        if classes is not None and not np.array_equal(np.asarray(classes), labels):
+            raise ValueError('expected classes={}, the columns of the multilabel y, or None, got {}'.format(
+                labels.tolist(), np.asarray(classes).tolist()))
+        self.classes_ = labels
+        return np.asarray(y, dtype=dtype)
+
     def _output_layer_activation(self):
-        return Softmax
+        return Sigmoid if self._multilabel else Softmax
 
     def predict_proba(self, X):
-        """The probability of each class, shape (n_samples, n_classes), columns in the order of ``classes_``."""
+        """The probability of each class, shape (n_samples, n_classes), columns in the order of ``classes_`` (for
+        multilabel ``y``, of each label: shape (n_samples, n_labels))."""
         return self._outputs(X)
 
     def predict(self, X):
-        """The most probable class of each example of ``X`` (n_samples, n_features): labels, shape (n_samples,)."""
+        """The most probable class of each example of ``X`` (n_samples, n_features): labels, shape (n_samples,); for
+        multilabel ``y``, the indicator matrix (n_samples, n_labels) of the labels whose probability is above 0.5."""
         outputs = self._outputs(X)
+        if self._multilabel:
+            return (outputs > 0.5).astype(int)
         return self.classes_[np.argmax(outputs, axis=1)]
 
     def _onnx_metadata(self):
@@ -358,10 +496,10 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNetEstimator):
     _sgd_learning_rate = 0.001
 
     def __init__(self, hidden_layer_sizes=(100,), activation='relu', output_activation='identity', cost='quadratic',
-                 solver='sgd', learning_rate=None, batch_size=32, epochs=100, l2=0.0,
-                 momentum=0.0, nesterov=False, betas=None, eps=None, solver_settings=None, dropout=None,
+                 solver='sgd', learning_rate=None, batch_size=32, max_iter=_MAX_ITER, epochs=None, alpha=_ALPHA,
+                 l2=None, momentum=0.0, nesterov=False, betas=None, eps=None, solver_settings=None, dropout=None,
                  schedule=None, patience=None, validation_fraction=0.1, dtype='float64', random_state=None,
-                 warm_start=False):
+                 warm_start=False, verbose=False):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.output_activation = output_activation
@@ -369,7 +507,9 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNetEstimator):
         self.solver = solver
         self.learning_rate = learning_rate
         self.batch_size = batch_size
+        self.max_iter = max_iter
         self.epochs = epochs
+        self.alpha = alpha
         self.l2 = l2
         self.momentum = momentum
         self.nesterov = nesterov
@@ -383,15 +523,17 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNetEstimator):
         self.dtype = dtype
         self.random_state = random_state
         self.warm_start = warm_start
+        self.verbose = verbose
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
 
-    def partial_fit(self, X, y):
-        """One epoch on ``X`` and ``y``: from a new net on the first call, then on the same net; returns ``self``."""
-        return self._fit(X, y, 1, train_on=True, partial=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch on ``X`` and ``y``: from a new net on the first call, then on the same net; returns ``self``.
+        ``sample_weight`` as for ``fit``."""
+        return self._fit(X, y, 1, train_on=True, partial=True, sample_weight=sample_weight)
 
     def _targets(self, y, train_on, classes, dtype):
         """``y`` as a 2-d array (n_samples, n_targets)."""
@@ -423,6 +565,14 @@ def _activation(value, name):
         return check_activation(value, name)
     raise TypeError('expected {} to be an activation name such as \'relu\' or a class of activation_functions, '
                     'got {!r}'.format(name, value))
+
+
+def _is_indicator_matrix(y):
+    """Whether ``y``, as ``partial_fit`` received it, is a multilabel indicator matrix (then it names its classes)."""
+    try:
+        return type_of_target(y) == 'multilabel-indicator'
+    except ValueError:          # what type_of_target cannot read, validate_data refuses with its own message
+        return False
 
 
 def _cost_class(value):

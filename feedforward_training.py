@@ -3,7 +3,9 @@
 A ``Trainer`` holds a net, its cost and an update rule (``feedforward_optimizers``). Each step:
 
 1. takes a batch ``(X, Y)``: every example (``batch_size=None``), or a
-   mini-batch of a fresh shuffle of the examples each epoch;
+   mini-batch of a fresh shuffle of the examples each epoch; and the
+   examples' weights, if the source has some (``sample_weights()``: a
+   mini-batch whose examples all weigh 0 takes no step);
 2. draws the dropout masks of the batch, if any (see ``dropout``);
 3. forms the gradient g of the batch's cost, its L2 term included, times the
    rule's ``gradient_scale`` (forward pass, output error, back-propagation:
@@ -184,14 +186,17 @@ class Trainer:
         total = data_src.number_of_examples()
         n_batches = -(-total // batch_size)
         order = self.rng.permutation(total)
+        weights = data_src.sample_weights()
         for batch_index in range(n_batches):
             indices = order[batch_index * batch_size:(batch_index + 1) * batch_size]
             self._batch_index = batch_index
-            X, Y = data_src.take(indices, dtype=dtype, out=self._batches.buffers(len(indices)))
-            masks = self._batches.dropout_masks(len(indices), self._dropout, self.dropout_rng)
-            pace.before_step()
-            self._step(X, Y, masks)
-            pace.after_step()
+            batch_weights = None if weights is None else weights[indices]
+            if batch_weights is None or batch_weights.any():          # weighing nothing, a batch takes no step
+                X, Y = data_src.take(indices, dtype=dtype, out=self._batches.buffers(len(indices)))
+                masks = self._batches.dropout_masks(len(indices), self._dropout, self.dropout_rng)
+                pace.before_step()
+                self._step(X, Y, masks, batch_weights)
+                pace.after_step()
             if on_batch is not None:
                 on_batch(batch_index, n_batches)
 
@@ -200,7 +205,7 @@ class Trainer:
         total = data_src.number_of_examples()
         pace.before_step()
         if total <= FULL_BATCH_CHUNK:
-            self._step(*data_src.read(0, total, self.neural_net.dtype))
+            self._step(*data_src.read(0, total, self.neural_net.dtype), sample_weights=data_src.sample_weights())
         else:
             rule, learning_rate = self._rule, self._learning_rate
             rule.begin_step(learning_rate)
@@ -212,13 +217,15 @@ class Trainer:
             self._update(learning_rate)
         pace.after_step()
 
-    def _step(self, X, Y, masks=None):
-        """One step of the rule on the batch ``(X, Y)``: the gradient (times the rule's scale), then the update."""
+    def _step(self, X, Y, masks=None, sample_weights=None):
+        """One step of the rule on the batch ``(X, Y)`` (its examples weighed by ``sample_weights`` (n,), if given):
+        the gradient (times the rule's scale), then the update."""
         rule, learning_rate = self._rule, self._learning_rate
         rule.begin_step(learning_rate)
-        self.cost_function._gradient(X, Y, scale=rule.gradient_scale(learning_rate), masks=masks)
+        self.cost_function._gradient(X, Y, scale=rule.gradient_scale(learning_rate), masks=masks,
+                                     sample_weights=sample_weights)
         if self._batch_costs is not None:
-            self._batch_costs.append(self.cost_function._batch_cost(Y))
+            self._batch_costs.append(self.cost_function._batch_cost(Y, sample_weights))
         self._update(learning_rate)
 
     def _update(self, learning_rate):
@@ -295,16 +302,24 @@ def _epoch_threads(trainer, batch_size):
 
 def _summed_gradient(cost, data_src, scale, out, batch_costs=None):
     """The gradient of the cost of every example of ``data_src`` (times ``scale``), summed into ``out`` a chunk of
-    ``FULL_BATCH_CHUNK`` examples at a time, to bound memory; each chunk's cost appended to ``batch_costs``."""
+    ``FULL_BATCH_CHUNK`` examples at a time, to bound memory; the cost of the whole batch appended to
+    ``batch_costs``."""
     dtype, total = cost.neural_net.dtype, data_src.number_of_examples()
+    weights = data_src.sample_weights()
+    weight_sum = total if weights is None else float(weights.sum())
     out[...] = 0
-    # sum_c (n_c / n) * grad C_c = grad C: each chunk's L2 term is weighted to lambda W once in all.
+    # Each chunk c's part of grad C_w = (1/S) sum_c (sum_{i in c} w_i grad loss_i + n_c lambda W), over the whole
+    # batch's S (n without weights): the L2 term is lambda W once in all.
+    chunk_costs = []
     for start in range(0, total, FULL_BATCH_CHUNK):
         stop = min(start + FULL_BATCH_CHUNK, total)
         X, Y = data_src.read(start, stop, dtype)
-        out += cost._gradient(X, Y, scale=scale * (stop - start) / total)
+        chunk_weights = None if weights is None else weights[start:stop]
+        out += cost._gradient(X, Y, scale=scale, sample_weights=chunk_weights, weight_sum=weight_sum)
         if batch_costs is not None:
-            batch_costs.append(cost._batch_cost(Y))
+            chunk_costs.append(cost._batch_cost(Y, chunk_weights))
+    if batch_costs is not None:
+        batch_costs.append(tuple(map(sum, zip(*chunk_costs))))
 
 
 def _check_net_and_cost(net, cost):
@@ -663,9 +678,11 @@ class _Measurements:
     def __call__(self, record):
         trainer = self.trainer
         if self.batches:
-            total, count = map(sum, zip(*trainer._batch_costs))
+            # Each batch's cost C_b = total_b / S_b, weighed by its n_b examples (as scikit-learn's loss_curve_).
+            costs = trainer._batch_costs
             trainer._batch_costs = None
-            record['batch_cost'] = self._finite(total / count, 'mean batch')
+            mean = sum(total * (n / weight) for total, weight, n in costs) / sum(n for _, _, n in costs)
+            record['batch_cost'] = self._finite(mean, 'mean batch')
         for which, source in self.sources:
             cost, accuracy = trainer.cost_function._measure(source, self.accuracy, checked=True)
             record[which + '_cost'] = self._finite(cost, which)

@@ -164,7 +164,9 @@ def adagrad_step(parameters, gradients, sums, t, lr, lr_decay=0.0, eps=1e-10):
     return new_parameters, new_sums
 
 
-def cost(cost_name, weights, biases, names, X, Y, l2, masks=None):
+def cost(cost_name, weights, biases, names, X, Y, l2, masks=None, sample_weights=None):
+    """The mean loss plus (l2 / 2) sum W^2; with ``sample_weights`` w (n,), scikit-learn's MLP's weighted cost with
+    alpha = l2 n: (1 / sum w) (sum_i w_i loss_i + (l2 n / 2) sum W^2)."""
     a = forward(weights, biases, names, X, masks)
     if cost_name == 'QuadraticCost':
         per_example = 0.5 * ((a - Y) ** 2).sum(axis=1)
@@ -172,7 +174,10 @@ def cost(cost_name, weights, biases, names, X, Y, l2, masks=None):
         per_example = -(Y * np.log(a)).sum(axis=1)
     else:
         per_example = -(Y * np.log(a) + (1 - Y) * np.log(1 - a)).sum(axis=1)
-    return per_example.mean() + 0.5 * l2 * sum((W ** 2).sum() for W in weights)
+    squares = sum((W ** 2).sum() for W in weights)
+    if sample_weights is not None:
+        return (np.dot(sample_weights, per_example) + 0.5 * l2 * len(X) * squares) / np.sum(sample_weights)
+    return per_example.mean() + 0.5 * l2 * squares
 
 
 def numerical_gradient(function, parameters, epsilon=1e-6):

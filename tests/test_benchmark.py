@@ -131,3 +131,31 @@ def test_the_busy_process_dies_with_the_benchmark_however_it_is_stopped(how):
         if benchmark.poll() is None:
             benchmark.kill()
         benchmark.wait()
+
+
+def estimators_command(*extra):
+    return [sys.executable, os.path.join(ROOT, 'benchmarks', 'bench_estimators.py'), '--quick', '--threads', '1'] + \
+        list(extra)
+
+
+@pytest.mark.skipif(not sys.platform.startswith('linux'), reason='reads /proc to see the busy process')
+@pytest.mark.parametrize('busy', [False, True], ids=['quiet', 'busy'])
+def test_the_estimator_benchmark_compares_both_estimators_on_every_data_set(busy):
+    pytest.importorskip('sklearn', reason='the estimator benchmark compares with scikit-learn')
+    result = subprocess.run(estimators_command(*(['--busy'] if busy else [])), capture_output=True, text=True,
+                            timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    output = result.stdout
+    loads = ('quiet', 'busy') if busy else ('quiet',)
+    medians = output[output.index('Medians over 1 round'):]
+    for name in ('digits', 'breast cancer', 'wine'):
+        for load in loads:
+            row = re.search(r'^ +{} +{} +NeuralNetClassifier +(\d+\.\d+) s +MLPClassifier +(\d+\.\d+) s +ratio '
+                            r'+(\d+\.\d+)$'.format(name, load), output, flags=re.M)
+            assert row and all(float(value) > 0 for value in row.groups()), output
+            assert re.search(r'^{} +{} +\d+\.\d+ +\d+\.\d+ +\d+\.\d+  \d+\.\d+ to \d+\.\d+$'.format(name, load),
+                             medians, flags=re.M), output
+    assert re.search(r'^train / training_epoch: \d+\.\d+ \(rounds: ', output, flags=re.M), output
+    if busy:
+        pid = int(re.search(r'Busy core: process (\d+) runs', output).group(1))
+        assert not alive(pid)

@@ -3,7 +3,8 @@ import pytest
 
 from activation_functions import Softmax
 from cost_functions import QuadraticCost
-from data_source import BatchesIterator, DataSetIterator, DataSource, PreloadSource, ShiftedImages, one_hot
+from data_source import (BatchesIterator, DataSetIterator, DataSource, PreloadSource, ShiftedImages, one_hot,
+                         validation_split)
 from neural_net import NetFactory
 
 
@@ -289,3 +290,32 @@ def test_the_repr_of_a_broken_source_of_one_s_own_does_not_raise():
             raise OSError('the disk is gone')
 
     assert repr(Broken()).startswith('<') and 'Broken object at 0x' in repr(Broken())
+
+
+def test_sample_weights_stay_with_their_examples():
+    X = np.arange(10.0).reshape(-1, 1)
+    weights = np.arange(10) % 3
+    assert PreloadSource((X, X)).sample_weights() is None
+    source = PreloadSource((X, X), sample_weights=weights)
+    assert source.sample_weights().dtype == np.float64
+    np.testing.assert_array_equal(source.sample_weights(), weights)
+    shuffled = PreloadSource((X, X), shuffled=True, seed=1, sample_weights=weights)
+    np.testing.assert_array_equal(shuffled.sample_weights(), shuffled.get_examples()[0][:, 0] % 3)
+    training, validation = validation_split(source, 0.3, seed=0)
+    for part in (training, validation):
+        np.testing.assert_array_equal(part.sample_weights(), part.get_examples()[0][:, 0] % 3)
+    assert 'weighted' in repr(source) and 'weighted' not in repr(PreloadSource((X, X)))
+
+
+@pytest.mark.parametrize('weights, message', [
+    (np.ones(9), 'expected sample_weights of shape \\(10,\\), one per example, got shape \\(9,\\)'),
+    (np.ones((10, 1)), 'expected sample_weights of shape \\(10,\\), one per example, got shape \\(10, 1\\)'),
+    (np.r_[np.ones(9), -1.0], 'expected sample_weights that are finite and >= 0, got -1 at example 9'),
+    (np.r_[np.ones(9), np.nan], 'expected sample_weights that are finite and >= 0, got nan at example 9'),
+    (np.zeros(10), 'expected sample_weights with at least one above zero, got all zero'),
+    (np.array(['a'] * 10), 'expected sample_weights to hold numbers'),
+])
+def test_bad_sample_weights_are_refused(weights, message):
+    X = np.arange(10.0).reshape(-1, 1)
+    with pytest.raises((ValueError, TypeError), match=message):
+        PreloadSource((X, X), sample_weights=weights)

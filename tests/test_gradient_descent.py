@@ -77,6 +77,58 @@ def test_full_batch_over_many_examples_sums_chunks_exactly(monkeypatch):
     np.testing.assert_allclose(twin.parameters(), net.parameters(), rtol=1e-13, atol=1e-15)
 
 
+@pytest.mark.parametrize('chunk', [None, 5])
+def test_whole_number_sample_weights_train_as_repeated_examples(chunk, monkeypatch):
+    """Full-batch steps on examples of weight k are those on the examples repeated k times (0: left out), whether
+    the gradient is summed in one piece or in chunks; so are the costs the run measures."""
+    net, X, Y = problem(n=23)
+    counts = np.random.default_rng(2).integers(0, 4, len(X))
+    twin = NetFactory.create_neural_net([3, 4, 2], Tanh, Softmax)
+    twin.parameters()[...] = net.parameters()
+    repeated = PreloadSource((np.repeat(X, counts, axis=0), np.repeat(Y, counts, axis=0)))
+    expected = GradientDescent(twin, CrossEntropyCost(twin, 0.1 / counts.sum()), 0.5).train(
+        repeated, 3, evaluation_data=repeated, measure_training='batches')
+    if chunk is not None:
+        monkeypatch.setattr(feedforward_training, 'FULL_BATCH_CHUNK', chunk)
+    weighted = PreloadSource((X, Y), sample_weights=counts)
+    # The L2 term lambda n of a batch of n examples is that of the repeated batch: lambda = 0.1 / 23.
+    history = GradientDescent(net, CrossEntropyCost(net, 0.1 / len(X)), 0.5).train(
+        weighted, 3, evaluation_data=weighted, measure_training='batches')
+    np.testing.assert_allclose(net.parameters(), twin.parameters(), rtol=1e-12, atol=1e-14)
+    for key in ('batch_cost', 'evaluation_cost'):
+        np.testing.assert_allclose(history[key], expected[key], rtol=1e-12)
+
+
+def test_mini_batches_with_sample_weights():
+    """Unit weights change nothing; each mini-batch's step follows its own weights (checked against central
+    differences of the weighted cost of the batch); a batch whose examples all weigh 0 takes no step."""
+    net, X, Y = problem(n=10)
+    weights = np.array([1, 0.5, 0, 0, 0, 2, 3, 1, 1, 0.25])      # the second batch, examples 3, 2 and 4, weighs 0
+    twin = NetFactory.create_neural_net([3, 4, 2], Tanh, Softmax)
+    twin.parameters()[...] = net.parameters()
+    names = [f.name for f in twin.activations()]
+    costs = []
+    order = np.random.default_rng(5).permutation(10)        # the trainer's shuffle: the same generator
+    for start in range(0, 10, 3):
+        rows = order[start:start + 3]
+        if not weights[rows].any():
+            continue
+
+        def cost():
+            return reference.cost('CrossEntropyCost', twin.weights(), twin.biases(), names, X[rows], Y[rows], 0.01,
+                                  sample_weights=weights[rows])
+        costs.append((cost() * len(rows), len(rows)))
+        twin.parameters()[...] -= 0.2 * reference.numerical_gradient(cost, twin.parameters())
+    sgd = StochasticGradientDescent(net, CrossEntropyCost(net, l2_reg_term=0.01), 0.2, batch_size=3, seed=5)
+    history = sgd.train(PreloadSource((X, Y), sample_weights=weights), 1, measure_training='batches')
+    assert reference.relative_error(net.parameters(), twin.parameters()) < 1e-8
+    assert history['batch_cost'][0] == pytest.approx(sum(c for c, _ in costs) / sum(n for _, n in costs), rel=1e-8)
+    plain, ones = problem(n=10)[0], problem(n=10)[0]
+    for each, source in ((plain, PreloadSource((X, Y))), (ones, PreloadSource((X, Y), sample_weights=np.ones(10)))):
+        StochasticGradientDescent(each, CrossEntropyCost(each, 0.01), 0.2, batch_size=3, seed=5).train(source, 2)
+    np.testing.assert_allclose(ones.parameters(), plain.parameters(), rtol=1e-13, atol=1e-15)
+
+
 def test_float32_training_stays_float32_and_close_to_float64():
     net, X, Y = problem(n=40)
     net32 = NetFactory.create_neural_net([3, 4, 2], Tanh, Softmax, dtype=np.float32)

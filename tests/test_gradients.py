@@ -143,3 +143,32 @@ def test_float32_gradient_is_close_to_float64():
     g32 = CrossEntropyCost(net32, 0.01).gradient(X.astype(np.float32), Y.astype(np.float32))
     assert g32.dtype == np.float32
     assert reference.relative_error(g32.astype(np.float64), g64) < 1e-5
+
+
+@pytest.mark.parametrize('hidden,output,cost_name', [('Tanh', 'Softmax', 'CrossEntropyCost'),
+                                                     ('Rectifier', 'Sigmoid', 'CrossEntropyCost'),
+                                                     ('Sigmoid', 'Identity', 'QuadraticCost'),
+                                                     ('Swish', 'Softmax', 'QuadraticCost')])
+def test_the_gradient_with_sample_weights_matches_central_differences(hidden, output, cost_name):
+    """With sample weights w the cost is (1 / sum w) (sum_i w_i loss_i + (lambda n / 2) sum W^2), scikit-learn's MLP's
+    weighted cost with alpha = lambda n; back-propagation and the public gradient check agree with it."""
+    net, X, Y = make_problem(hidden, output, seed=17)
+    weights = np.random.default_rng(3).uniform(0, 3, len(X))
+    weights[1] = 0.0
+    cost = library_cost(cost_name, net, 0.04)
+    names = [reference.spec(f) for f in net.activations()]
+
+    def reference_cost():
+        return reference.cost(cost_name, net.weights(), net.biases(), names, X, Y, 0.04, sample_weights=weights)
+
+    numerical = reference.numerical_gradient(reference_cost, net.parameters())
+    analytic = cost.gradient(X, Y, sample_weights=weights).copy()
+    assert reference.relative_error(analytic, numerical) < 1e-6
+    assert not np.allclose(analytic, cost.gradient(X, Y))          # the weights count
+    # Every weight 2.5: the mean loss, and the L2 term over 2.5 (scikit-learn's alpha / (2 S)).
+    same = cost.gradient(X, Y, sample_weights=np.full(len(X), 2.5)).copy()
+    np.testing.assert_allclose(same, library_cost(cost_name, net, 0.04 / 2.5).gradient(X, Y), rtol=1e-12, atol=1e-15)
+    result = gradient_check(cost, X, Y, sample_weights=weights)
+    assert result.passed and max(result.errors) < 1e-6, str(result)
+    from data_source import PreloadSource
+    assert cost.get_cost(PreloadSource((X, Y), sample_weights=weights)) == pytest.approx(reference_cost(), rel=1e-12)

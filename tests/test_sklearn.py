@@ -92,6 +92,30 @@ def test_a_step_is_that_of_scikit_learns_mlp_from_the_same_parameters(problem, l
     np.testing.assert_allclose(getattr(estimator, method)(X), getattr(mlp, method)(X), rtol=1e-10)
 
 
+def mlp_from(estimator, mlp, X, y):
+    """``mlp`` (an MLPClassifier or MLPRegressor) set for one whole-batch SGD step per fit, unshuffled, at the
+    estimator's learning rate, and holding the estimator's parameters."""
+    mlp.set_params(solver='sgd', batch_size=len(X), shuffle=False, learning_rate_init=estimator.learning_rate,
+                   momentum=0.0, nesterovs_momentum=False, max_iter=1, warm_start=True, tol=0.0)
+    mlp_step(mlp, X, y)   # makes its arrays; the parameters are then replaced by ours
+    for coefficients, intercepts, W, b in zip(mlp.coefs_, mlp.intercepts_, estimator.net_.weights(),
+                                               estimator.net_.biases()):
+        coefficients[...] = W
+        intercepts[...] = b
+    return mlp
+
+
+def mlp_step(mlp, X, y, sample_weight=None):
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', ConvergenceWarning)
+        mlp.fit(X, y, sample_weight=sample_weight)
+
+
+def assert_same_nets(estimator, mlp):
+    for ours, theirs in zip(estimator.net_.weights() + estimator.net_.biases(), mlp.coefs_ + mlp.intercepts_):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-13)
+
+
 METHODS = {
     'sgd': ({}, StochasticGradientDescent, {}),
     'nesterov': ({'momentum': 0.9, 'nesterov': True, 'dropout': 0.2}, StochasticGradientDescent,
@@ -204,6 +228,236 @@ def test_float32_nets_predict_float32():
     X, y = blobs()
     classifier = NeuralNetClassifier(hidden_layer_sizes=(5,), epochs=3, dtype=np.float32, random_state=0).fit(X, y)
     assert classifier.net_.dtype == np.float32 and classifier.predict_proba(X).dtype == np.float32
+
+
+# ----- scikit-learn's names: max_iter, alpha, verbose -----------------------------------------
+
+def test_max_iter_is_the_number_of_epochs_and_epochs_overrides_it():
+    X, y = blobs()
+    assert len(NeuralNetClassifier(hidden_layer_sizes=(4,), max_iter=3).fit(X, y).history_) == 3
+    assert len(NeuralNetClassifier(hidden_layer_sizes=(4,), epochs=2).fit(X, y).history_) == 2
+    assert len(NeuralNetClassifier(hidden_layer_sizes=(4,), epochs=2, max_iter=2).fit(X, y).history_) == 2
+    assert NeuralNetClassifier().get_params()['max_iter'] == 100
+    with pytest.raises(ValueError, match='give the number of epochs once: epochs=2 or max_iter=5, not both'):
+        NeuralNetClassifier(epochs=2, max_iter=5).fit(X, y)
+    with pytest.raises(ValueError, match='expected max_iter to be a positive integer'):
+        NeuralNetClassifier(max_iter=0).fit(X, y)
+
+
+@pytest.mark.parametrize('sample_weight', [False, True])
+@pytest.mark.parametrize('alpha', [1e-4, 0.5])
+def test_alpha_is_scikit_learns_alpha(alpha, sample_weight):
+    """alpha is MLPClassifier's: a step and the loss from the same parameters are MLPClassifier's, for a whole batch,
+    with sample weights or without."""
+    X, y = blobs(n=90)
+    weights = np.random.default_rng(4).uniform(0, 3, len(X)) if sample_weight else None
+    ours = NeuralNetClassifier(hidden_layer_sizes=(7, 5), activation='tanh', learning_rate=0.3, alpha=alpha,
+                               batch_size=len(X), epochs=1, warm_start=True, random_state=0).fit(X, y)
+    assert ours._trainer.cost_function.l2_reg_term == pytest.approx(alpha / len(X))
+    mlp = mlp_from(ours, MLPClassifier(hidden_layer_sizes=(7, 5), activation='tanh', alpha=alpha), X, y)
+    mlp_step(mlp, X, y, sample_weight=weights)
+    ours.fit(X, y, sample_weight=weights)
+    assert_same_nets(ours, mlp)
+    # The loss of the step's batch, L2 term included, is MLPClassifier's loss_curve_ value.
+    assert ours.loss_curve_[-1] == pytest.approx(mlp.loss_curve_[-1], rel=1e-12)
+
+
+@pytest.mark.parametrize('sample_weight', [False, True])
+def test_a_mini_batch_gradient_and_loss_are_scikit_learns_with_the_same_alpha(sample_weight):
+    """For a mini-batch of batch_size examples, the estimator's cost (lambda = alpha / batch_size) has the value and the
+    gradient of MLPClassifier's loss (its _backprop) with the same alpha, on the same parameters."""
+    X, y = blobs(n=90)
+    alpha, batch = 0.3, 16
+    ours = NeuralNetClassifier(hidden_layer_sizes=(6,), activation='tanh', learning_rate=0.1, alpha=alpha,
+                               batch_size=batch, epochs=1, random_state=0).fit(X, y)
+    mlp = mlp_from(ours, MLPClassifier(hidden_layer_sizes=(6,), activation='tanh', alpha=alpha), X, y)
+    rows = np.random.default_rng(1).choice(len(X), batch, replace=False)
+    weights = np.random.default_rng(2).uniform(0, 2, batch) if sample_weight else None
+    targets = mlp._label_binarizer.transform(y[rows]).astype(float)
+    sizes = ours.net_.layer_sizes()
+    loss, coefficient_grads, intercept_grads = mlp._backprop(
+        X[rows], targets, weights, [X[rows], None, None], [None, None],
+        [np.empty((a, b)) for a, b in zip(sizes, sizes[1:])], [np.empty(b) for b in sizes[1:]])
+    cost = ours._trainer.cost_function
+    gradient = cost.gradient(X[rows], targets, sample_weights=weights).copy()
+    ours.net_.parameters()[...] = gradient          # the gradient, laid out as the parameters: read by layer
+    for mine, theirs in zip(ours.net_.weights() + ours.net_.biases(), coefficient_grads + intercept_grads):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-10, atol=1e-13)
+    ours.net_.parameters()[...] = mlp_parameters(mlp)
+    assert cost.get_cost(PreloadSource((X[rows], targets), sample_weights=weights)) == pytest.approx(loss, rel=1e-12)
+
+
+def mlp_parameters(mlp):
+    """MLP's coefficients and intercepts as one flat array laid out as a net's parameters (weights, then biases, of
+    each layer in turn)."""
+    return np.concatenate([array.ravel() for pair in zip(mlp.coefs_, mlp.intercepts_) for array in pair])
+
+
+def test_alpha_and_l2_name_the_same_term_once():
+    X, y = blobs()
+    settings = dict(hidden_layer_sizes=(4,), epochs=1, batch_size=16, random_state=0)
+    assert NeuralNetClassifier().get_params()['alpha'] == 1e-4
+    default = NeuralNetClassifier(**settings).fit(X, y)
+    assert default._trainer.cost_function.l2_reg_term == pytest.approx(1e-4 / 16)
+    library = NeuralNetClassifier(l2=0.003, **settings).fit(X, y)
+    assert library._trainer.cost_function.l2_reg_term == 0.003
+    whole = NeuralNetClassifier(**dict(settings, batch_size=1000, alpha=0.3)).fit(X, y)
+    assert whole._trainer.cost_function.l2_reg_term == pytest.approx(0.3 / len(X))   # the batch is every example
+    with pytest.raises(ValueError, match='give the L2 term once: l2=0.01 .* or alpha=0.001 .*, not both'):
+        NeuralNetClassifier(l2=0.01, alpha=0.001).fit(X, y)
+    with pytest.raises(ValueError, match='expected alpha to be a finite number >= 0'):
+        NeuralNetClassifier(alpha=-1.0).fit(X, y)
+
+
+@pytest.mark.parametrize('verbose', [True, 1, 2])
+def test_verbose_prints_a_line_per_epoch(verbose, capsys):
+    X, y = blobs()
+    NeuralNetClassifier(hidden_layer_sizes=(4,), epochs=3, verbose=verbose, random_state=0).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in lines] == [['epoch', '1/3'], ['epoch', '2/3'], ['epoch', '3/3']]
+    assert all('batch cost' in line for line in lines)
+    NeuralNetRegressor(hidden_layer_sizes=(4,), epochs=2, verbose=verbose).fit(X, X[:, 0])
+    assert len(capsys.readouterr().out.splitlines()) == 2
+    NeuralNetClassifier(hidden_layer_sizes=(4,), epochs=2, verbose=0).fit(X, y)
+    assert capsys.readouterr().out == ''
+
+
+# ----- sample weights -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize('problem', [classification, regression])
+def test_a_weighted_step_is_that_of_scikit_learns_mlp(problem):
+    """sample_weight weighs each example's loss as MLPClassifier and MLPRegressor do: a whole-batch step and its
+    loss from the same parameters agree with theirs."""
+    estimator, mlp, X, y, method = problem()
+    weights = np.random.default_rng(2).uniform(0, 4, len(X))
+    weights[:5] = 0
+    estimator.set_params(alpha=0.01, batch_size=len(X), epochs=1, warm_start=True, random_state=0).fit(X, y)
+    mlp = mlp_from(estimator, mlp.set_params(alpha=0.01), X, y)
+    mlp_step(mlp, X, y, sample_weight=weights)
+    estimator.fit(X, y, sample_weight=weights)
+    assert_same_nets(estimator, mlp)
+    np.testing.assert_allclose(getattr(estimator, method)(X), getattr(mlp, method)(X), rtol=1e-10)
+    assert estimator.loss_curve_[-1] == pytest.approx(mlp.loss_curve_[-1], rel=1e-12)
+
+
+def test_whole_number_weights_are_repeated_examples():
+    """Weight k is the example repeated k times (0: left out), for whole-batch steps: the same net to rounding."""
+    X, y = blobs(n=40)
+    counts = np.random.default_rng(1).integers(0, 4, len(X))
+    settings = dict(hidden_layer_sizes=(6,), batch_size=1000, epochs=5, learning_rate=0.2, alpha=0.1,
+                    random_state=0)
+    weighted = NeuralNetClassifier(**settings).fit(X, y, sample_weight=counts)
+    repeated = NeuralNetClassifier(**settings).fit(np.repeat(X, counts, axis=0), np.repeat(y, counts))
+    np.testing.assert_allclose(weighted.net_.parameters(), repeated.net_.parameters(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(weighted.loss_curve_, repeated.loss_curve_, rtol=1e-9)
+
+
+def test_sample_weights_train_in_mini_batches_partial_fit_and_with_early_stopping():
+    X, y = blobs(n=150)
+    weights = np.where(y == 0, 5.0, 1.0)
+    settings = dict(hidden_layer_sizes=(8,), batch_size=16, epochs=30, random_state=0)
+    heavy = NeuralNetClassifier(**settings).fit(X, y, sample_weight=weights)
+    plain = NeuralNetClassifier(**settings).fit(X, y)
+    ones = NeuralNetClassifier(**settings).fit(X, y, sample_weight=np.ones(len(X)))
+    np.testing.assert_allclose(ones.net_.parameters(), plain.net_.parameters(), rtol=1e-12, atol=1e-14)
+    assert not np.allclose(heavy.net_.parameters(), plain.net_.parameters())
+    # Class 0 weighs 5 times more: the net gives it more probability than the unweighted one does.
+    assert heavy.predict_proba(X)[:, 0].mean() > plain.predict_proba(X)[:, 0].mean()
+    pieces = NeuralNetClassifier(**settings)
+    pieces.partial_fit(X, y, classes=[0, 1, 2], sample_weight=weights)
+    pieces.partial_fit(X, y, sample_weight=weights)
+    assert len(pieces.history_) == 2
+    stopped = NeuralNetClassifier(**dict(settings, patience=2)).fit(X, y, sample_weight=weights)
+    assert stopped.history_.best_epoch is not None
+    one = np.zeros(len(X))
+    one[0] = 1.0         # one example weighs: one of the two parts of early stopping's split has none
+    with pytest.raises(ValueError, match='expected examples of sample_weight above zero in the (training|validation) '
+                                         'part that early stopping deals out'):
+        NeuralNetClassifier(**dict(settings, patience=2)).fit(X, y, sample_weight=one)
+
+
+@pytest.mark.parametrize('weights, message', [
+    (np.ones(7), 'expected sample_weight of shape \\(120,\\), one per example, got shape \\(7,\\)'),
+    (np.ones((120, 2)), 'expected sample_weight of shape \\(120,\\), one per example, got shape \\(120, 2\\)'),
+    (-np.ones(120), 'expected sample_weight that are finite and >= 0, got -1 at example 0'),
+    (np.zeros(120), 'expected sample_weight with at least one above zero, got all zero'),
+    (np.full(120, np.nan), 'expected sample_weight that are finite and >= 0, got nan at example 0'),
+])
+def test_bad_sample_weights_are_refused_and_change_nothing(weights, message):
+    X, y = blobs()
+    classifier = NeuralNetClassifier(hidden_layer_sizes=(5,), epochs=2, warm_start=True, random_state=0).fit(X, y)
+    before = classifier.net_.parameters().copy()
+    with pytest.raises(ValueError, match=message):
+        classifier.fit(X, y, sample_weight=weights)
+    np.testing.assert_array_equal(classifier.net_.parameters(), before)
+
+
+# ----- multilabel targets ---------------------------------------------------------------------------
+
+def multilabel(n=80, labels=4, seed=0):
+    X = np.random.default_rng(seed).normal(size=(n, 5))
+    Y = (X[:, :labels] + 0.3 * X[:, 4:5] > 0).astype(np.int64)
+    return X, Y
+
+
+def test_multilabel_targets_give_a_sigmoid_unit_per_label_as_mlp_classifier_does():
+    X, Y = multilabel()
+    classifier = NeuralNetClassifier(hidden_layer_sizes=(16,), epochs=200, random_state=0).fit(X, Y)
+    assert classifier.net_.layer_sizes() == [5, 16, 4] and classifier.net_.activations()[-1].name == 'Sigmoid'
+    mlp = MLPClassifier(hidden_layer_sizes=(3,), max_iter=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', ConvergenceWarning)
+        mlp.fit(X, Y)
+    np.testing.assert_array_equal(classifier.classes_, mlp.classes_)
+    assert classifier.classes_.dtype == mlp.classes_.dtype
+    probabilities = classifier.predict_proba(X)
+    assert probabilities.shape == (80, 4) and not np.allclose(probabilities.sum(axis=1), 1)
+    predicted = classifier.predict(X)
+    np.testing.assert_array_equal(predicted, (probabilities > 0.5).astype(int))
+    assert predicted.dtype == mlp.predict(X).dtype
+    assert classifier.score(X, Y) > 0.9         # every label of an example right
+    bools = NeuralNetClassifier(hidden_layer_sizes=(16,), epochs=200, random_state=0).fit(X, Y.astype(bool))
+    np.testing.assert_array_equal(bools.predict_proba(X), probabilities)
+
+
+def test_a_multilabel_step_is_that_of_scikit_learns_mlp():
+    """Sigmoid outputs with the cross-entropy per label, as MLPClassifier trains multilabel targets."""
+    X, Y = multilabel(n=60, labels=3)
+    weights = np.random.default_rng(0).uniform(0, 2, len(X))
+    ours = NeuralNetClassifier(hidden_layer_sizes=(6,), activation='relu', learning_rate=0.3, alpha=0.01,
+                               batch_size=len(X), epochs=1, warm_start=True, random_state=0).fit(X, Y)
+    mlp = mlp_from(ours, MLPClassifier(hidden_layer_sizes=(6,), activation='relu', alpha=0.01), X, Y)
+    mlp_step(mlp, X, Y, sample_weight=weights)
+    ours.fit(X, Y, sample_weight=weights)
+    assert_same_nets(ours, mlp)
+    np.testing.assert_allclose(ours.predict_proba(X), mlp.predict_proba(X), rtol=1e-10)
+    assert ours.loss_curve_[-1] == pytest.approx(mlp.loss_curve_[-1], rel=1e-12)
+
+
+def test_multilabel_partial_fit_and_bad_indicator_matrices():
+    X, Y = multilabel()
+    pieces = NeuralNetClassifier(hidden_layer_sizes=(4,), random_state=0)
+    pieces.partial_fit(X, Y).partial_fit(X, Y, classes=[0, 1, 2, 3])
+    assert len(pieces.history_) == 2 and list(pieces.classes_) == [0, 1, 2, 3]
+    with pytest.raises(ValueError, match='expected y with 4 labels per example, as the net fitted before has, got 3'):
+        pieces.partial_fit(X, Y[:, :3])
+    with pytest.raises(ValueError, match='expected classes=\\[0, 1, 2, 3\\], the columns of the multilabel y'):
+        NeuralNetClassifier().partial_fit(X, Y, classes=[0, 1])
+    with pytest.raises(ValueError, match='Unknown label type|multilabel-indicator'):
+        NeuralNetClassifier().fit(X, Y * 2.5)
+    # A net fitted on class labels cannot go on with an indicator matrix, nor the other way round.
+    with pytest.raises(ValueError, match=r'expected class labels, shape \(n_samples,\), as the net fitted before '
+                                         'learned, got a multilabel indicator matrix: set warm_start=False'):
+        NeuralNetClassifier(hidden_layer_sizes=(4,), epochs=1, warm_start=True).fit(X, Y[:, 0]).fit(X, Y)
+    with pytest.raises(ValueError, match='expected a multilabel indicator matrix, as the net fitted before learned, '
+                                         'got class labels'):
+        NeuralNetClassifier(hidden_layer_sizes=(4,), epochs=1, warm_start=True).fit(X, Y).fit(X, Y[:, 0])
+    with pytest.raises(ValueError, match='expected y as class labels .* or a multilabel indicator matrix of 0 and 1 '
+                                         r'\(n_samples, n_labels\), got multiclass-multioutput targets'):
+        NeuralNetClassifier().fit(X, Y + Y[:, :1])
+    with pytest.raises(ValueError, match=r'expected a multilabel indicator matrix of 0 and 1 \(n_samples, n_labels\), '
+                                         r'got the values \[0, 2\]'):
+        NeuralNetClassifier().fit(X, Y * 2)
 
 
 # ----- the rest of scikit-learn -------------------------------------------------------------
@@ -379,3 +633,19 @@ def test_without_scikit_learn_the_import_says_which_extra_to_install(monkeypatch
     with pytest.raises(ImportError,
                        match=r'pip install "\.\[sklearn\]" in a clone of this library, or pip install scikit-learn'):
         importlib.import_module('feedforward_sklearn')
+
+
+def test_a_fit_refused_with_early_stopping_leaves_the_shuffles_as_they_were():
+    """Every setting is checked before the validation share is dealt: a refused fit draws nothing from the shuffling
+    generator, so the next fit is the one there would have been."""
+    X, y = blobs()
+    settings = dict(hidden_layer_sizes=(5,), epochs=3, warm_start=True, patience=2, random_state=0)
+    twice = NeuralNetClassifier(**settings).fit(X, y)
+    refused = NeuralNetClassifier(**settings).fit(X, y)
+    for bad in ({'learning_rate': -1.0}, {'alpha': -1.0}, {'batch_size': 'big'}, {'validation_fraction': 2.0}):
+        with pytest.raises(ValueError):
+            refused.set_params(**bad).fit(X, y)
+        refused.set_params(**{name: NeuralNetClassifier(**settings).get_params()[name] for name in bad})
+    twice.fit(X, y)
+    refused.fit(X, y)
+    np.testing.assert_array_equal(refused.net_.parameters(), twice.net_.parameters())
