@@ -72,7 +72,7 @@ MUTANTS = [
            'np.multiply(weights, 0.5 * self.l2_reg_term * scale, out=scratch)',
            "the L2 term's gradient taken as (lambda / 2) W instead of lambda W"),
     Mutant('cross-entropy-delta-assumes-sum-1', 'cost_functions.py',
-           'np.multiply(a_out, Y.sum(axis=1, keepdims=True), out=out)',
+           'np.multiply(a_out, np.add.reduce(Y, axis=1, keepdims=True), out=out)',
            'np.copyto(out, a_out)',
            'categorical cross-entropy delta a - y even for targets that do not sum to 1'),
     Mutant('confusion-matrix-transposed', 'cost_functions.py',

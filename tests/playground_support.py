@@ -13,7 +13,7 @@ from gradient_descent import StopTraining
 from neural_net import NetFactory
 
 pytest.importorskip('starlette', reason='the playground needs its extra: pip install ".[playground]"')
-pytest.importorskip('httpx', reason='Starlette\'s test client needs httpx (requirements.txt)')
+pytest.importorskip('httpx2', reason='Starlette\'s test client needs httpx2 (requirements.txt)')
 
 from starlette.testclient import TestClient  # noqa: E402
 
