@@ -297,14 +297,15 @@ class NeuralNet:
                 a_prev = workspace.thinned(l - 1)
             else:
                 a_prev = X if l == 1 else workspace.a[l - 1]
-            # dC/dW^l = (a^(l-1) * m^(l-1))^T delta^l  (no mask: m = 1)
-            np.dot(a_prev.T, delta, out=self._nabla_w[l - 1])
+            # dC/dW^l = (a^(l-1) * m^(l-1))^T delta^l  (no mask: m = 1). np.matmul hands the transpose to the
+            # BLAS as a flag; np.dot is up to 1.4 times slower here (benchmarks/product_calls.py).
+            np.matmul(a_prev.T, delta, out=self._nabla_w[l - 1])
             # dC/db^l = 1^T delta^l: a BLAS matrix-vector product, faster than np.sum(axis=0)
             np.dot(workspace.ones, delta, out=self._nabla_b[l - 1])
             if l > 1:
                 # delta^(l-1) = f'^(l-1) applied to (delta^l (W^l)^T * m^(l-1))
                 below = workspace.delta[l - 1]
-                np.dot(delta, layers[l - 1].weights.T, out=below)
+                np.matmul(delta, layers[l - 1].weights.T, out=below)
                 if mask is not None:
                     below *= mask
                 layers[l - 2].activation.backward(workspace.a[l - 1], below, out=below, z=workspace.kept_z[l - 1])

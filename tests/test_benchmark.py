@@ -33,6 +33,18 @@ def test_the_step_cost_script_times_the_update_of_every_method():
         assert row and 0 < float(row.group(2)) < 1000 * float(row.group(1)), result.stdout
 
 
+def test_the_product_script_times_both_calls_for_every_product_of_each_workload():
+    command = [sys.executable, os.path.join(ROOT, 'benchmarks', 'product_calls.py'), '--rounds', '1']
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    rows = re.findall(r'^(W[123]) +(a W|a\^T delta|delta W\^T) +\d+x\d+ +(\d+\.\d) +(\d+\.\d) +(\d+\.\d\d)$',
+                      result.stdout, flags=re.M)
+    # three layers' forward and gradient products for W1 (two layers), W2 and W3, and delta W^T above the first
+    assert [(name, sum(1 for row in rows if row[0] == name)) for name in ('W1', 'W2', 'W3')] == \
+        [('W1', 5), ('W2', 8), ('W3', 8)], result.stdout
+    assert all(float(dot) > 0 and float(matmul) > 0 for _, _, dot, matmul, _ in rows), result.stdout
+
+
 def test_quick_mode_prints_every_workload_and_writes_the_plot(tmp_path):
     plot = tmp_path / 'sweep.png'
     command = [sys.executable, os.path.join(ROOT, 'benchmarks', 'bench_training.py'), '--quick',
