@@ -207,14 +207,7 @@ class Trainer:
         if total <= FULL_BATCH_CHUNK:
             self._step(*data_src.read(0, total, self.neural_net.dtype), sample_weights=data_src.sample_weights())
         else:
-            rule, learning_rate = self._rule, self._learning_rate
-            rule.begin_step(learning_rate)
-            if self._accumulator is None or self._accumulator.dtype != self.neural_net.dtype:
-                self._accumulator = np.empty_like(self.neural_net.parameters())
-            _summed_gradient(self.cost_function, data_src, rule.gradient_scale(learning_rate), self._accumulator,
-                             self._batch_costs)
-            np.copyto(self.neural_net._gradient, self._accumulator)
-            self._update(learning_rate)
+            _summed_step(self, data_src)
         pace.after_step()
 
     def _step(self, X, Y, masks=None, sample_weights=None):
@@ -243,15 +236,7 @@ class Trainer:
             rule.update(stretch, g[where], self._scratch[:n], learning_rate,
                         **{name: array[where] for name, array in state.items()})
             if not np.logical_and.reduce(np.isfinite(stretch, out=self._finite[:n])):
-                raise self._diverged()
-
-    def _diverged(self):
-        """The error for a step that made a parameter NaN or infinite (the epoch is then undone)."""
-        epoch, batch = self.epochs_done + 1, self._batch_index + 1
-        return TrainingDivergedError(
-            'training diverged in epoch {} at batch {}: a step made a parameter NaN or infinite; the net is '
-            'back at its parameters from the start of epoch {}. Try a smaller learning rate.'.format(
-                epoch, batch, epoch), epoch=epoch, batch=batch)
+                raise _diverged(self.epochs_done + 1, self._batch_index + 1)
 
     # ----- an epoch that fails is undone --------------------------------------------------------------
 
@@ -298,6 +283,26 @@ def _epoch_threads(trainer, batch_size):
         trainer._auto = AutoThreads()
     net = trainer.neural_net
     return epoch_threads(trainer.threads, net.layer_sizes(), batch_size, net.dtype, trainer._auto)
+
+
+def _diverged(epoch, batch):
+    """The error for a step that made a parameter NaN or infinite (the epoch is then undone)."""
+    return TrainingDivergedError(
+        'training diverged in epoch {} at batch {}: a step made a parameter NaN or infinite; the net is back at its '
+        'parameters from the start of epoch {}. Try a smaller learning rate.'.format(epoch, batch, epoch),
+        epoch=epoch, batch=batch)
+
+
+def _summed_step(trainer, data_src):
+    """The step of a full batch too large for one pass: its gradient summed chunk by chunk, then the update."""
+    rule, learning_rate, net = trainer._rule, trainer._learning_rate, trainer.neural_net
+    rule.begin_step(learning_rate)
+    if trainer._accumulator is None or trainer._accumulator.dtype != net.dtype:
+        trainer._accumulator = np.empty_like(net.parameters())
+    _summed_gradient(trainer.cost_function, data_src, rule.gradient_scale(learning_rate), trainer._accumulator,
+                     trainer._batch_costs)
+    np.copyto(net._gradient, trainer._accumulator)
+    trainer._update(learning_rate)
 
 
 def _summed_gradient(cost, data_src, scale, out, batch_costs=None):
@@ -424,30 +429,28 @@ def train(trainer, data_src, nepochs, evaluation_data=None, callback=None, progr
           accuracy=None, on_batch=None, patience=None, checkpoint=None, measure_training=False, verbose=None):
     """Run up to ``nepochs`` epochs of ``trainer`` on ``data_src``; returns a ``History`` with one record per epoch.
 
-    Each record holds the epoch's number, time and learning rate, and what the
-    run was asked to measure after it (``feedforward_history`` lists the
-    keys): the cost (and accuracy) on ``evaluation_data``; with
-    ``measure_training=True`` on all of ``data_src`` too; with
-    ``measure_training='batches'`` the mean cost of the epoch's batches as its
-    steps met them (``batch_cost``, almost free); with ``diagnostics=True``
-    per-layer statistics. ``accuracy`` None records accuracies when every
-    target of ``data_src`` names a class. The schedule then sets the next
-    epoch's learning rate. ``patience=N`` (early stopping, with
-    ``evaluation_data``) stops once the evaluation cost has not fallen below
-    its lowest for N epochs, and leaves the net with the parameters of its
-    best epoch (``history.best_epoch``).
+    Each record holds the epoch's number, time and learning rate, and what
+    the run was asked to measure (``feedforward_history`` lists the keys):
+    the cost (and accuracy) on ``evaluation_data``; with
+    ``measure_training=True`` on all of ``data_src`` too; with ``'batches'``
+    the mean cost of the epoch's batches as its steps met them (almost free);
+    with ``diagnostics=True`` per-layer statistics. ``accuracy`` None records
+    accuracies when every target of ``data_src`` names a class. The schedule
+    then sets the next epoch's learning rate. ``patience=N`` (early stopping,
+    with ``evaluation_data``) stops once the evaluation cost has not fallen
+    below its lowest for N epochs, and leaves the net with the parameters of
+    its best epoch (``history.best_epoch``).
 
-    ``callback(epoch, history)`` runs after each record, and returning False
-    stops the run; ``on_batch(batch_index, n_batches)`` runs after every
-    step; either may raise ``StopTraining`` to stop at once, and ``train``
-    returns the epochs that finished. ``progress=True`` draws a bar over the
-    steps (tqdm: a widget in a notebook, text in a terminal, none in a log)
-    and prints each epoch's line above it; ``verbose`` True or False prints
-    the lines or not, whatever ``progress``. ``checkpoint``, a path, saves the
-    trainer there after every epoch.
-    Ctrl+C (``KeyboardInterrupt``) leaves the trainer exactly as it was at the
-    end of the last whole epoch (parameters, the rule's state, random states,
-    schedule, learning rate, history, ``epochs_done``), then goes on.
+    ``callback(epoch, history)`` runs after each record (returning False
+    stops the run), ``on_batch(batch_index, n_batches)`` after every step;
+    either may raise ``StopTraining`` to stop at once (the epochs that
+    finished are returned). ``progress=True`` draws a bar over the steps (a
+    widget in a notebook, text in a terminal, none in a log) with each
+    epoch's line above it; ``verbose`` True or False prints the lines or
+    not, whatever ``progress``. ``checkpoint``, a path, saves the trainer
+    there after every epoch. Ctrl+C leaves the trainer as it was after the
+    last whole epoch (parameters, state, random states, schedule, learning
+    rate, history, ``epochs_done``); the interrupt then goes on.
     """
     nepochs = check_positive_int(nepochs, 'nepochs')
     accuracy = _check_run(trainer, data_src, evaluation_data, accuracy, patience, callback, on_batch,

@@ -419,7 +419,8 @@ def products_epoch(workload, n_examples):
     a^T delta for each layer's weight gradient; on fixed random arrays of
     the workload's dtype. An epoch cannot take less than this without a
     faster multiply: its ratio to the roofline is the multiply's own
-    efficiency at these shapes.
+    efficiency at these shapes. The calls are the library's: np.dot forward,
+    np.matmul for the transposed operands of back-propagation.
     """
     sizes, _, _, batch, _, _, dtype = workload
     rng = np.random.default_rng(0)
@@ -435,9 +436,9 @@ def products_epoch(workload, n_examples):
             for l in range(layers):
                 np.dot(a[l][:n], weights[l], out=a[l + 1][:n])
             for l in range(layers, 1, -1):
-                np.dot(delta[l][:n], weights[l - 1].T, out=delta[l - 1][:n])
+                np.matmul(delta[l][:n], weights[l - 1].T, out=delta[l - 1][:n])
             for l in range(layers, 0, -1):
-                np.dot(a[l - 1][:n].T, delta[l][:n], out=nabla[l - 1])
+                np.matmul(a[l - 1][:n].T, delta[l][:n], out=nabla[l - 1])
 
     return one_epoch
 

@@ -45,6 +45,16 @@ def test_the_product_script_times_both_calls_for_every_product_of_each_workload(
     assert all(float(dot) > 0 and float(matmul) > 0 for _, _, dot, matmul, _ in rows), result.stdout
 
 
+def test_the_floor_script_times_the_library_against_the_flat_epoch():
+    command = [sys.executable, os.path.join(ROOT, 'benchmarks', 'numpy_floor.py'), '--synthetic', '--examples', '500',
+               '--rounds', '1']
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    rows = re.findall(r'^(W[12]) +(\d+\.\d+) +(\d+\.\d+) +(\d+\.\d+)$', result.stdout, flags=re.M)
+    assert [row[0] for row in rows] == ['W1', 'W2'] and all(float(value) > 0 for row in rows for value in row[1:]), \
+        result.stdout
+
+
 def test_quick_mode_prints_every_workload_and_writes_the_plot(tmp_path):
     plot = tmp_path / 'sweep.png'
     command = [sys.executable, os.path.join(ROOT, 'benchmarks', 'bench_training.py'), '--quick',
