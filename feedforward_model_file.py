@@ -200,13 +200,25 @@ def check_model(data, source='<dict>', max_parameters=None):
     return _READERS[version](data, fail, max_parameters)
 
 
+#: What to say of a file of the library's other format (a model where a checkpoint was expected, or the reverse).
+_KNOWN_FORMATS = {
+    'feedforward-neural-net-checkpoint': ': this is a checkpoint: read it with feedforward_checkpoint.load_checkpoint',
+    'feedforward-neural-net': ': this is a model file: read it with NeuralNet.create_from_file',
+}
+
+
 def check_header(data, expected_format, readers, fail):
     """The version of the document ``data``, once it is a JSON object of ``expected_format`` whose version has
     one of ``readers``; ``fail(problem)`` is called otherwise."""
     if not isinstance(data, dict):
         fail('expected a JSON object at the top, got {}'.format(describe(data)))
     if data.get('format') != expected_format:
-        fail('expected "format": "{}", got {}'.format(expected_format, describe(data.get('format'))))
+        found = data.get('format')
+        if 'format' not in data:
+            hint = ': not a file this library wrote (net.save or save_checkpoint)'
+        else:
+            hint = _KNOWN_FORMATS.get(found, '') if isinstance(found, str) else ''
+        fail('expected "format": "{}", got {}{}'.format(expected_format, describe(found), hint))
     version = data.get('version')
     if type(version) is not int or version not in readers:
         fail('expected "version" to be one of the versions this library reads ({}), got {}'.format(

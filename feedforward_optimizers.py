@@ -425,21 +425,32 @@ def _try_out(cls):
                         'default'.format(label, error)) from None
     parameters = np.array([0.5, -1.0, 2.0, 0.0])
     try:
-        rule.attach(parameters)
-        for _ in range(2):
-            rule.begin_step(0.01)
-            gradient = np.array([0.1, -0.2, 0.3, 0.0]) * rule.gradient_scale(0.01)
-            rule.update(parameters, gradient, np.empty_like(parameters), 0.01, **rule.state())
-        rule.end_steps()
+        with np.errstate(all='ignore'):          # a step that makes inf or NaN is told below, without NumPy's warnings
+            _two_trial_steps(rule, parameters)
     except Exception as error:
-        raise type(error)('{}: a trial step on an array of 4 parameters failed: {}'.format(label, error)) from error
+        hint = '' if 'keyword argument' not in str(error) else '; update is called with keyword arguments named as ' \
+            'the state arrays the rule keeps ({})'.format(', '.join(rule.arrays_needed()) or 'none')
+        raise type(error)('{}: a trial step on an array of 4 parameters failed: {}{}'.format(
+            label, error, hint)) from error
     for name, array in rule.state().items():
         if not isinstance(array, np.ndarray) or array.shape != parameters.shape:
             raise ValueError('{}: the state array {!r} must be laid out as the parameters (shape {}), got {!r}'.format(
                 label, name, parameters.shape, array))
-    if not np.isfinite(parameters).all() or np.array_equal(parameters, [0.5, -1.0, 2.0, 0.0]):
-        raise ValueError('{}: two trial steps along a non-zero gradient left the parameters {} (unchanged, or not '
-                         'finite): update must change theta in place'.format(label, parameters.tolist()))
+    if not np.isfinite(parameters).all():
+        raise ValueError('{}: two trial steps of learning rate 0.01 along the gradient [0.1, -0.2, 0.3, 0] made '
+                         'the parameters {}: a step must keep them finite'.format(label, parameters.tolist()))
+    if np.array_equal(parameters, [0.5, -1.0, 2.0, 0.0]):
+        raise ValueError('{}: two trial steps along a non-zero gradient left the parameters {} unchanged: update '
+                         'must change theta in place'.format(label, parameters.tolist()))
+
+
+def _two_trial_steps(rule, parameters):
+    rule.attach(parameters)
+    for _ in range(2):
+        rule.begin_step(0.01)
+        gradient = np.array([0.1, -0.2, 0.3, 0.0]) * rule.gradient_scale(0.01)
+        rule.update(parameters, gradient, np.empty_like(parameters), 0.01, **rule.state())
+    rule.end_steps()
 
 
 def optimizer(value):

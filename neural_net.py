@@ -324,8 +324,8 @@ class NeuralNet:
         if X.ndim == 1:
             X = X[np.newaxis, :]
         if X.ndim != 2 or X.shape[1] != self._sizes[0]:
-            raise ValueError('expected {} of shape ({n},) or (n, {n}) for a net with {n} inputs, got shape {}'.format(
-                name, np.shape(x), n=self._sizes[0]))
+            raise ValueError('expected {} of shape ({n},) or (n, {n}) for a net with {n} input{s}, got shape {}'.format(
+                name, np.shape(x), n=self._sizes[0], s='' if self._sizes[0] == 1 else 's'))
         return checked_matrix(X, self._dtype, name)
 
     # ----- save and restore --------------------------------------------------

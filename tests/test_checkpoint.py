@@ -520,3 +520,22 @@ def test_resume_into_restores_a_built_trainer_in_place_or_changes_nothing(tmp_pa
         checkpoint.resume_into(tmp_path / 'c.json', other)
     np.testing.assert_array_equal(other_net.parameters(), before[0])
     assert (other.rng.bit_generator.state, other.epochs_done, other.learning_rate) == (before[1], 0, 0.5)
+
+
+def test_a_model_file_read_as_a_checkpoint_and_a_checkpoint_read_as_a_model_say_which_reader_to_use(tmp_path):
+    trainer = make_trainer()
+    checkpoint.save_checkpoint(tmp_path / 'run.json', trainer)
+    trainer.neural_net.save(tmp_path / 'net.json')
+    with pytest.raises(ModelFileError, match=r'run\.json: expected "format": "feedforward-neural-net", got '
+                                             r"'feedforward-neural-net-checkpoint': this is a checkpoint: read it "
+                                             r'with feedforward_checkpoint\.load_checkpoint$'):
+        NeuralNet.create_from_file(tmp_path / 'run.json')
+    with pytest.raises(ModelFileError, match=r'net\.json: expected "format": "feedforward-neural-net-checkpoint", '
+                                             r"got 'feedforward-neural-net': this is a model file: read it with "
+                                             r'NeuralNet\.create_from_file$'):
+        checkpoint.load_checkpoint(tmp_path / 'net.json')
+    (tmp_path / 'other.json').write_text(json.dumps({'name': 'something else'}))
+    for read in (NeuralNet.create_from_file, checkpoint.load_checkpoint):
+        with pytest.raises(ModelFileError, match=r'got None: not a file this library wrote \(net\.save or '
+                                                 r'save_checkpoint\)$'):
+            read(tmp_path / 'other.json')

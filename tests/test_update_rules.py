@@ -16,8 +16,9 @@ import pytest
 import reference
 from cost_functions import CrossEntropyCost
 from data_source import PreloadSource
-from feedforward_checks import apply_settings
-from feedforward_optimizers import AdagradRule, AdamRule, AdamWRule, RMSpropRule
+from feedforward_checks import Interval, Setting, apply_settings
+from feedforward_optimizers import (OPTIMIZERS, AdagradRule, AdamRule, AdamWRule, RMSpropRule, UpdateRule,
+                                   register_optimizer)
 from feedforward_schedules import ExponentialDecay
 from gradient_descent import Adagrad, AdamW, RMSprop, Trainer
 from test_optimizers import (BATCH, DROPOUT, EPOCHS, L2, N, SEED, TOLERANCE, batches_and_masks, per_layer, problem,
@@ -199,3 +200,55 @@ def test_an_undone_epoch_puts_back_every_state_array_and_the_step_count():
     assert trainer.rule.step_count == before[1]
     for name, array in trainer.rule.state().items():
         np.testing.assert_array_equal(array, before[0][name])
+
+
+# ----- a rule that register_optimizer refuses, and why ----------------------------------------------------------------
+
+
+class _NoDefault(UpdateRule):
+    name = 'test_no_default'
+    rate = Setting(Interval(0, None))
+
+    def update(self, theta, g, scratch, learning_rate):
+        theta -= g
+
+
+class _Infinite(UpdateRule):
+    name = 'test_infinite'
+
+    def update(self, theta, g, scratch, learning_rate):
+        theta /= 0.0
+
+
+class _Idle(UpdateRule):
+    name = 'test_idle'
+
+    def update(self, theta, g, scratch, learning_rate):
+        np.subtract(theta, g, out=scratch)            # into the scratch only: theta is left as it was
+
+
+class _MisnamedState(UpdateRule):
+    name = 'test_misnamed_state'
+    state_arrays = ('m',)
+
+    def update(self, theta, g, scratch, learning_rate, momentum):
+        theta -= g
+
+
+class _NoUpdate(UpdateRule):
+    name = 'test_no_update'
+
+
+@pytest.mark.parametrize('cls, kind, message', [
+    (_NoDefault, TypeError, r'must build with its defaults alone .* give every Setting a default'),
+    (_Infinite, ValueError, r'made the parameters \[inf, -inf, inf, nan\]: a step must keep them finite'),
+    (_Idle, ValueError, r'left the parameters \[0\.5, -1\.0, 2\.0, 0\.0\] unchanged: update must change theta '
+                        r'in place'),
+    (_MisnamedState, TypeError, r"unexpected keyword argument 'm'.*keyword arguments named as the state arrays "
+                                r"the rule keeps \(m\)"),
+    (_NoUpdate, TypeError, r'must define update\(self, theta, g, scratch, learning_rate, \*\*state\)'),
+])
+def test_register_optimizer_refuses_a_rule_that_cannot_step_saying_why_and_registers_nothing(cls, kind, message):
+    with pytest.raises(kind, match=message):
+        register_optimizer(cls)
+    assert cls.name not in OPTIMIZERS
