@@ -36,7 +36,7 @@ import types
 import numpy as np
 
 from activation_functions import Sigmoid, Softmax, check_output_layer
-from data_source import READ_ROWS, check_fits, checked_batch, checked_sample_weights
+from data_source import READ_ROWS, _weights_of, check_fits, checked_batch, checked_sample_weights
 from feedforward_checks import check_nonnegative_number, check_registration
 from neural_net import NeuralNet
 
@@ -146,9 +146,7 @@ class Cost:
         not checked again.
         """
         net = self.neural_net
-        weights = data_src.sample_weights()
-        if weights is not None and not checked:
-            weights = checked_sample_weights(weights, data_src.number_of_examples())
+        weights = _weights_of(data_src)
         total, count = 0.0, 0
         for X, Y in _chunks(data_src, net, checked):
             if self.TARGETS is not None and not checked:

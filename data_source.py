@@ -325,7 +325,7 @@ class _Subset(DataSource):
         return self._source.take(self._indices[indices], dtype, out)
 
     def sample_weights(self):
-        weights = self._source.sample_weights()
+        weights = _weights_of(self._source)
         return None if weights is None else weights[self._indices]
 
     def __repr__(self):
@@ -455,9 +455,7 @@ def _examine(data_src, layer_sizes, dtype, walk=True, class_targets=False):
     """
     check_fits(data_src, layer_sizes)
     total = data_src.number_of_examples()
-    weights = data_src.sample_weights()
-    if weights is not None and not isinstance(data_src, PreloadSource):     # a PreloadSource checked its own
-        checked_sample_weights(weights, total)
+    _weights_of(data_src)
     if not walk:
         return _Examined(total, None, None, None)
     low, high, classes = np.inf, -np.inf, bool(class_targets)
@@ -546,6 +544,15 @@ def checked_batch(X, Y, dtype, first=0, rows=None):
         raise ValueError('expected as many targets as inputs, got {} inputs (X) and {} targets (Y)'.format(
             len(X), len(Y)))
     return checked_matrix(X, dtype, 'X', first, rows), checked_matrix(Y, dtype, 'Y', first, rows)
+
+
+def _weights_of(data_src):
+    """``data_src.sample_weights()`` as training and the costs use them: None, or a checked float64 array (n,)
+    (a ``PreloadSource`` checked its own when it was built; any other source's are checked here)."""
+    weights = data_src.sample_weights()
+    if weights is None or isinstance(data_src, PreloadSource):
+        return weights
+    return checked_sample_weights(weights, data_src.number_of_examples())
 
 
 def checked_sample_weights(weights, n, name='sample_weights'):

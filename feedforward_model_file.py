@@ -42,7 +42,7 @@ from feedforward_checks import check_positive_int
 
 __all__ = ['ModelFileError', 'AssumedActivationsWarning', 'MODEL_FORMAT', 'MODEL_VERSION', 'DEFAULT_MAX_PARAMETERS',
            'DEFAULT_MAX_BYTES',
-           'MAX_LAYERS', 'read_model', 'check_model', 'model_dict', 'read_json', 'write_json_atomically',
+           'MAX_LAYERS', 'read_model', 'check_model', 'model_dict', 'read_json', 'parse_json', 'write_json_atomically',
            'write_atomically', 'check_header', 'check_fields', 'check_max_parameters', 'max_json_values', 'describe']
 
 #: The ``format`` field of a model file.
@@ -95,22 +95,28 @@ def read_json(path, max_bytes=None, max_values=None):
         raise ModelFileError('{}: cannot be read: {}'.format(path, error.strerror or error)) from None
     except ValueError as error:     # a path holding a NUL character
         raise ModelFileError('{!r}: cannot be read: {}'.format(path, error)) from None
+    return parse_json(raw, path, max_values)
+
+
+def parse_json(raw, source, max_values=None):
+    """The JSON value in the bytes ``raw`` (a file's, or an upload's, already bounded in size), with the checks of
+    ``read_json``; ``ModelFileError`` names ``source``."""
     if max_values is not None and raw.count(b',') + 1 > max_values:
         raise ModelFileError('{}: the file holds more than {} JSON values, more than its limits allow '
-                             '(raise max_parameters to read it)'.format(path, max_values))
+                             '(raise max_parameters to read it)'.format(source, max_values))
     try:
         text = raw.decode('utf-8')
     except UnicodeDecodeError as error:
-        raise ModelFileError('{}: not UTF-8 text ({})'.format(path, error)) from None
+        raise ModelFileError('{}: not UTF-8 text ({})'.format(source, error)) from None
     del raw
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:
-        raise ModelFileError('{}: JSON nested too deeply'.format(path)) from None
+        raise ModelFileError('{}: JSON nested too deeply'.format(source)) from None
     except MemoryError:
-        raise ModelFileError('{}: too large to parse in the memory available'.format(path)) from None
+        raise ModelFileError('{}: too large to parse in the memory available'.format(source)) from None
     except ValueError as error:
-        raise ModelFileError('{}: not valid JSON: {}'.format(path, error)) from None
+        raise ModelFileError('{}: not valid JSON: {}'.format(source, error)) from None
 
 
 def _read_regular_file(path, max_bytes):

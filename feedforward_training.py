@@ -37,7 +37,7 @@ import time
 import numpy as np
 
 from cost_functions import Cost, check_class_targets
-from data_source import READ_ROWS as _READ_ROWS, _examine
+from data_source import READ_ROWS as _READ_ROWS, _examine, _weights_of
 from feedforward_checks import (Integer, Interval, Optional, Setting, apply_settings, check_nonnegative_number,
                                 check_positive_int, constructor_repr, random_generator)
 from feedforward_diagnostics import diagnostic_batch, layer_diagnostics
@@ -186,7 +186,7 @@ class Trainer:
         total = data_src.number_of_examples()
         n_batches = -(-total // batch_size)
         order = self.rng.permutation(total)
-        weights = data_src.sample_weights()
+        weights = _weights_of(data_src)
         for batch_index in range(n_batches):
             indices = order[batch_index * batch_size:(batch_index + 1) * batch_size]
             self._batch_index = batch_index
@@ -205,7 +205,7 @@ class Trainer:
         total = data_src.number_of_examples()
         pace.before_step()
         if total <= FULL_BATCH_CHUNK:
-            self._step(*data_src.read(0, total, self.neural_net.dtype), sample_weights=data_src.sample_weights())
+            self._step(*data_src.read(0, total, self.neural_net.dtype), sample_weights=_weights_of(data_src))
         else:
             _summed_step(self, data_src)
         pace.after_step()
@@ -310,7 +310,7 @@ def _summed_gradient(cost, data_src, scale, out, batch_costs=None):
     ``FULL_BATCH_CHUNK`` examples at a time, to bound memory; the cost of the whole batch appended to
     ``batch_costs``."""
     dtype, total = cost.neural_net.dtype, data_src.number_of_examples()
-    weights = data_src.sample_weights()
+    weights = _weights_of(data_src)
     weight_sum = total if weights is None else float(weights.sum())
     out[...] = 0
     # Each chunk c's part of grad C_w = (1/S) sum_c (sum_{i in c} w_i grad loss_i + n_c lambda W), over the whole

@@ -17,7 +17,9 @@ For each: seconds per epoch (median of the timed epochs, after one warm-up
 epoch), examples per second, and, where PyTorch is installed, the same
 workload in PyTorch (eager mode, ``torch.optim.SGD``, same sizes, batch,
 dtype and threads) and the ratio of the epoch times. The epochs of this
-library, of PyTorch and of the products alone (below) are taken in turns,
+library, of PyTorch, of JAX (where ``jax[cpu]`` is installed: a jitted step
+per mini-batch, and the epoch compiled as one ``lax.scan``; ``--no-jax``
+leaves it out) and of the products alone (below) are taken in turns,
 with a measurement of the multiply rate in each round, so that the ratios
 compare times taken under the same conditions of a shared machine. The roofline epoch time
 is the matrix-multiply work of an epoch, 6 x (sum over layers of inputs x
@@ -712,7 +714,8 @@ def main(argv=None):
         cpu_name(), os.cpu_count(), platform.python_version(), np.__version__,
         torch_version() if with_torch else 'not used', jax_version() if with_jax else 'not used'))
     print('BLAS: {}'.format(blas_description()))
-    print('Threads: {} for NumPy\'s BLAS and for PyTorch'.format(args.threads))
+    print('Threads: {} for NumPy\'s BLAS and for PyTorch (the library\'s steps take the threads its policy gives '
+          'them: one on W1 and W2); JAX: XLA\'s own thread pool, on every core'.format(args.threads))
     data = {}
 
     def data_in(dtype):
@@ -735,7 +738,7 @@ def main(argv=None):
 
     matmul_size = 2048
 
-    def run(workload):
+    def run(workload, with_jax=with_jax):
         images, targets = data_in(workload[-1])
         n = len(images)
         rates = []
@@ -767,7 +770,7 @@ def main(argv=None):
     sweep = []
     if 'sweep' in chosen:
         for width in SWEEP_WIDTHS:
-            sweep.append(dict(run(sweep_workload(width)), width=width))
+            sweep.append(dict(run(sweep_workload(width), with_jax=False), width=width))   # no JAX column there
     method_rows = {}
     if 'methods' in chosen:
         for name in METHOD_WORKLOADS:

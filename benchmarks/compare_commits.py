@@ -174,6 +174,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not 0 <= args.momentum < 1:
         parser.error('expected --momentum to be at least 0 and below 1, got {}'.format(args.momentum))
+    if args.adam and args.momentum:
+        parser.error('--adam and --momentum: give one of them (Adam has no momentum setting here)')
 
     with tempfile.TemporaryDirectory() as folder:
         trees = [export(args.old, folder), export(args.new, folder)]

@@ -16,7 +16,11 @@ Both run on one BLAS thread, as the library's default policy runs W1 and W2.
 
 The script trains the library's epoch and the flat one in turns and prints
 the median seconds of each and the median of the per-round ratios: what the
-library's machinery adds to the arithmetic that NumPy calls need.
+library's machinery adds to the arithmetic that NumPy calls need. With
+``--jax`` (``jax[cpu]`` installed) JAX's epoch compiled as one ``lax.scan``
+(``bench_training.py``'s) runs in the same turns and both are compared with
+it: JAX on XLA's own thread pool, which uses every core, the two NumPy epochs
+on one BLAS thread.
 """
 import argparse
 import os
@@ -27,7 +31,8 @@ import numpy as np
 import threadpoolctl
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_training import WORKLOADS, interleave, jax_epoch, library_epoch, training_data  # noqa: E402
+from bench_training import (WORKLOADS, interleave, jax_epoch, library_epoch, per_round_ratios,  # noqa: E402
+                            training_data)
 
 from activation_functions import Sigmoid  # noqa: E402
 
@@ -123,7 +128,7 @@ def main(argv=None):
             times = interleave(runners, args.rounds, warmup=1)
 
         def ratio(numerator, denominator):
-            return statistics.median(a / b for a, b in zip(times[numerator], times[denominator]))
+            return per_round_ratios(times, numerator, denominator)[0]
 
         row = '{:4} {:10.3f} {:10.3f} {:14.3f}'.format(name, statistics.median(times['library']),
                                                       statistics.median(times['flat']), ratio('library', 'flat'))

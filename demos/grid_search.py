@@ -21,6 +21,8 @@ import time
 import common
 import numpy as np
 
+from feedforward_checks import install_hint
+
 
 def main(argv=None):
     parser = common.standard_parser(__doc__, epochs=5, save=False, checkpoints=False)
@@ -52,8 +54,8 @@ def main(argv=None):
         try:
             from dask.distributed import Client, LocalCluster
         except ImportError as error:
-            parser.error('--dask-workers and --scheduler need Dask ({}): pip install ".[dask]" in a clone of the '
-                         'library, or pip install "dask[distributed]"'.format(error))
+            parser.error('--dask-workers and --scheduler need Dask ({}): {}'.format(
+                error, install_hint('dask', '"dask[distributed]"')))
 
     training, test = common.load_data(args)
     X, y = training.images[:args.examples], training.labels[:args.examples]

@@ -6,13 +6,11 @@ epochs trained, the epochs cut short after some steps (the page ends an epoch
 there to make a change), and every change made in between. The script
 replays them: the same data, the same net and seeds, the same calls.
 """
+import importlib
+
 from . import training
 
 __all__ = ['script']
-
-_LIBRARY_ACTIVATIONS = ('Sigmoid', 'Rectifier', 'Softmax', 'Tanh', 'Identity', 'LeakyRectifier', 'Softplus', 'Swish')
-_LIBRARY_COSTS = ('QuadraticCost', 'CrossEntropyCost')
-
 
 class _Writer:
     def __init__(self):
@@ -22,20 +20,21 @@ class _Writer:
         self.registered = set()
 
     def activation(self, name):
-        if name in _LIBRARY_ACTIVATIONS:
-            self.imports.add('from activation_functions import {}'.format(name))
-            return name
-        self.imports.add('from activation_functions import ACTIVATIONS')
-        self.registered.add('activation {!r}'.format(name))
-        return 'ACTIVATIONS[{!r}]'.format(name)
+        return self._by_name('activation', name, 'activation_functions', 'ACTIVATIONS')
 
     def cost(self, name):
-        if name in _LIBRARY_COSTS:
-            self.imports.add('from cost_functions import {}'.format(name))
+        return self._by_name('cost', name, 'cost_functions', 'COSTS')
+
+    def _by_name(self, kind, name, module, registry):
+        """The expression for the class registered as ``name`` in ``module.registry``: its own name, imported from
+        ``module``, if it is one of the library's, else a look-up in the registry, which the script's reader must
+        fill first (the script says so)."""
+        if getattr(importlib.import_module(module), registry)[name].__module__ == module:
+            self.imports.add('from {} import {}'.format(module, name))
             return name
-        self.imports.add('from cost_functions import COSTS')
-        self.registered.add('cost {!r}'.format(name))
-        return 'COSTS[{!r}]'.format(name)
+        self.imports.add('from {} import {}'.format(module, registry))
+        self.registered.add('{} {!r}'.format(kind, name))
+        return '{}[{!r}]'.format(registry, name)
 
 
 def _data_lines(writer, setup, added_points, csv_text, task_of):

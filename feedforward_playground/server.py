@@ -17,7 +17,6 @@ import os
 import secrets
 import socket
 import sys
-import tempfile
 import threading
 import time
 import webbrowser
@@ -35,6 +34,7 @@ except ImportError as error:         # pragma: no cover - depends on the environ
 
 import activation_functions
 import cost_functions
+from feedforward_model_file import max_json_values, parse_json
 from neural_net import ModelFileError, NeuralNet
 
 from . import datasets, training
@@ -186,18 +186,10 @@ def create_app(token, host='127.0.0.1', port=8765):
 
 
 def _read_model(body):
-    """A net from the bytes of a model file, through the library's safe reader (a temporary file)."""
-    descriptor, path = tempfile.mkstemp(suffix='.json', prefix='playground-upload-')
-    try:
-        with os.fdopen(descriptor, 'wb') as stream:
-            stream.write(body)
-        try:
-            net = NeuralNet.create_from_file(path, max_parameters=MAX_MODEL_PARAMETERS, max_bytes=MAX_UPLOAD_BYTES)
-        except ModelFileError as error:
-            # The reader names the file it read: here a temporary one, of no use to the learner.
-            raise ModelFileError(str(error).replace(path, 'the model file')) from None
-    finally:
-        os.unlink(path)
+    """A net from the bytes of a model file (bounded by the upload's limit), checked by the library's reader."""
+    source = 'the model file'
+    data = parse_json(body, source, max_json_values(MAX_MODEL_PARAMETERS))
+    net = NeuralNet.from_dict(data, source=source, max_parameters=MAX_MODEL_PARAMETERS)
     sizes = net.layer_sizes()
     if len(sizes) - 2 > MAX_LAYERS or max(sizes[1:-1], default=1) > MAX_UNITS:
         raise ValueError('model: the playground shows at most {} hidden layers of at most {} units; this model has '

@@ -34,7 +34,7 @@ from gradient_descent import StopTraining, TrainingDivergedError
 from neural_net import NetFactory
 
 from . import datasets, training
-from .protocol import DEFAULT_SETUP, MAX_ADDED_POINTS, ProtocolError, check_changes
+from .protocol import DEFAULT_SETUP, MAX_ADDED_POINTS, MAX_SEED, ProtocolError, check_changes
 
 __all__ = ['Session', 'Snapshot', 'PUBLISH_INTERVAL']
 
@@ -456,7 +456,7 @@ class Session:
 
     def _do_new_weights(self):
         self.loaded_model = None
-        self._do_set({'weight_seed': (self.setup['weight_seed'] + 1) % (2 ** 31 - 1)})
+        self._do_set({'weight_seed': (self.setup['weight_seed'] + 1) % MAX_SEED})
         self._stop_training()
 
     def _do_add_point(self, x1, x2, target):

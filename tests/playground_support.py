@@ -9,7 +9,8 @@ import pytest
 import activation_functions
 from cost_functions import CrossEntropyCost
 from data_source import PreloadSource
-from gradient_descent import StopTraining
+from feedforward_optimizers import SGDRule
+from gradient_descent import StopTraining, Trainer
 from neural_net import NetFactory
 
 pytest.importorskip('starlette', reason='the playground needs its extra: pip install ".[playground]"')
@@ -17,7 +18,7 @@ pytest.importorskip('httpx2', reason='Starlette\'s test client needs httpx2 (req
 
 from starlette.testclient import TestClient  # noqa: E402
 
-from feedforward_playground import datasets, training  # noqa: E402
+from feedforward_playground import datasets  # noqa: E402
 from feedforward_playground.frames import unpack  # noqa: E402
 from feedforward_playground.server import create_app  # noqa: E402
 
@@ -99,7 +100,8 @@ class Tab:
 
     def frame_after(self, seq, timeout=10.0):
         """The first frame that reflects control ``seq``."""
-        self.until(lambda: self.header is not None and self.header['seq'] >= seq, timeout, 'a frame of seq {}'.format(seq))
+        self.until(lambda: self.header is not None and self.header['seq'] >= seq, timeout,
+                   'a frame of seq {}'.format(seq))
         return self.header, self.sections
 
     def reply(self, kind, timeout=10.0):
@@ -147,8 +149,8 @@ def library_run(setup, steps):
                                        activation_functions.ACTIVATIONS[setup['output_activation']])
     net.randomize_parameters(seed=setup['weight_seed'])
     cost = CrossEntropyCost(net, l2_reg_term=setup['l2'])
-    trainer = training.make_trainer(net, cost, 'sgd', {}, setup['learning_rate'], setup['batch_size'],
-                                    setup['shuffle_seed'])
+    trainer = Trainer(net, cost, SGDRule(), learning_rate=setup['learning_rate'], batch_size=setup['batch_size'],
+                      seed=setup['shuffle_seed'])
 
     def stop(batch_index, n_batches):
         if batch_index + 1 == steps:

@@ -5,7 +5,7 @@ import feedforward_training
 import reference
 from activation_functions import Identity, Rectifier, Sigmoid, Softmax, Tanh
 from cost_functions import CrossEntropyCost, QuadraticCost
-from data_source import PreloadSource
+from data_source import DataSource, PreloadSource, validation_split
 from gradient_descent import GradientDescent, StochasticGradientDescent, TrainingDivergedError
 from neural_net import NetFactory
 
@@ -298,3 +298,32 @@ def test_bad_seeds_get_the_librarys_message(seed):
         StochasticGradientDescent(net, QuadraticCost(net), 0.1, seed=seed)
     with pytest.raises((TypeError, ValueError), match='expected seed to be None, an integer >= 0 or a numpy'):
         net.randomize_parameters(seed)
+
+
+def test_a_source_of_ones_own_may_give_its_weights_as_a_list_and_trains_as_a_weighted_preload_source():
+    """What a source's sample_weights() returns is checked where it is used, however it comes: a list of numbers
+    weighs the examples in the steps, the split's parts and the costs as the same weights in a PreloadSource."""
+    net, X, Y = problem(n=10)
+    weights = [1, 0.5, 0, 0, 0, 2, 3, 1, 1, 0.25]
+
+    class Listed(DataSource):
+        def number_of_examples(self):
+            return len(X)
+
+        def get_examples(self, index_from=0, index_to=None):
+            return X[index_from:index_to], Y[index_from:index_to]
+
+        def sample_weights(self):
+            return list(weights)
+
+    twin = NetFactory.create_neural_net([3, 4, 2], Tanh, Softmax)
+    twin.parameters()[...] = net.parameters()
+    runs = []
+    for each, source in ((net, Listed()), (twin, PreloadSource((X, Y), sample_weights=np.array(weights)))):
+        training, validation = validation_split(source, 0.3, seed=1)
+        sgd = StochasticGradientDescent(each, CrossEntropyCost(each, 0.01), 0.2, batch_size=3, seed=5)
+        runs.append((sgd.train(training, 2, evaluation_data=validation, measure_training=True),
+                     GradientDescent(each, CrossEntropyCost(each, 0.01), 0.2).train(source, 1)))
+    np.testing.assert_array_equal(net.parameters(), twin.parameters())
+    for key in ('training_cost', 'evaluation_cost'):
+        assert runs[0][0][key] == runs[1][0][key]

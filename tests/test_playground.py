@@ -4,7 +4,6 @@ Every comparison of parameters is against the library driven directly (a
 trainer made by hand, or the "Copy as Python" script run here), never
 against the session's own numbers; see also test_playground_browser.py.
 """
-import copy
 import json
 import os
 import signal
@@ -22,7 +21,7 @@ from cost_functions import CrossEntropyCost
 from feedforward_checks import Integer, Interval, Setting
 from feedforward_optimizers import OPTIMIZERS, UpdateRule, register_optimizer
 from feedforward_playground import datasets
-from feedforward_playground.frames import SURFACE_RESOLUTION, unpack
+from feedforward_playground.frames import SURFACE_RESOLUTION, FrameBuilder, unpack
 from feedforward_playground.protocol import MAX_MESSAGE_BYTES, check_message
 from feedforward_playground.session import Session
 from neural_net import NeuralNet
@@ -524,6 +523,9 @@ def test_without_the_extra_the_server_says_which_to_install():
 def test_sessions_are_independent_of_the_server_and_copy_nothing_back():
     session = Session({'hidden': (4,)})
     snapshot = session.snapshot()
-    net = copy.deepcopy(snapshot.net)
-    assert net is not session.net and net.layer_sizes() == [2, 4, 1]
+    assert snapshot.net is not session.net and snapshot.net.layer_sizes() == [2, 4, 1]
+    assert not np.shares_memory(snapshot.params, session.net.parameters())
+    before = session.net.parameters().copy()
+    FrameBuilder().build(snapshot)          # writes the snapshot's parameters into a net of its own
+    assert_identical(session.net.parameters(), before)
     assert session.close()

@@ -353,6 +353,7 @@ def test_a_trainer_stopped_in_the_middle_of_an_epoch_is_not_checkpointed_until_a
 def test_a_data_source_is_checked_once_where_a_run_starts_and_not_again_each_epoch(monkeypatch):
     """train checks each source (its fit to the net, every value, the targets) once, by the one function that
     training_epoch uses too; the epochs and the measurements after them do not check it again."""
+    import cost_functions
     import data_source
     import feedforward_diagnostics
     net = NetFactory.create_neural_net([2, 4, 2], Tanh, Softmax)
@@ -362,34 +363,22 @@ def test_a_data_source_is_checked_once_where_a_run_starts_and_not_again_each_epo
     evaluation = PreloadSource((rng.normal(size=(10, 2)), np.eye(2)[rng.integers(0, 2, 10)]))
     checked = []
     original = data_source.check_fits
-    for module in (data_source, feedforward_diagnostics):
+    for module in (data_source, cost_functions, feedforward_diagnostics):        # every module that calls it
         monkeypatch.setattr(module, 'check_fits', lambda source, sizes: checked.append(source) or original(source,
                                                                                                              sizes))
     sgd = StochasticGradientDescent(net, CrossEntropyCost(net), 0.1, batch_size=8, seed=0)
-    sgd.train(training, 4, evaluation_data=evaluation, diagnostics=True)
+    sgd.train(training, 4, evaluation_data=evaluation, diagnostics=True, measure_training=True)
     assert checked == [training, evaluation]
     del checked[:]
     sgd.training_epoch(training)
     assert checked == [training]
 
 
-class OriginalWaySource(DataSource):
-    """A source written as the original library's users wrote theirs: get_examples returns lists of 1-d arrays."""
-
-    def __init__(self, X, Y):
-        self.X, self.Y = X, Y
-
-    def number_of_examples(self):
-        return len(self.X)
-
-    def get_examples(self, index_from=0, index_to=None):
-        return list(self.X[index_from:index_to]), list(self.Y[index_from:index_to])
-
-
 def test_a_source_that_training_epoch_takes_train_takes_too():
     rng = np.random.default_rng(1)
     X, labels = rng.normal(size=(30, 2)), rng.integers(0, 2, 30)
-    source = OriginalWaySource(X, (labels[:, None] == 1).astype(float))       # 0/1 targets, one output
+    # Written as the original library's users wrote theirs: get_examples gives lists of 1-d arrays; 0/1 targets.
+    source = RowsSource(list(X), list((labels[:, None] == 1).astype(float)))
     net = NetFactory.create_neural_net([2, 4, 1], Tanh, Sigmoid)
     net.randomize_parameters(0)
     sgd = StochasticGradientDescent(net, CrossEntropyCost(net), 0.5, batch_size=10, seed=0)
